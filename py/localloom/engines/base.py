@@ -1,0 +1,83 @@
+"""The Engine protocol every adapter implements, and the request/cancel types it takes.
+
+Public names: ``Engine``, ``GenerateRequest``, ``CancelToken``, ``TokenCallback``.
+
+An engine turns one ``GenerateRequest`` into text, streaming deltas to ``on_token``. It raises
+only ``localloom.errors`` exceptions (JS errors are mapped at the adapter), and raises
+``GenerationCancelled`` promptly once ``cancel.cancelled`` is true. Example::
+
+    text = await engine.generate(
+        GenerateRequest(messages=[{"role": "user", "content": "Hi"}], max_tokens=64),
+        on_token=print, cancel=CancelToken(),
+    )
+
+This module is pure Python: test engines (tests/) implement the same protocol.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Protocol, runtime_checkable
+
+__all__ = ["CancelToken", "Engine", "GenerateRequest", "TokenCallback"]
+
+TokenCallback = Callable[[str], None]
+
+
+class CancelToken:
+    """Set by the UI's Cancel button; engines poll it and abort their JS work."""
+
+    def __init__(self) -> None:
+        self.cancelled = False
+        self._callbacks: list[Callable[[], None]] = []
+
+    def cancel(self) -> None:
+        if self.cancelled:
+            return
+        self.cancelled = True
+        for callback in self._callbacks:
+            callback()
+
+    def on_cancel(self, callback: Callable[[], None]) -> None:
+        """Run ``callback`` on cancel (at once if already cancelled), e.g. an AbortController."""
+        if self.cancelled:
+            callback()
+        else:
+            self._callbacks.append(callback)
+
+
+@dataclass
+class GenerateRequest:
+    """One model call. Chat engines use ``messages``; base models use ``prompt``."""
+
+    messages: list[dict[str, str]] | None = None
+    prompt: str | None = None
+    schema: dict[str, Any] | str | None = None  # already in the engine's shape
+    max_tokens: int = 512
+    temperature: float = 0.7
+    stop: list[str] = field(default_factory=list)
+    task: str = "course"
+
+    def __post_init__(self) -> None:
+        if (self.messages is None) == (self.prompt is None):
+            raise ValueError("give exactly one of messages or prompt")
+
+
+@runtime_checkable
+class Engine(Protocol):
+    name: str  # "wllama", "webllm", "chrome", "transformers", "openai"
+    model_id: str
+    context_window: int  # tokens
+    chat: bool  # False for base models: prompts are plain completion text
+
+    async def generate(
+        self,
+        request: GenerateRequest,
+        on_token: TokenCallback | None = None,
+        cancel: CancelToken | None = None,
+    ) -> str: ...
+
+    def count_tokens(self, text: str) -> int:
+        """A fast estimate (adapters may ask the real tokenizer)."""
+        ...
