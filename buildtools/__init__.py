@@ -1,0 +1,1 @@
+"""Build, serve, test and bench LocalLoom; stdlib only, so build.py runs before any venv exists."""

@@ -1,0 +1,172 @@
+"""Assemble dist/: the static site, every byte of which is served from our own origin.
+
+Public names: ``build_dist``, ``localloom_wheel``, ``pyodide_lock``, ``PYODIDE_FILES``.
+
+Layout::
+
+    dist/index.html, boot.js, sw.js, styles.css, main.py, pyscript.json, manifest.webmanifest
+    dist/pyscript/      @pyscript/core (core.js + chunks)
+    dist/pyodide/       Pyodide 314 core + our wheels + a pyodide-lock.json naming only them
+    dist/vendor/wllama/ @wllama/wllama ESM + wasm
+    dist/models/        the embedded GGUF (hard link to .cache)
+    dist/precache.json  build version, files and sizes for the service worker and the shell
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import shutil
+import zipfile
+from pathlib import Path
+
+from .deps import CACHE, MODEL_FILE, MODEL_SHA256, ROOT, log
+from .wheel import write_wheel
+
+__all__ = ["PYODIDE_FILES", "build_dist", "localloom_wheel", "pyodide_lock"]
+
+DIST = ROOT / "dist"
+PYODIDE_FILES = ("pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip")
+
+
+def _canon(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def _wheel_meta(path: Path) -> tuple[str, str, list[str], list[str]]:
+    """(name, version, requirement names, top-level imports) of a wheel."""
+    with zipfile.ZipFile(path) as zf:
+        meta_name = next(n for n in zf.namelist() if n.endswith(".dist-info/METADATA"))
+        meta = zf.read(meta_name).decode()
+        names = zf.namelist()
+    fields = dict(line.split(": ", 1) for line in meta.splitlines() if ": " in line
+                  and not line.startswith("Requires-Dist"))
+    requires = []
+    for line in meta.splitlines():
+        if line.startswith("Requires-Dist: ") and "extra ==" not in line:
+            requires.append(_canon(re.split(r"[ ;<>=!~\[(]", line[15:].strip(), maxsplit=1)[0]))
+    imports = sorted({n.split("/", 1)[0] for n in names if "/" in n
+                      and not n.split("/", 1)[0].endswith((".dist-info", ".data"))})
+    return fields["Name"], fields["Version"], requires, imports
+
+
+def pyodide_lock(base_lock: dict, wheels: list[Path]) -> dict:
+    """A pyodide-lock.json naming exactly our wheels, with the sha256 the browser enforces."""
+    metas = {path: _wheel_meta(path) for path in wheels}
+    ours = {_canon(name) for name, _, _, _ in metas.values()}
+    packages = {}
+    for path, (name, version, requires, imports) in sorted(metas.items()):
+        packages[_canon(name)] = {
+            "name": _canon(name),
+            "version": version,
+            "file_name": path.name,
+            "install_dir": "site",
+            "sha256": hashlib.sha256(path.read_bytes()).hexdigest(),
+            "package_type": "package",
+            "imports": imports,
+            "depends": sorted(r for r in requires if r in ours),
+            "unvendored_tests": False,
+            "tool": {},
+        }
+    return {"info": base_lock["info"], "packages": packages}
+
+
+def localloom_wheel(out_dir: Path) -> Path:
+    """Pack py/localloom (code + prompt templates) as a pure wheel for micropip."""
+    import tomllib
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    src = ROOT / "py"
+    files = {
+        path.relative_to(src).as_posix(): path.read_bytes()
+        for path in sorted((src / "localloom").rglob("*"))
+        if path.is_file() and path.suffix in {".py", ".j2", ".json"} and "__pycache__" not in
+        path.parts
+    }
+    return write_wheel(out_dir, "localloom", project["version"], files,
+                       requires=project["dependencies"], summary=project["description"])
+
+
+def _copy(src: Path, dst: Path) -> None:
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    if dst.exists() and dst.stat().st_size == src.stat().st_size and \
+            dst.stat().st_mtime >= src.stat().st_mtime:
+        return
+    shutil.copy2(src, dst)
+
+
+def _link(src: Path, dst: Path) -> None:
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    if dst.exists() and os.path.samefile(src, dst):
+        return
+    if dst.exists():
+        dst.unlink()
+    try:
+        os.link(src, dst)
+    except OSError:
+        shutil.copy2(src, dst)
+
+
+def build_dist(wheels_dir: Path, model: Path) -> Path:
+    """Write dist/ from web/, node_modules/, the wheels and the model; return dist/."""
+    nm = ROOT / "node_modules"
+    DIST.mkdir(exist_ok=True)
+    expected: set[Path] = set()
+
+    def put(src: Path, rel: str, link: bool = False) -> None:
+        dst = DIST / rel
+        (_link if link else _copy)(src, dst)
+        expected.add(dst)
+
+    for path in sorted((ROOT / "web").rglob("*")):
+        if path.is_file() and path.name != "sw.js":
+            put(path, path.relative_to(ROOT / "web").as_posix())
+    core = nm / "@pyscript/core/dist"
+    for path in sorted(core.iterdir()):
+        if path.suffix in {".js", ".css"}:
+            put(path, f"pyscript/{path.name}")
+    pyodide = nm / "pyodide"
+    for name in PYODIDE_FILES:
+        put(pyodide / name, f"pyodide/{name}")
+    wllama = nm / "@wllama/wllama/esm"
+    put(wllama / "index.js", "vendor/wllama/index.js")
+    put(wllama / "wasm/wllama.wasm", "vendor/wllama/wasm/wllama.wasm")
+    put(model, f"models/{MODEL_FILE}", link=True)
+
+    wheels = sorted(wheels_dir.glob("*.whl"))
+    wheels.append(localloom_wheel(CACHE / "localloom-wheel"))
+    for wheel in wheels:
+        put(wheel, f"pyodide/{wheel.name}")
+    base = json.loads((pyodide / "pyodide-lock.json").read_text())
+    lock = DIST / "pyodide/pyodide-lock.json"
+    lock.write_text(json.dumps(pyodide_lock(base, wheels), indent=1))
+    expected.add(lock)
+
+    precache = DIST / "precache.json"
+    expected.add(DIST / "sw.js")
+    for stale in [p for p in DIST.rglob("*") if p.is_file() and p not in expected
+                  and p != precache]:
+        stale.unlink()
+    manifest = _manifest(expected - {DIST / "sw.js"})
+    precache.write_text(json.dumps(manifest, indent=1))
+    sw = DIST / "sw.js"
+    sw.write_text((ROOT / "web/sw.js").read_text().replace("__LOCALLOOM_VERSION__",
+                                                            manifest["version"]))
+    log(f"dist/ ready: {len(expected)} files")
+    return DIST
+
+
+def _manifest(files: set[Path]) -> dict:
+    """Build version (hash of every shell file) and the lists the service worker caches."""
+    digest = hashlib.sha256()
+    shell, models = [], []
+    for path in sorted(files):
+        rel = path.relative_to(DIST).as_posix()
+        if rel.startswith("models/"):
+            models.append({"url": rel, "size": path.stat().st_size, "sha256": MODEL_SHA256})
+            continue
+        digest.update(rel.encode() + b"\0" + hashlib.sha256(path.read_bytes()).digest())
+        shell.append({"url": rel, "size": path.stat().st_size})
+    return {"version": digest.hexdigest()[:16], "shell": shell, "models": models}

@@ -1,0 +1,89 @@
+"""Serve dist/ on 127.0.0.1 with the headers the app needs.
+
+Public names: ``make_server``, ``serve_forever``, ``MIME_TYPES``, ``SECURITY_HEADERS``.
+
+COOP/COEP make the page cross-origin isolated, which wllama's threaded wasm (shared memory)
+requires; ``Cache-Control: no-cache`` lets the service worker see a new build at once.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import http.server
+import threading
+from pathlib import Path
+from typing import ClassVar
+
+__all__ = ["MIME_TYPES", "SECURITY_HEADERS", "make_server", "serve_forever", "serve_in_thread"]
+
+MIME_TYPES = {
+    ".wasm": "application/wasm",
+    ".js": "text/javascript",
+    ".mjs": "text/javascript",
+    ".json": "application/json",
+    ".webmanifest": "application/manifest+json",
+    ".css": "text/css",
+    ".html": "text/html; charset=utf-8",
+    ".py": "text/x-python; charset=utf-8",
+    ".whl": "application/zip",
+    ".zip": "application/zip",
+    ".gguf": "application/octet-stream",
+    ".svg": "image/svg+xml",
+}
+
+SECURITY_HEADERS = {
+    "Cross-Origin-Opener-Policy": "same-origin",
+    "Cross-Origin-Embedder-Policy": "require-corp",
+    "Cross-Origin-Resource-Policy": "same-origin",
+    "X-Content-Type-Options": "nosniff",
+}
+
+
+class _Handler(http.server.SimpleHTTPRequestHandler):
+    extensions_map: ClassVar[dict[str, str]] = {
+        **http.server.SimpleHTTPRequestHandler.extensions_map, **MIME_TYPES}
+    quiet = False
+
+    def end_headers(self) -> None:
+        for name, value in SECURITY_HEADERS.items():
+            self.send_header(name, value)
+        self.send_header("Cache-Control", "no-cache")
+        super().end_headers()
+
+    def log_message(self, format: str, *args) -> None:
+        if not self.quiet:
+            super().log_message(format, *args)
+
+    def copyfile(self, source, outputfile) -> None:
+        # The page may abort a download (Cancel, reload): not a server error.
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+            super().copyfile(source, outputfile)
+
+
+def make_server(directory: Path, host: str = "127.0.0.1", port: int = 8000,
+                quiet: bool = False) -> http.server.ThreadingHTTPServer:
+    handler = type("Handler", (_Handler,), {"quiet": quiet})
+    server = http.server.ThreadingHTTPServer(
+        (host, port), functools.partial(handler, directory=str(directory)))
+    server.daemon_threads = True
+    return server
+
+
+def serve_forever(directory: Path, host: str = "127.0.0.1", port: int = 8000) -> None:
+    server = make_server(directory, host, port)
+    print(f"LocalLoom is served at http://{host}:{server.server_port}/  (Ctrl+C stops)",
+          flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+
+
+def serve_in_thread(directory: Path, port: int = 0) -> http.server.ThreadingHTTPServer:
+    """Start a quiet server on a free port in a daemon thread (tests and bench)."""
+    server = make_server(directory, port=port, quiet=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server

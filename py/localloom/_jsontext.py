@@ -1,0 +1,214 @@
+"""Private: find and decode the JSON inside a model's raw text.
+
+- ``clean(text, notes)``: drop BOMs, decode HTML entities, unwrap JSON sent as one string.
+- ``spans(text)``: every top-level ``{...}``/``[...]`` as a ``Span``; string-aware, so braces in
+  values and prose around fences do not confuse it; ``closed=False`` marks a truncated output.
+  Raises ``TooDeep`` past ``MAX_DEPTH`` levels.
+- ``decode(chunk, closed, notes)``: strict ``json.loads``; else a string-exact normalisation
+  (comments, single quotes, ``True``/``None``, bare keys, trailing commas; typographic double
+  quotes when they delimit keys, ``“title”:``, and no ASCII ``"`` appears) then ``json.loads``
+  or, for a truncated chunk, ``partial_json_parser``; else ``json_repair``. json-repair handles what
+  needs guessing (missing commas, stray quotes) but can garble string contents that hold quotes
+  and backslashes, so it comes last.
+
+Example::
+
+    >>> text = "Sure: {'a': [1, 2,], /* x */ b: None"
+    >>> [decode(text[s.start:s.end], s.closed, []) for s in spans(text)]
+    [{'a': [1, 2], 'b': None}]
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import json_repair
+from partial_json_parser import loads as partial_loads
+
+__all__ = ["MAX_DEPTH", "Span", "TooDeep", "clean", "decode", "spans"]
+
+MAX_DEPTH = 64
+_OUTSIDE = re.compile(r"[{}\[\]\"'`]")
+_IN_STRING = {'"': re.compile(r'["\\]'), "'": re.compile(r"['\\]")}
+_SMART = str.maketrans({"“": '"', "”": '"', "„": '"', "‟": '"'})
+_SMART_KEY = re.compile(r"[{,]\s*[“”„‟][^“”„‟\n]{1,60}[“”‟]\s*:")
+_LEX = re.compile(
+    r"""(?P<dq>"[^"\\]*(?:\\.[^"\\]*)*(?:"|\\?\Z))
+    |(?P<sq>'[^'\\]*(?:\\.[^'\\]*)*(?:'|\\?\Z))
+    |(?P<comment>//[^\n]*|/\*.*?(?:\*/|\Z))
+    |(?P<num>-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)
+    |(?P<word>(?:[^\W\d]|\$)[\w$-]*)
+    |(?P<ws>\s+)|(?P<comma>,)|(?P<close>[}\]])|(?P<other>.)""",
+    re.S | re.X,
+)
+_KEY_NEXT = re.compile(r"\s*:")
+_LITERALS = {"True": "true", "False": "false", "None": "null", "true": "true",
+             "false": "false", "null": "null", "NaN": "NaN", "Infinity": "Infinity"}
+_SQ_ESCAPE = re.compile(r'\\(x[0-9a-fA-F]{2}|.)|"', re.S)
+
+
+@dataclass(frozen=True)
+class Span:
+    start: int
+    end: int
+    closed: bool
+
+
+class TooDeep(Exception):
+    """The text nests brackets more than ``MAX_DEPTH`` levels deep."""
+
+
+def clean(text: str, notes: list[str]) -> str:
+    """Undo transport damage that would hide the JSON; append what was done to ``notes``."""
+    if "\ufeff" in text:
+        text = text.replace("\ufeff", "")
+        notes.append("removed a byte-order mark")
+    if re.search(r"&(?:quot|#34|#x22);", text):
+        text = html.unescape(text)
+        notes.append("decoded HTML entities")
+    if text.lstrip().startswith('"'):
+        try:
+            inner = json.loads(text)
+        except ValueError:
+            inner = None
+        if isinstance(inner, str):
+            text = inner
+            notes.append("decoded JSON that was sent as one string")
+    return text
+
+
+def spans(text: str) -> list[Span]:
+    """Top-level bracketed spans; quotes count only inside a span, so prose apostrophes never
+    open a string; a ``` fence inside an open span ends it."""
+    found: list[Span] = []
+    stack: list[str] = []
+    start = pos = 0
+    while match := _OUTSIDE.search(text, pos):
+        char, i = match.group(), match.start()
+        pos = i + 1
+        if char in "{[":
+            if not stack:
+                start = i
+            stack.append(char)
+            if len(stack) > MAX_DEPTH:
+                raise TooDeep
+        elif char in "}]":
+            if stack:
+                stack.pop()
+                if not stack:
+                    found.append(Span(start, pos, True))
+        elif not stack:
+            continue
+        elif char == "`":
+            if text.startswith("```", i):
+                found.append(Span(start, i, False))
+                stack.clear()
+        elif char == '"' or _prev_char(text, i) in "{[,:":
+            pos = _string_end(text, pos, _IN_STRING[char])
+    if stack:
+        found.append(Span(start, len(text), False))
+    return found
+
+
+def _prev_char(text: str, i: int) -> str:
+    i -= 1
+    while i >= 0 and text[i] in " \t\r\n":
+        i -= 1
+    return text[i] if i >= 0 else ""
+
+
+def _string_end(text: str, pos: int, pattern: re.Pattern[str]) -> int:
+    while match := pattern.search(text, pos):
+        if match.group() != "\\":
+            return match.end()
+        pos = match.start() + 2
+    return len(text)
+
+
+def _sq_escape(match: re.Match[str]) -> str:
+    esc = match.group(1)
+    if esc is None:  # a bare " inside a single-quoted string
+        return '\\"'
+    if esc == "'":
+        return "'"
+    if esc[0] == "x" and len(esc) == 3:
+        return "\\u00" + esc[1:]
+    if esc in '"\\/bfnrtu':
+        return "\\" + esc
+    return "" if esc == "\n" else "\\\\" + esc  # line continuation; unknown escape is literal
+
+
+def _odd_backslashes(text: str) -> bool:
+    return (len(text) - len(text.rstrip("\\"))) % 2 == 1
+
+
+def _requote(token: str) -> str:
+    body = token[1:]
+    if body.endswith("'") and not _odd_backslashes(body[:-1]):
+        body = body[:-1]
+    if _odd_backslashes(body):  # truncated right after a backslash
+        body = body[:-1]
+    return '"' + _SQ_ESCAPE.sub(_sq_escape, body) + '"'
+
+
+def _normalize(chunk: str, notes: set[str]) -> str:
+    """Rewrite JSON-like text as JSON without touching the contents of double-quoted strings."""
+    out: list[str] = []
+    for match in _LEX.finditer(chunk):
+        kind, token = match.lastgroup, match.group()
+        if kind == "comment":
+            notes.add("removed comments")
+            continue
+        if kind == "sq":
+            token = _requote(token)
+            notes.add("converted single-quoted strings")
+        elif kind == "word" and _KEY_NEXT.match(chunk, match.end()):
+            token = f'"{token}"'
+            notes.add("quoted bare keys")
+        elif kind == "word" and token in _LITERALS:
+            if token != _LITERALS[token]:
+                token = _LITERALS[token]
+                notes.add("converted Python literals")
+        elif kind == "word":
+            token = json.dumps(token)
+            notes.add("quoted bare words")
+        elif kind == "close":
+            i = len(out) - 1
+            while i >= 0 and out[i].isspace():
+                i -= 1
+            if i >= 0 and out[i] == ",":
+                del out[i]
+                notes.add("removed trailing commas")
+        out.append(token)
+    return "".join(out)
+
+
+def _loads(text: str) -> Any:
+    return json.loads(text, strict=False)
+
+
+def decode(chunk: str, closed: bool, notes: list[str]) -> Any:
+    """Decode one span; append the repairs it needed to ``notes``."""
+    if closed:
+        try:
+            return _loads(chunk)
+        except ValueError:
+            pass
+    variants = [chunk]
+    if '"' not in chunk and _SMART_KEY.search(chunk):
+        variants.append(chunk.translate(_SMART))
+    for variant in variants:
+        fixes: set[str] = set() if variant is chunk else {"replaced typographic quotes"}
+        try:
+            text = _normalize(variant, fixes)
+            value = _loads(text) if closed else partial_loads(text, parser=_loads)
+        except Exception:  # partial_json_parser raises its own MalformedJSON, or JSONDecodeError
+            continue
+        notes.extend(sorted(fixes))
+        return value
+    notes.append("repaired the JSON syntax with json-repair")
+    return json_repair.loads(chunk, skip_json_loads=True)

@@ -1,0 +1,289 @@
+"""One generation step: prompt → budgeted engine call → parse → quality check → re-ask.
+
+Public names (internal module; ``generator`` re-exports the event type):
+
+- ``GenerationEvent``, ``EVENT_KINDS``, ``EventCallback``: progress for the UI.
+- ``Step``: what one call must produce (task template, schema model, vars, token budget,
+  quality check).
+- ``Runner``: runs steps on one engine; ``await runner.run(step)`` returns the validated model
+  or raises ``InvalidOutputError`` / ``ContextOverflowError`` / ``GenerationCancelled``.
+
+Example::
+
+    runner = Runner(engine, "en", on_event=print, max_reasks=2)
+    tags = await runner.run(Step("tags", Tags, "Tags", 1, 1, {"text": text}, budget=180))
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import BaseModel
+
+from . import parsing, prompts
+from ._budget import fit_max_tokens, margin, min_answer, prompt_tokens
+from ._quality import Checked, placeholders, repair_data
+from .engines.base import CancelToken, Engine, GenerateRequest
+from .errors import (
+    ContextOverflowError,
+    CourseParseError,
+    GenerationCancelled,
+    InvalidOutputError,
+    LocalLoomError,
+)
+from .schema import CourseShape, json_schema
+
+__all__ = ["EVENT_KINDS", "EventCallback", "GenerationEvent", "Runner", "Step"]
+
+EVENT_KINDS = ("step_start", "token", "step_done", "retry", "checkpoint", "done", "error")
+#: Prompt variables emptied one by one, in this order, while a prompt overflows the context.
+SHRINK_ORDER = ("audience", "module_summary", "key_points", "fields", "module_titles", "avoid")
+#: A truncatable text (source material, text to summarise) is never cut below this.
+MIN_TEXT_CHARS = 200
+STOP_CHAT = ["\n\n\n\n"]
+STOP_COMPLETION = ["\n\n\n\n", "\nJSON:"]
+
+
+@dataclass
+class GenerationEvent:
+    """``kind`` is one of ``EVENT_KINDS``; step ``i`` of ``n`` (1-based), ``label`` for humans.
+
+    ``partial`` (token events) is the answer parsed so far; ``message`` carries the re-ask
+    feedback (retry) or a note (step_done, checkpoint); ``error`` is set on error events.
+    """
+
+    kind: str
+    i: int
+    n: int
+    label: str
+    step: str = ""
+    module: int | None = None
+    attempt: int = 0
+    partial: Any = None
+    chars: int = 0
+    message: str = ""
+    error: LocalLoomError | None = None
+
+
+EventCallback = Callable[[GenerationEvent], None]
+
+
+@dataclass
+class Step:
+    task: str  # template name, see prompts.TASKS
+    model: type[BaseModel]
+    label: str
+    i: int
+    n: int
+    vars: dict[str, Any]
+    budget: int  # tokens the answer needs
+    shape: CourseShape | None = None
+    categories: list[str] | None = None
+    check: Callable[[Any], Checked] | None = None
+    module: int | None = None
+    truncatable: str | None = None  # a var that may be cut to fit: "text", "source_text"
+    avoid: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Runner:
+    engine: Engine
+    language: str
+    on_event: EventCallback | None = None
+    cancel: CancelToken | None = None
+    max_reasks: int = 2
+    whitespace_cap: int = 200  # consecutive whitespace chars that end a call
+    temperature: float = 0.6
+    token_every: int = 64  # streamed chars between two "token" events
+
+    def emit(self, kind: str, step: Step, **extra: Any) -> None:
+        if self.on_event is not None:
+            self.on_event(GenerationEvent(kind, step.i, step.n, step.label, step=step.task,
+                                          module=step.module, **extra))
+
+    def check_cancel(self, stage: str = "") -> None:
+        if self.cancel is not None and self.cancel.cancelled:
+            raise GenerationCancelled("Generation cancelled.", stage=stage)
+
+    # -- prompt and budget ---------------------------------------------------------------
+
+    def _render(self, step: Step, vars: dict[str, Any]) -> tuple[GenerateRequest, int]:
+        if self.engine.chat:
+            messages = prompts.render_messages(step.task, self.language, **vars)
+            return GenerateRequest(messages=messages, stop=list(STOP_CHAT), task=step.task), \
+                prompt_tokens(self.engine, messages=messages)
+        text = prompts.render_completion(step.task, self.language, **vars)
+        return GenerateRequest(prompt=text, stop=list(STOP_COMPLETION), task=step.task), \
+            prompt_tokens(self.engine, prompt=text)
+
+    def _overflow(self, step: Step, used: int) -> ContextOverflowError:
+        ctx = self.engine.context_window
+        return ContextOverflowError(
+            f"{step.label}: the prompt needs about {used} tokens and the answer about "
+            f"{min_answer(step.budget)} more, but {self.engine.model_id} has a context window "
+            f"of {ctx} tokens.",
+            engine=self.engine.name, stage=step.task)
+
+    def request(self, step: Step, feedback: str, avoid: list[str], attempt: int) -> GenerateRequest:
+        """The call for this attempt, shrunk to fit ``engine.context_window`` (or raise)."""
+        ctx = self.engine.context_window
+        vars = {**step.vars, "feedback": feedback, "avoid": avoid[-40:],
+                "shape": step.shape or CourseShape(), "categories": step.categories or ()}
+        request, used = self._render(step, vars)
+        max_tokens = fit_max_tokens(ctx, used, step.budget)
+        for name in SHRINK_ORDER:
+            if max_tokens is not None:
+                break
+            if vars.get(name):
+                vars[name] = "" if isinstance(vars[name], str) else ()
+                request, used = self._render(step, vars)
+                max_tokens = fit_max_tokens(ctx, used, step.budget)
+        original: str = vars.get(step.truncatable, "") if step.truncatable else ""
+        keep = len(original)
+        while max_tokens is None and step.truncatable and keep >= MIN_TEXT_CHARS:
+            current = vars[step.truncatable]
+            excess = used + min_answer(step.budget) + margin(ctx) - ctx
+            per_token = max(1.0, len(current) / max(1, self.engine.count_tokens(current)))
+            keep -= max(16, int(excess * per_token * 1.1))  # strictly shorter each round
+            if keep < MIN_TEXT_CHARS:
+                break
+            vars[step.truncatable] = original[:keep].rstrip() + " […]"
+            request, used = self._render(step, vars)
+            max_tokens = fit_max_tokens(ctx, used, step.budget)
+        if max_tokens is None:
+            raise self._overflow(step, used)
+        request.max_tokens = max_tokens
+        request.schema = json_schema(step.model, self.engine.name, step.shape, step.categories)
+        request.temperature = round(min(1.0, self.temperature + 0.15 * attempt), 2)
+        return request
+
+    # -- the call ------------------------------------------------------------------------
+
+    async def _call(self, step: Step, request: GenerateRequest, attempt: int) -> tuple[str, bool]:
+        """Stream one call; returns (text, flooded). A whitespace flood cancels the call."""
+        call_cancel = CancelToken()
+        if self.cancel is not None:
+            self.cancel.on_cancel(call_cancel.cancel)
+        chunks: list[str] = []
+        state = {"run": 0, "since": 0, "flooded": False}
+
+        def on_token(delta: str) -> None:
+            if not delta:
+                return
+            chunks.append(delta)
+            if delta.isspace():
+                state["run"] += len(delta)
+            else:
+                state["run"] = len(delta) - len(delta.rstrip())
+            if state["run"] > self.whitespace_cap and not state["flooded"]:
+                state["flooded"] = True
+                call_cancel.cancel()
+            state["since"] += len(delta)
+            if state["since"] >= self.token_every and self.on_event is not None:
+                state["since"] = 0
+                text = "".join(chunks)
+                self.emit("token", step, attempt=attempt, partial=parsing.parse_partial(text),
+                          chars=len(text))
+
+        try:
+            text = await self.engine.generate(request, on_token=on_token, cancel=call_cancel)
+        except GenerationCancelled:
+            if state["flooded"] and not (self.cancel is not None and self.cancel.cancelled):
+                return "".join(chunks), True
+            raise
+        self.check_cancel(step.task)
+        return (("".join(chunks) if state["flooded"] else text), state["flooded"])
+
+    def _parse(self, text: str, step: Step) -> BaseModel:
+        try:
+            return parsing.parse_as(text, step.model, categories=step.categories)
+        except CourseParseError:
+            data = parsing.parse_partial(text)
+            if not isinstance(data, dict):
+                raise
+            fixed = repair_data(copy.deepcopy(data))
+            if fixed == data:
+                raise
+            return parsing.parse_as(json.dumps(fixed, ensure_ascii=False), step.model,
+                                    categories=step.categories)
+
+    # -- the attempt loop ----------------------------------------------------------------
+
+    async def run(self, step: Step) -> Any:
+        feedback, avoid = "", list(step.avoid)
+        last: CourseParseError | None = None
+        best: tuple[int, Any] | None = None  # (problem count, value) accepted as a last resort
+        self.emit("step_start", step)
+        for attempt in range(self.max_reasks + 1):
+            self.check_cancel(step.task)
+            if attempt:
+                self.emit("retry", step, attempt=attempt, message=feedback)
+            request = self.request(step, feedback, avoid, attempt)
+            text, flooded = await self._call(step, request, attempt)
+            notes: list[tuple[str, str]] = []
+            if flooded:
+                notes.append(("", "the answer ran into endless whitespace; end right after "
+                                  "the closing brace"))
+            if self.engine.count_tokens(text) >= request.max_tokens * 0.95:
+                notes.append(("", "the answer was cut off at the length limit; write shorter "
+                                  "texts"))
+            try:
+                checked = self._checked(self._parse(text, step), step)
+            except CourseParseError as exc:
+                last = CourseParseError(exc.what, notes + exc.problems, stage=step.task)
+                feedback = last.feedback()
+                continue
+            if checked.value is None:
+                last = CourseParseError(f"{step.label}: the answer is unusable.",
+                                        checked.problems, stage=step.task)
+                feedback = last.feedback()
+                avoid = _merge(avoid, checked.avoid)
+                continue
+            if checked.problems and attempt < self.max_reasks:
+                if best is None or len(checked.problems) < best[0]:
+                    best = (len(checked.problems), checked.value)
+                last = CourseParseError(f"{step.label}: the answer repeats itself or is short.",
+                                        checked.problems, stage=step.task)
+                feedback = last.feedback()
+                avoid = _merge(avoid, checked.avoid)
+                continue
+            if checked.problems and best is not None and best[0] < len(checked.problems):
+                checked = Checked(best[1], checked.problems)
+            note = _accepted_note(checked.problems)
+            self.emit("step_done", step, attempt=attempt, message=note)
+            return checked.value
+        if best is not None:
+            self.emit("step_done", step, attempt=self.max_reasks,
+                      message=_accepted_note(last.problems if last else []))
+            return best[1]
+        attempts = self.max_reasks + 1
+        raise InvalidOutputError(
+            f"{step.label}: the model's answer stayed invalid after {attempts} attempt"
+            f"{'s' if attempts > 1 else ''}.",
+            cause="Last problems:\n" + (last.feedback() if last else "- unknown"),
+            engine=self.engine.name, stage=step.task) from last
+
+    def _checked(self, value: BaseModel, step: Step) -> Checked:
+        copied = placeholders(value.model_dump())
+        if copied:
+            return Checked(None, [(path, "is the placeholder '...' copied from the example; "
+                                         "write real text") for path in copied[:6]])
+        return step.check(value) if step.check is not None else Checked(value)
+
+
+def _accepted_note(problems: list[tuple[str, str]]) -> str:
+    if not problems:
+        return ""
+    return "accepted with problems:\n" + CourseParseError("", problems).feedback()
+
+
+def _merge(avoid: list[str], more: list[str]) -> list[str]:
+    out = list(avoid)
+    for title in more:
+        if title not in out:
+            out.append(title)
+    return out

@@ -1,0 +1,222 @@
+"""wllama adapter: llama.cpp GGUF models in the browser (WASM threads or WebGPU).
+
+Public names: ``WllamaEngine``, ``GenerationStats``.
+
+    engine = WllamaEngine("./models/gemma-3-270m-q4_k_m.gguf", "gemma-3-270m-q4_k_m")
+    await engine.load(caps, on_progress=lambda got, total: ...)
+    text = await engine.generate(GenerateRequest(prompt="...", schema=schema), on_token=print)
+
+Base models (``chat=False``) get raw completions with ``json_schema`` (llama.cpp turns it
+into a grammar); chat models get ``response_format: json_schema``. JS errors become
+``localloom.errors`` at this boundary.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass
+
+from ..device import Capabilities
+from ..errors import EngineError, GenerationCancelled, LocalLoomError, ModelLoadError
+from .base import CancelToken, GenerateRequest, TokenCallback
+from .download import ProgressCallback, _js_error, fetch_blob
+
+__all__ = ["GenerationStats", "WllamaEngine"]
+
+MODULE_URL = "./vendor/wllama/index.js"
+WASM_URL = "./vendor/wllama/wasm/wllama.wasm"
+
+
+@dataclass
+class GenerationStats:
+    """What the Python layer saw of the last call (for the UI and ``build.py bench``)."""
+
+    tokens: int = 0
+    first_token_s: float = 0.0  # from the call to the first streamed token
+    total_s: float = 0.0
+    engine_tokens_per_s: float = 0.0  # llama.cpp's own figure, when reported
+    finish_reason: str = ""
+
+    @property
+    def tokens_per_s(self) -> float:
+        decode = self.total_s - self.first_token_s
+        return (self.tokens - 1) / decode if self.tokens > 1 and decode > 0 else 0.0
+
+
+def _classify(exc: BaseException, stage: str, model_id: str) -> LocalLoomError:
+    name, message = _js_error(exc)
+    try:
+        from ..diagnostics import classify_js_error
+    except ImportError:  # pragma: no cover - diagnostics ships with the package
+        return EngineError(f"{name}: {message}", stage=stage, engine="wllama")
+    return classify_js_error(name, message, engine="wllama", stage=stage, model_id=model_id)
+
+
+class WllamaEngine:
+    name = "wllama"
+
+    def __init__(
+        self,
+        model_url: str,
+        model_id: str,
+        *,
+        context_window: int = 4096,
+        chat: bool = False,
+        size_bytes: int = 0,
+    ) -> None:
+        self.model_url = model_url
+        self.model_id = model_id
+        self.context_window = context_window
+        self.chat = chat
+        self.size_bytes = size_bytes
+        self.stats = GenerationStats()
+        self.load_seconds = 0.0
+        self.backend = ""
+        self._wllama = None
+
+    @property
+    def loaded(self) -> bool:
+        return self._wllama is not None
+
+    def count_tokens(self, text: str) -> int:
+        # Gemma/Llama tokenizers average ~3.5 characters per token on English and Spanish.
+        return max(1, int(len(text) / 3.5) + 1)
+
+    async def load(
+        self,
+        caps: Capabilities | None = None,
+        *,
+        on_progress: ProgressCallback | None = None,
+        cancel: CancelToken | None = None,
+    ) -> None:
+        """Download (or read from cache) the GGUF and load it; idempotent."""
+        if self._wllama is not None:
+            return
+        import js
+        from pyodide.code import run_js
+        from pyodide.ffi import to_js
+
+        def obj(value):
+            return to_js(value, dict_converter=js.Object.fromEntries)
+
+        started = time.monotonic()
+        blob = await fetch_blob(self.model_url, on_progress=on_progress, cancel=cancel,
+                                engine=self.name, model_id=self.model_id,
+                                expected_size=self.size_bytes)
+        if cancel is not None and cancel.cancelled:
+            raise GenerationCancelled("Model loading was cancelled.", stage="load")
+        use_gpu = bool(caps and caps.gpu and not caps.gpu.is_fallback)
+        threads = caps.threads if caps else 1
+        base = js.document.baseURI
+        try:
+            module = await run_js(f"import({json.dumps(str(js.URL.new(MODULE_URL, base).href))})")
+        except Exception as exc:
+            raise ModelLoadError(
+                f"The wllama engine script could not be loaded: {_js_error(exc)[1]}",
+                cause="The app's files are incomplete (interrupted update or first visit "
+                      "made offline).",
+                fix="Reload the page while online; LocalLoom then works offline.",
+                stage="load", engine=self.name) from exc
+        try:
+            wasm = str(js.URL.new(WASM_URL, base).href)
+            wllama = module.Wllama.new(obj({"default": wasm}),
+                                       obj({"suppressNativeLog": True}))
+            await wllama.loadModel(js.Array.of(blob), obj({
+                "n_ctx": self.context_window,
+                "n_threads": threads,
+                "n_gpu_layers": 999 if use_gpu else 0,
+            }))
+        except Exception as exc:
+            error = _classify(exc, "load", self.model_id)
+            if not isinstance(error, EngineError):
+                error = ModelLoadError(error.what, stage="load", engine=self.name)
+            raise error from exc
+        self._wllama = wllama
+        self.backend = f"WebGPU ({caps.gpu.vendor})" if use_gpu and caps and caps.gpu else \
+            f"CPU, {threads} thread{'s' if threads > 1 else ''}"
+        self.load_seconds = time.monotonic() - started
+        js.globalThis.localloomWllama = wllama  # the bench compares direct JS calls with ours
+
+    async def generate(
+        self,
+        request: GenerateRequest,
+        on_token: TokenCallback | None = None,
+        cancel: CancelToken | None = None,
+    ) -> str:
+        if self._wllama is None:
+            raise EngineError("The model is not loaded.", stage="generate", engine=self.name,
+                              fix="Load the model first (this is a bug in LocalLoom).")
+        import js
+        from pyodide.ffi import create_proxy, to_js
+
+        cancel = cancel or CancelToken()
+        if cancel.cancelled:
+            raise GenerationCancelled("Generation was cancelled.", stage="generate")
+        controller = js.AbortController.new()
+        cancel.on_cancel(lambda: controller.abort())
+        pieces: list[str] = []
+        stats = GenerationStats()
+        started = time.monotonic()
+        raw = request.prompt is not None
+
+        def on_data(chunk) -> None:
+            choices = chunk.choices
+            if choices.length:
+                choice = choices[0]
+                text = choice.text if raw else choice.delta.content
+                if text:
+                    if not pieces:
+                        stats.first_token_s = time.monotonic() - started
+                    pieces.append(str(text))
+                    stats.tokens += 1
+                    if on_token is not None:
+                        on_token(str(text))
+                reason = choice.finish_reason
+                if reason:
+                    stats.finish_reason = str(reason)
+            timings = getattr(chunk, "timings", None)
+            if timings:
+                stats.engine_tokens_per_s = float(timings.predicted_per_second or 0)
+
+        proxy = create_proxy(on_data)
+        params: dict = {
+            "stream": True,
+            "max_tokens": request.max_tokens,
+            "temperature": request.temperature,
+            "abortSignal": controller.signal,
+            "onData": proxy,
+        }
+        if request.stop:
+            params["stop"] = list(request.stop)
+        schema = request.schema
+        if isinstance(schema, str):
+            schema = json.loads(schema)
+        try:
+            if raw:
+                params["prompt"] = request.prompt
+                if schema is not None:
+                    params["json_schema"] = schema
+                await self._wllama.createCompletion(
+                    to_js(params, dict_converter=js.Object.fromEntries))
+            else:
+                params["messages"] = request.messages
+                if schema is not None:
+                    params["response_format"] = {
+                        "type": "json_schema",
+                        "json_schema": {"name": request.task, "schema": schema, "strict": True},
+                    }
+                await self._wllama.createChatCompletion(
+                    to_js(params, dict_converter=js.Object.fromEntries))
+        except Exception as exc:
+            if cancel.cancelled:
+                raise GenerationCancelled("Generation was cancelled.",
+                                          stage="generate") from exc
+            raise _classify(exc, "generate", self.model_id) from exc
+        finally:
+            proxy.destroy()
+            stats.total_s = time.monotonic() - started
+            self.stats = stats
+        if cancel.cancelled:
+            raise GenerationCancelled("Generation was cancelled.", stage="generate")
+        return "".join(pieces)

@@ -1,0 +1,219 @@
+"""The OpenAI-compatible chat-completions wire protocol, in pure Python (never imports ``js``).
+
+Public names (the ones marked * live in a helper module and are re-exported here):
+
+- ``Provider``*, ``PROVIDERS``*, ``get_provider``*: the catalog (groq, together, hf, openrouter,
+  custom).
+- ``build_request(provider, model, messages, schema=None, *, max_tokens, temperature,
+  stream=True, key=None, base_url=None, stop=None, json_schema=None, schema_name)``
+  → ``(url, headers, body)``.
+- ``schema_instruction(schema)``: the prompt text used when ``response_format`` is not sent.
+- ``SSEDecoder``*, ``ChatChunk``*: the incremental stream decoder (``openai_sse``).
+- ``parse_completion(body_text, provider_id, *, key=None)`` → ``ChatResult``: a non-streaming
+  answer; ``ChatResult`` also records what a stream produced.
+- ``map_http_error``*, ``map_error_payload``*, ``parse_retry_after``*,
+  ``SchemaUnsupportedError``*: error mapping (``openai_errors``).
+- ``mask_key``*: ``"sk-…abcd"``.
+
+Example::
+
+    >>> url, headers, body = build_request("groq", None, [{"role": "user", "content": "Hi"}],
+    ...                                    {"type": "object"}, key="gsk_0123456789abcdef")
+    >>> url, sorted(headers), body["response_format"]["type"], body["stream_options"]
+    ('https://api.groq.com/openai/v1/chat/completions', ['Authorization', 'Content-Type'], \
+'json_schema', {'include_usage': True})
+
+Only ``Authorization`` and ``Content-Type`` are ever sent (OpenRouter's CORS preflight rejects
+anything else), and a named provider's key only ever goes to that provider's own host.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+from localloom.errors import AuthError, EngineError, EngineUnavailable
+from localloom.openai_errors import (
+    ENGINE,
+    SchemaUnsupportedError,
+    map_error_payload,
+    map_http_error,
+    parse_retry_after,
+)
+from localloom.openai_providers import PROVIDERS, Provider, get_provider, mask_key, provider_name
+from localloom.openai_sse import ChatChunk, SSEDecoder
+
+__all__ = [
+    "PROVIDERS",
+    "ChatChunk",
+    "ChatResult",
+    "Provider",
+    "SSEDecoder",
+    "SchemaUnsupportedError",
+    "build_request",
+    "get_provider",
+    "map_error_payload",
+    "map_http_error",
+    "mask_key",
+    "parse_completion",
+    "parse_retry_after",
+    "schema_instruction",
+]
+
+
+@dataclass(frozen=True)
+class ChatResult:
+    """What one call produced: the text, why it stopped, token usage and stream warnings."""
+
+    text: str
+    finish_reason: str | None = None
+    usage: dict[str, Any] | None = None
+    schema_sent: bool = False
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def truncated(self) -> bool:
+        return self.finish_reason == "length"
+
+
+def _check_url(provider: Provider) -> str:
+    """The chat-completions URL, after checking a named provider's key stays on its host."""
+    base = provider.base_url.strip().rstrip("/")
+    parts = urlsplit(base)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise EngineUnavailable(
+            f"{provider.name} has no valid base URL ({base!r}).",
+            cause="The URL must start with http:// or https:// and name a host.",
+            fix="Fix the base URL in Settings, e.g. http://localhost:11434/v1 for Ollama.",
+            engine=ENGINE, stage="request",
+        )
+    own = PROVIDERS.get(provider.id)
+    if own is not None and provider.id != "custom":
+        home = urlsplit(own.base_url)
+        if (parts.scheme, parts.hostname, parts.port) != (home.scheme, home.hostname, home.port):
+            raise EngineUnavailable(
+                f"Refusing to send the {own.name} key to {parts.scheme}://{parts.netloc}.",
+                cause=f"A {own.name} key may only go to {home.scheme}://{home.netloc}.",
+                fix="Reset the provider's URL in Settings, or use the 'custom' provider for "
+                "your own server (with its own key).",
+                engine=ENGINE, stage="request",
+            )
+    return base + "/chat/completions"
+
+
+def _check_key(provider: Provider, key: str | None) -> str:
+    key = (key or "").strip()
+    if provider.needs_key and not key:
+        raise AuthError(
+            f"No API key is set for {provider.name}.",
+            fix=f"Add your {provider.name} key in Settings ({provider.key_url_hint}).",
+            engine=ENGINE, stage="request",
+        )
+    if key and any(not 33 <= ord(c) <= 126 for c in key):
+        raise AuthError(
+            f"The {provider.name} key ({mask_key(key)}) contains spaces or unusual characters.",
+            fix="Copy the key again from the provider's site and paste it on its own.",
+            engine=ENGINE, stage="request",
+        )
+    return key
+
+
+def schema_instruction(schema: dict[str, Any] | str) -> str:
+    """The note appended to the last user message when ``response_format`` is not used."""
+    text = schema if isinstance(schema, str) else json.dumps(
+        schema, ensure_ascii=False, separators=(",", ":"))
+    return ("\n\nReply with one JSON object only (no prose, no Markdown code fences) that "
+            f"matches this JSON Schema:\n{text}")
+
+
+def _with_instruction(messages: list[dict[str, Any]], note: str) -> list[dict[str, Any]]:
+    for message in reversed(messages):
+        if message.get("role") == "user" and isinstance(message.get("content"), str):
+            message["content"] = message["content"] + note
+            return messages
+    return [*messages, {"role": "user", "content": note.strip()}]
+
+
+def build_request(
+    provider: Provider | str,
+    model: str | None,
+    messages: list[dict[str, Any]],
+    schema: dict[str, Any] | str | None = None,
+    *,
+    max_tokens: int = 512,
+    temperature: float = 0.7,
+    stream: bool = True,
+    key: str | None = None,
+    base_url: str | None = None,
+    stop: list[str] | None = None,
+    json_schema: bool | None = None,
+    schema_name: str = "response",
+) -> tuple[str, dict[str, str], dict[str, Any]]:
+    """Build one chat-completions request: ``(url, headers, body)``; ``messages`` is not changed.
+
+    With a ``schema``: ``response_format: json_schema`` (strict) when ``json_schema`` is true
+    (default: ``provider.supports_json_schema``), else the schema goes into the last user
+    message. Raises ``AuthError`` for a missing/garbled key of a provider that needs one, and
+    ``EngineUnavailable`` for a bad URL or a named provider's key leaving its host.
+    """
+    provider = get_provider(provider, base_url)
+    url = _check_url(provider)
+    key = _check_key(provider, key)
+    if isinstance(schema, str):
+        schema = json.loads(schema)
+    messages = copy.deepcopy(list(messages))
+    body: dict[str, Any] = {
+        "model": model or provider.default_model,
+        "messages": messages,
+        "max_tokens": int(max_tokens),
+        "temperature": float(temperature),
+        "stream": bool(stream),
+    }
+    if schema is not None:
+        if provider.supports_json_schema if json_schema is None else json_schema:
+            body["response_format"] = {
+                "type": "json_schema",
+                "json_schema": {"name": schema_name, "schema": schema, "strict": True},
+            }
+        else:
+            body["messages"] = _with_instruction(messages, schema_instruction(schema))
+    if stop:
+        body["stop"] = list(stop)[:4]
+    if stream:
+        body["stream_options"] = {"include_usage": True}
+    headers = {"Content-Type": "application/json"}
+    if key:
+        headers["Authorization"] = f"Bearer {key}"
+    return url, headers, body
+
+
+def parse_completion(body_text: str, provider_id: str, *, key: str | None = None) -> ChatResult:
+    """Read a non-streaming ``chat.completion`` JSON body (or the error it carries)."""
+    try:
+        payload = json.loads(body_text)
+    except ValueError:
+        payload = None
+    if not isinstance(payload, dict):
+        raise EngineError(
+            f"{provider_name(provider_id)} answered with something that is not a chat "
+            "completion.",
+            cause="The URL may point at a web page or proxy instead of an OpenAI-compatible API.",
+            fix="Check the base URL: it usually ends in /v1.",
+            engine=ENGINE, stage="request",
+        )
+    if payload.get("error"):
+        raise map_error_payload(payload["error"], provider_id, key=key)
+    choices = payload.get("choices") or [{}]
+    first = choices[0] if isinstance(choices[0], dict) else {}
+    message = first.get("message") or {}
+    content = message.get("content") if isinstance(message, dict) else None
+    usage = payload.get("usage")
+    return ChatResult(
+        text=content if isinstance(content, str) else "",
+        finish_reason=first.get("finish_reason"),
+        usage=usage if isinstance(usage, dict) else None,
+    )
+

@@ -1,0 +1,1 @@
+"""DOM binding: the only package besides engines/, capabilities and storage that touches js."""

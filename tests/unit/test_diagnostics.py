@@ -1,0 +1,227 @@
+"""diagnostics: real JS error strings map to the right LocalLoom error with a cause and a fix."""
+
+from __future__ import annotations
+
+import pytest
+
+from localloom import diagnostics as d
+from localloom.device import Capabilities, GpuInfo, StorageInfo
+from localloom.errors import EngineError, GenerationCancelled, LocalLoomError
+
+LLAMA = "Llama-3.2-1B-Instruct-q4f32_1-MLC"
+
+# (id, name, message, engine, stage, status, expected kind, retryable or None, words in text)
+CASES = [
+    ("webllm-cache-add", "TypeError", "Failed to execute 'add' on 'Cache': Request failed",
+     "webllm", "download", None, "ModelDownloadError", True,
+     [LLAMA, "could not be fetched", "already downloaded", "not kept"]),
+    ("cache-add-network", "NetworkError",
+     "Failed to execute 'add' on 'Cache': Cache.add() encountered a network error",
+     "webllm", "download", None, "ModelDownloadError", True, ["connection"]),
+    ("fetch-chrome", "TypeError", "Failed to fetch", "wllama", "download", None,
+     "ModelDownloadError", True, ["offline"]),
+    ("fetch-firefox-cloud", "TypeError", "NetworkError when attempting to fetch resource.",
+     "openai", "generate", None, "NetworkError", True, ["cors", "ollama_origins"]),
+    ("http-404-param", "Error", "Request failed", "webllm", "download", 404,
+     "ModelDownloadError", False, ["404", "missing"]),
+    ("http-404-in-text", "Error", "Failed to fetch model shard: status 404", "wllama",
+     "download", None, "ModelDownloadError", False, ["404"]),
+    ("http-403-gated", "Error", "Forbidden", "transformers", "download", 403,
+     "ModelDownloadError", False, ["gated"]),
+    ("http-503-download", "Error", "Service Unavailable", "webllm", "download", 503,
+     "ModelDownloadError", True, ["503"]),
+    ("quota-cache-put", "QuotaExceededError",
+     "Failed to execute 'put' on 'Cache': Quota exceeded.", "webllm", "cache", None,
+     "StorageQuotaError", None, ["private", "smaller model"]),
+    ("quota-chrome-prompt", "QuotaExceededError", "The input is too large.", "chrome",
+     "generate", None, "ContextOverflowError", None, ["context window", "fewer modules"]),
+    ("quota-chrome-download", "QuotaExceededError", "The quota has been exceeded.", "chrome",
+     "download", None, "StorageQuotaError", None, ["disk"]),
+    ("device-lost", "Error", "Device was lost. This can happen due to insufficient memory.",
+     "webllm", "load", None, "OutOfMemoryError", None, ["smaller model", "close other tabs"]),
+    ("device-lost-info", "GPUDeviceLostInfo", "reason: unknown", "transformers", "generate",
+     None, "OutOfMemoryError", None, ["memory"]),
+    ("webllm-devicelost", "DeviceLostError",
+     "The WebGPU device was lost while loading the model.", "webllm", "load", None,
+     "OutOfMemoryError", None, ["smaller model"]),
+    ("oom", "Error", "Out of memory", "transformers", "generate", None, "OutOfMemoryError",
+     None, ["smaller model"]),
+    ("arraybuffer", "RangeError", "Array buffer allocation failed", "wllama", "load", None,
+     "OutOfMemoryError", None, ["close other tabs"]),
+    ("wasm-memory", "RangeError", "WebAssembly.Memory(): could not allocate memory", "wllama",
+     "load", None, "OutOfMemoryError", None, ["smaller model"]),
+    ("shader-f16", "ShaderF16SupportError",
+     "This model requires WebGPU extension shader-f16, which is not enabled in this browser.",
+     "webllm", "load", None, "EngineUnavailable", None, ["q4f32", "shader-f16", "wllama"]),
+    ("dawn-f16", "OperationError", "Invalid feature required: Requested feature "
+     "FeatureName::ShaderF16 is not supported. Device lost!", "wllama", "load", None,
+     "EngineUnavailable", None, ["q4f32"]),
+    ("no-gpu", "TypeError", "navigator.gpu is undefined", "webllm", "probe", None,
+     "EngineUnavailable", None, ["https://", "localhost", "lan", "flags", "wllama"]),
+    ("no-adapter", "Error", "No appropriate GPUAdapter found.", "transformers", "probe", None,
+     "EngineUnavailable", None, ["webgpu"]),
+    ("webllm-no-webgpu", "WebGPUNotAvailableError",
+     "WebGPU is not supported in your current environment", "webllm", "load", None,
+     "EngineUnavailable", None, ["secure"]),
+    ("chrome-gesture", "NotAllowedError", "Requires a user gesture when availability is "
+     "\"downloadable\".", "chrome", "download", None, "EngineUnavailable", None,
+     ["press", "gesture"]),
+    ("chrome-policy", "NotAllowedError", "Access denied by permissions policy.", "chrome",
+     "probe", None, "EngineUnavailable", None, ["own tab"]),
+    ("chrome-schema", "NotSupportedError", "The response constraint is not supported.",
+     "chrome", "generate", None, "EngineUnavailable", None, ["schema"]),
+    ("chrome-language", "NotSupportedError", "Unsupported language: fr", "chrome", "probe",
+     None, "EngineUnavailable", None, ["language"]),
+    ("chrome-syntax", "SyntaxError", "Response did not match the response constraint.",
+     "chrome", "generate", None, "InvalidOutputError", None, ["schema"]),
+    ("chrome-abort", "AbortError", "The operation was aborted.", "chrome", "generate", None,
+     "GenerationCancelled", None, ["cancel"]),
+    ("chrome-download-network", "NetworkError", "A network error occurred.", "chrome",
+     "download", None, "ModelDownloadError", True, ["unmetered"]),
+    ("wllama-load", "Error", "llama_model_load: error loading model: invalid tensor data",
+     "wllama", "load", None, "ModelLoadError", None, ["gguf", "delete the cached copy"]),
+    ("gguf-magic", "Error", "gguf_init_from_file: invalid magic characters 'PK'", "wllama",
+     "load", None, "ModelLoadError", None, ["corrupt"]),
+    ("wllama-failed", "Error", "Failed to load model", "wllama", "load", None,
+     "ModelLoadError", None, ["download it again"]),
+    ("load-but-fetch", "Error", "Failed to load model: Failed to fetch", "wllama", "download",
+     None, "ModelDownloadError", True, ["offline"]),
+    ("binding-size", "Error", "Cannot initialize runtime because of requested "
+     "maxStorageBufferBindingSize exceeds limit. requested=1024MB, limit=128MB.", "webllm",
+     "load", None, "EngineUnavailable", None, ["128 mb", "smaller model"]),
+    ("stale-wasm-html", "CompileError", "WebAssembly.instantiate(): expected magic word "
+     "00 61 73 6d, found 3c 21 44 4f @+0", "wllama", "boot", None, "ModelLoadError", None,
+     ["web page", "clear this site's cached files", "reload"]),
+    ("stale-wasm-link", "LinkError", "WebAssembly.instantiate(): Import #0 \"env\" "
+     "\"_emscripten_fn\": function import requires a callable", "wllama", "load", None,
+     "ModelLoadError", None, ["stale cache", "after the update"]),
+    ("html-instead-of-json", "SyntaxError",
+     "Unexpected token '<', \"<!DOCTYPE \"... is not valid JSON", "webllm", "download", None,
+     "ModelDownloadError", False, ["web page"]),
+    ("idb-backing-store", "UnknownError",
+     "Internal error opening backing store for indexedDB.open.", "webllm", "cache", None,
+     "StorageQuotaError", None, ["private window"]),
+    ("tjs-404", "Error", "Could not locate file: \"https://huggingface.co/x/resolve/main/"
+     "onnx/model.onnx\".", "transformers", "download", None, "ModelDownloadError", False,
+     ["missing"]),
+    ("ort-no-backend", "Error", "no available backend found. ERR: [webgpu] Error: no adapter",
+     "transformers", "load", None, "EngineUnavailable", None, ["webgpu"]),
+    ("webllm-unknown-model", "ModelNotFoundError",
+     "Cannot find model record in appConfig for foo.", "webllm", "load", None,
+     "EngineUnavailable", None, ["another model"]),
+    ("webllm-context", "ContextWindowSizeExceededError",
+     "Prompt tokens exceed context window size: number of prompt tokens: 5000", "webllm",
+     "generate", None, "ContextOverflowError", None, ["context window"]),
+    ("cloud-401", "Error", "Invalid API Key", "openai", "generate", 401, "AuthError", None,
+     ["key"]),
+    ("cloud-402", "Error", "Insufficient credits", "openai", "generate", 402, "QuotaError",
+     None, ["credits"]),
+    ("cloud-429", "Error", "Rate limit reached", "openai", "generate", 429, "RateLimitedError",
+     True, ["429"]),
+    ("cloud-503", "Error", "Service Unavailable", "openai", "generate", 503, "NetworkError",
+     True, ["503"]),
+    ("timeout", "TimeoutError", "signal timed out", "openai", "generate", None,
+     "NetworkError", True, ["connection"]),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("name", "message", "engine", "stage", "status", "kind", "retryable", "words"),
+    [pytest.param(*c[1:], id=c[0]) for c in CASES],
+)
+def test_classify_maps_real_errors(name, message, engine, stage, status, kind, retryable, words):
+    """Each real error string gets its specific class, a cause and fix that name the remedy."""
+    err = d.classify_js_error(name, message, engine=engine, stage=stage, model_id=LLAMA,
+                              status=status)
+    assert err.kind == kind, str(err)
+    text = f"{err.what} {err.cause} {err.fix}".lower()
+    for word in words:
+        assert word.lower() in text, (word, str(err))
+    if retryable is not None:
+        assert err.retryable is retryable
+    assert err.what and err.cause and err.fix
+    assert err.stage == stage and err.engine == engine
+    assert err.detail == f"{name}: {message}"
+
+
+def test_unknown_error_keeps_the_original_text():
+    """Unrecognised errors become a plain EngineError that quotes the JS name and message."""
+    err = d.classify_js_error("WeirdError", "flux capacitor", engine="wllama", stage=d.GENERATE)
+    assert type(err) is EngineError
+    assert "WeirdError: flux capacitor" in err.what
+    assert "report" in err.fix and err.engine == "wllama" and err.stage == "generate"
+
+
+def test_cancel_is_not_an_engine_error_but_still_names_the_engine():
+    err = d.classify_js_error("AbortError", "aborted", engine="webllm", stage=d.GENERATE)
+    assert isinstance(err, GenerationCancelled) and err.engine == "webllm"
+
+
+def test_stages_are_the_documented_ones():
+    assert d.STAGES == ("boot", "probe", "download", "cache", "load", "generate", "parse",
+                        "render")
+
+
+def test_describe_gives_the_ui_everything():
+    """describe() carries a title that names the engine, plus what/cause/fix/stage/kind."""
+    err = d.classify_js_error("TypeError", "Failed to execute 'add' on 'Cache': Request failed",
+                              engine="webllm", stage=d.DOWNLOAD, model_id=LLAMA)
+    info = d.describe(err)
+    assert info["title"] == "WebLLM: Model download failed"
+    assert {"what", "cause", "fix", "stage", "engine", "kind", "detail"} <= info.keys()
+    assert info["kind"] == "ModelDownloadError" and info["stage"] == "download"
+    plain = d.describe(LocalLoomError("Boom."))
+    assert plain["engine"] == "" and plain["title"] == "Something went wrong"
+
+
+# fits_device ---------------------------------------------------------------------------
+
+DESKTOP = Capabilities(
+    gpu=GpuInfo(features=("shader-f16",), max_buffer_size=4 << 30,
+                max_storage_buffer_binding_size=2 << 30),
+    device_memory_gb=8, storage=StorageInfo(quota=50_000_000_000, usage=0),
+)
+PHONE = Capabilities(
+    gpu=GpuInfo(max_buffer_size=256 << 20, max_storage_buffer_binding_size=128 << 20),
+    device_memory_gb=4, storage=StorageInfo(quota=4_000_000_000),
+)
+TINY_STORAGE = Capabilities(device_memory_gb=8, storage=StorageInfo(quota=300_000_000,
+                                                                    usage=100_000_000))
+
+
+@pytest.mark.parametrize(
+    ("size", "caps", "engine", "kw", "ok", "words"),
+    [
+        pytest.param(880e6, DESKTOP, "webllm", {}, True, ["fits"], id="desktop-fits"),
+        pytest.param(880e6, Capabilities(), "webllm", {}, False, ["no webgpu"], id="no-gpu"),
+        pytest.param(253e6, Capabilities(), "wllama", {}, True, ["fits"], id="wllama-cpu"),
+        pytest.param(1.1e9, PHONE, "webllm", {"model_id": "Qwen2.5-1.5B-q4f16_1-MLC"}, False,
+                     ["shader-f16", "q4f32"], id="f16-from-id"),
+        pytest.param(2.3e9, PHONE, "webllm", {}, False, ["128 mib"], id="binding-size"),
+        pytest.param(1.2e9, PHONE, "webllm", {}, False, ["143 mib", "128 mib"],
+                     id="estimate-is-size/8"),
+        pytest.param(1.2e9, PHONE, "webllm", {"largest_tensor_bytes": 100 << 20}, True,
+                     ["fits"], id="given-tensor-size"),
+        pytest.param(3e9, Capabilities(device_memory_gb=2), "wllama", {}, False,
+                     ["memory", "2 gb"], id="low-memory"),
+        pytest.param(7e9, Capabilities(device_memory_gb=8), "wllama", {}, True, ["fits"],
+                     id="8gb-means-at-least-8"),
+        pytest.param(253e6, TINY_STORAGE, "wllama", {}, False, ["storage", "private"],
+                     id="storage-margin"),
+        pytest.param(253e6, TINY_STORAGE, "wllama", {"cached": True}, True, ["fits"],
+                     id="cached-needs-no-storage"),
+        pytest.param(5e9, Capabilities(), "chrome", {}, True, [], id="chrome-not-local"),
+    ],
+)
+def test_fits_device(size, caps, engine, kw, ok, words):
+    """Each check rejects only on facts it knows; the reason names the limit."""
+    got, reason = d.fits_device(int(size), caps, engine, **kw)
+    assert got is ok, reason
+    for word in words:
+        assert word in reason.lower(), reason
+
+
+def test_fits_device_storage_margin_is_ten_percent():
+    caps = Capabilities(storage=StorageInfo(quota=1_000_000_000))
+    assert d.fits_device(909_000_000, caps, "wllama")[0]
+    assert not d.fits_device(910_000_000, caps, "wllama")[0]

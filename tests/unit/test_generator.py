@@ -1,0 +1,428 @@
+"""generator: progressive and single-call courses, re-asks, checkpoints, budgets, short tasks."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+import pytest
+from tests.fakes import (
+    ScriptedEngine,
+    course_json,
+    lesson_data,
+    lessons_json,
+    outline_data,
+    outline_json,
+    question_data,
+    quiz_json,
+    script_for,
+)
+
+from localloom._budget import margin
+from localloom.checkpoints import MemoryCheckpointStore
+from localloom.engines.base import CancelToken
+from localloom.errors import (
+    ContextOverflowError,
+    CourseParseError,
+    GenerationCancelled,
+    InvalidOutputError,
+    OutOfMemoryError,
+)
+from localloom.generator import (
+    EVENT_KINDS,
+    CourseRequest,
+    generate_classify,
+    generate_course,
+    generate_course_single,
+    generate_summary,
+    generate_tags,
+)
+from localloom.schema import Course, CourseShape, ModuleLessons, ModuleQuiz, Outline, json_schema
+
+SHAPE = CourseShape(modules=2, lessons_per_module=2, questions_per_quiz=2)
+
+
+def run(coro):
+    return asyncio.run(coro)
+
+
+def request(**kw) -> CourseRequest:
+    return CourseRequest(**{"topic": "Photosynthesis", "shape": SHAPE, **kw})
+
+
+def test_happy_path_makes_one_call_per_step_with_its_schema_and_emits_progress():
+    engine, store, events = ScriptedEngine(script_for(SHAPE)), MemoryCheckpointStore(), []
+    course = run(generate_course(engine, request(), store, on_event=events.append))
+    assert isinstance(course, Course)
+    assert [m.title for m in course.modules] == ["Module 1", "Module 2"]
+    assert [len(m.lessons) for m in course.modules] == [2, 2]
+    assert [len(m.quiz) for m in course.modules] == [2, 2]
+    assert engine.tasks() == ["outline", "lessons", "quiz", "lessons", "quiz"]
+    lesson_shape = CourseShape(modules=2, lessons_per_module=2, questions_per_quiz=2)
+    assert engine.requests[0].schema == json_schema(Outline, "wllama", SHAPE)
+    assert engine.requests[1].schema == json_schema(ModuleLessons, "wllama", lesson_shape)
+    assert engine.requests[2].schema == json_schema(ModuleQuiz, "wllama", SHAPE)
+    assert engine.requests[1].messages[0]["role"] == "system"
+    assert "Module 1" in engine.user_prompt(1) and "Lesson 1.2" in engine.user_prompt(1)
+    kinds = [e.kind for e in events if e.kind != "token"]
+    assert kinds[:3] == ["step_start", "step_done", "checkpoint"] and kinds[-1] == "done"
+    assert set(kinds) <= set(EVENT_KINDS)
+    labels = [e.label for e in events if e.kind == "step_start"]
+    assert labels == ["Course outline", "Module 1 of 2: lessons", "Module 1 of 2: quiz",
+                      "Module 2 of 2: lessons", "Module 2 of 2: quiz"]
+    assert [(e.i, e.n) for e in events if e.kind == "step_start"] == [(i, 5) for i in range(1, 6)]
+    tokens = [e for e in events if e.kind == "token"]
+    assert tokens and all(isinstance(e.partial, dict) for e in tokens)
+    assert len(store) == 0  # a finished course leaves no checkpoint behind
+
+
+def test_reask_puts_the_parse_problems_in_the_next_prompt():
+    bad = json.dumps({**outline_data(SHAPE), "modules": []})
+    engine, events = ScriptedEngine([bad, *script_for(SHAPE)]), []
+    course = run(generate_course(engine, request(), on_event=events.append))
+    assert len(course.modules) == 2
+    assert engine.tasks()[:2] == ["outline", "outline"]
+    assert "rejected" not in engine.user_prompt(0)
+    assert "rejected" in engine.user_prompt(1) and "modules" in engine.user_prompt(1)
+    assert engine.requests[1].temperature > engine.requests[0].temperature
+    retries = [e for e in events if e.kind == "retry"]
+    assert len(retries) == 1 and retries[0].attempt == 1 and "modules" in retries[0].message
+
+
+def test_output_that_stays_invalid_raises_invalid_output_after_max_reasks():
+    engine, events = ScriptedEngine(["I cannot do that."] * 3), []
+    with pytest.raises(InvalidOutputError) as info:
+        run(generate_course(engine, request(), on_event=events.append, max_reasks=2))
+    assert engine.calls == 3
+    err = info.value
+    assert err.engine == "wllama" and err.stage == "outline"
+    assert "3 attempts" in err.what and "no JSON object" in err.cause
+    assert isinstance(err.__cause__, CourseParseError)
+    assert events[-1].kind == "error" and events[-1].error is err
+
+
+def test_max_reasks_zero_means_a_single_attempt():
+    engine = ScriptedEngine(["nope"])
+    with pytest.raises(InvalidOutputError, match="1 attempt"):
+        run(generate_course(engine, request(), max_reasks=0))
+    assert engine.calls == 1
+
+
+def test_resume_after_a_crash_makes_only_the_missing_calls():
+    store = MemoryCheckpointStore()
+    full = script_for(SHAPE)
+    first = ScriptedEngine([full[0], full[1], OutOfMemoryError("GPU lost", engine="wllama")])
+    with pytest.raises(OutOfMemoryError):
+        run(generate_course(first, request(), store))
+    assert first.calls == 3 and len(store) == 1
+    second, events = ScriptedEngine(full[2:]), []
+    course = run(generate_course(second, request(), store, on_event=events.append))
+    assert second.tasks() == ["quiz", "lessons", "quiz"]
+    assert [len(m.lessons) for m in course.modules] == [2, 2]
+    restored = [e.label for e in events if e.message == "restored from checkpoint"]
+    assert restored == ["Course outline", "Module 1 of 2: lessons"]
+    assert len(store) == 0
+
+
+def test_resume_redoes_a_checkpointed_part_that_no_longer_validates():
+    store, req = MemoryCheckpointStore(), request()
+    full = script_for(SHAPE)
+    first = ScriptedEngine([*full[:4], GenerationCancelled("closed")])
+    with pytest.raises(GenerationCancelled):
+        run(generate_course(first, req, store))
+    data = run(store.load(req.key))
+    data["modules"]["0"]["lessons"] = {"lessons": [{"title": "x"}]}  # corrupted
+    run(store.save(req.key, data))
+    second = ScriptedEngine([full[1], full[4]])
+    course = run(generate_course(second, req, store))
+    assert second.tasks() == ["lessons", "quiz"]
+    assert "Module 1" in second.user_prompt(0)
+    assert course.modules[0].lessons[0].title == "Lesson 1.1"
+
+
+def test_a_checkpoint_of_another_request_is_not_used():
+    store = MemoryCheckpointStore()
+    first = ScriptedEngine([outline_json(SHAPE), OutOfMemoryError("boom")])
+    with pytest.raises(OutOfMemoryError):
+        run(generate_course(first, request(), store))
+    other = ScriptedEngine(script_for(SHAPE))
+    run(generate_course(other, request(level="advanced"), store))
+    assert other.tasks()[0] == "outline"
+
+
+class BrokenStore:
+    async def load(self, key):
+        raise OSError("IndexedDB is closed")
+
+    async def save(self, key, data):
+        raise OSError("quota exceeded")
+
+    async def delete(self, key):
+        pass
+
+
+def test_a_failing_checkpoint_store_does_not_lose_the_course():
+    engine, events = ScriptedEngine(script_for(SHAPE)), []
+    course = run(generate_course(engine, request(), BrokenStore(), on_event=events.append))
+    assert len(course.modules) == 2 and engine.calls == 5
+    notes = [e.message for e in events if e.kind == "checkpoint"]
+    assert len(notes) == 5 and all(m.startswith("not saved: quota exceeded") for m in notes)
+
+
+def test_cancel_during_a_call_raises_and_keeps_the_checkpoint():
+    store, cancel = MemoryCheckpointStore(), CancelToken()
+    full = script_for(SHAPE)
+
+    def cancel_midway(req):
+        cancel.cancel()
+        return full[1]
+    engine, events = ScriptedEngine([full[0], cancel_midway]), []
+    with pytest.raises(GenerationCancelled):
+        run(generate_course(engine, request(), store, on_event=events.append, cancel=cancel))
+    assert engine.calls == 2 and len(store) == 1
+    assert engine.cancels[1].cancelled  # the per-call token follows the user's
+    assert events[-1].kind == "error" and isinstance(events[-1].error, GenerationCancelled)
+    resumed = ScriptedEngine(full[1:])
+    run(generate_course(resumed, request(), store))
+    assert resumed.tasks() == ["lessons", "quiz", "lessons", "quiz"]
+
+
+def test_cancel_before_start_makes_no_call():
+    cancel = CancelToken()
+    cancel.cancel()
+    engine = ScriptedEngine(script_for(SHAPE))
+    with pytest.raises(GenerationCancelled):
+        run(generate_course(engine, request(), cancel=cancel))
+    assert engine.calls == 0
+
+
+def test_small_context_window_gets_smaller_max_tokens():
+    big = ScriptedEngine(script_for(SHAPE), context_window=32768)
+    run(generate_course(big, request()))
+    small = ScriptedEngine(script_for(SHAPE), context_window=1280)
+    run(generate_course(small, request()))
+    assert big.requests[1].max_tokens == 1110  # the lessons step's own budget
+    lessons = small.requests[1]
+    used = sum(small.count_tokens(m["content"]) + 8 for m in lessons.messages)
+    assert lessons.max_tokens == 1280 - used - margin(1280) < 1110  # context - prompt - margin
+
+
+def test_prompt_shrinks_before_it_overflows():
+    req = request(audience="Retired botanists who garden on weekends " * 9)
+    roomy = ScriptedEngine(script_for(SHAPE), context_window=32768)
+    run(generate_course(roomy, req))
+    assert all("Retired botanists" in roomy.user_prompt(i) for i in (0, 1, 3))
+    tight = ScriptedEngine(script_for(SHAPE), context_window=600)
+    run(generate_course(tight, req))
+    assert "Retired botanists" not in tight.user_prompt(1)  # audience dropped to fit
+    assert tight.requests[1].max_tokens < 1110
+
+
+def test_too_small_context_window_raises_context_overflow_without_calling():
+    engine = ScriptedEngine(script_for(SHAPE), context_window=256)
+    with pytest.raises(ContextOverflowError) as info:
+        run(generate_course(engine, request()))
+    assert engine.calls == 0
+    assert info.value.stage == "outline" and "256" in info.value.what
+
+
+def test_repeated_lesson_title_triggers_a_reask_with_an_avoid_list():
+    script = script_for(SHAPE)
+    repeated = lessons_json(["Lesson 1.1", "Lesson 2.2"])  # module 2 repeats module 1's title
+    script.insert(3, repeated)
+    engine = ScriptedEngine(script)
+    course = run(generate_course(engine, request()))
+    assert engine.tasks() == ["outline", "lessons", "quiz", "lessons", "lessons", "quiz"]
+    reask = engine.user_prompt(4)
+    assert "do not repeat: Lesson 1.1" in reask and "repeats the lesson 'Lesson 1.1'" in reask
+    titles = [les.title for m in course.modules for les in m.lessons]
+    assert len(set(titles)) == len(titles) == 4
+
+
+def test_previous_lesson_titles_are_avoided_from_the_first_ask():
+    engine = ScriptedEngine(script_for(SHAPE))
+    run(generate_course(engine, request()))
+    assert "do not repeat" not in engine.user_prompt(1)
+    assert "do not repeat: Lesson 1.1; Lesson 1.2" in engine.user_prompt(3)
+
+
+def test_duplicate_module_titles_in_the_outline_are_reasked_then_accepted_if_they_persist():
+    dup = outline_data(SHAPE)
+    dup["modules"][1]["title"] = "Module 1"
+    engine, events = ScriptedEngine([json.dumps(dup)] * 3), []
+    rest = [lessons_json(["Lesson 1.1", "Lesson 1.2"]), quiz_json(2)]
+    engine.script += rest
+    course = run(generate_course(engine, request(), on_event=events.append))
+    assert engine.tasks() == ["outline"] * 3 + ["lessons", "quiz"]
+    assert "repeats the module title 'Module 1'" in engine.user_prompt(1)
+    assert [m.title for m in course.modules] == ["Module 1"]  # a shorter course, not a failure
+    assert any("accepted with problems" in e.message for e in events)
+
+
+def test_copied_example_placeholders_are_reasked():
+    copied = json.dumps({**outline_data(SHAPE), "description": "..."})
+    engine = ScriptedEngine([copied, *script_for(SHAPE)])
+    run(generate_course(engine, request()))
+    assert engine.tasks()[:2] == ["outline", "outline"]
+    assert "description: is the placeholder" in engine.user_prompt(1)
+
+
+def test_duplicate_quiz_options_are_repaired_without_a_reask():
+    quiz = {"questions": [question_data(0), question_data(1)]}
+    quiz["questions"][1]["options"] = ["Alpha", "alpha", "Beta", "Gamma"]
+    quiz["questions"][1]["answer"] = 2
+    script = script_for(SHAPE)
+    script[2] = json.dumps(quiz)
+    engine = ScriptedEngine(script)
+    course = run(generate_course(engine, request()))
+    assert engine.calls == 5
+    question = course.modules[0].quiz[1]
+    assert question.options == ["Alpha", "Beta", "Gamma"] and question.answer == 1
+
+
+def test_repeated_sentences_are_collapsed_and_reasked():
+    looping = lesson_data("Lesson 1.1")
+    looping["content"] = "Plants make sugar from light. " * 12
+    script = script_for(SHAPE)
+    script.insert(1, json.dumps({"lessons": [looping, lesson_data("Lesson 1.2")]}))
+    engine = ScriptedEngine(script)
+    course = run(generate_course(engine, request()))
+    assert engine.tasks()[:3] == ["outline", "lessons", "lessons"]
+    assert "repeats the same sentence" in engine.user_prompt(2)
+    assert course.modules[0].lessons[0].content.count("sugar") <= 1
+
+
+def test_whitespace_flood_is_cut_and_counts_as_a_failed_attempt():
+    flood = '{"lessons": [' + " " * 50_000
+    script = script_for(SHAPE)
+    script.insert(1, flood)
+    engine = ScriptedEngine(script, chunk=8)
+    run(generate_course(engine, request(), whitespace_cap=100))
+    assert engine.streamed[1] < 100 + 2 * 8 + len('{"lessons": [')
+    assert engine.tasks()[:3] == ["outline", "lessons", "lessons"]
+    assert "endless whitespace" in engine.user_prompt(2)
+
+
+def test_whitespace_after_a_complete_answer_is_not_a_failure():
+    script = script_for(SHAPE)
+    script[0] = outline_json(SHAPE) + " \t" * 5_000
+    engine = ScriptedEngine(script, chunk=8)
+    run(generate_course(engine, request(), whitespace_cap=100))
+    assert engine.calls == 5 and engine.streamed[0] < len(script[0])
+
+
+def test_stop_sequences_are_sent():
+    engine = ScriptedEngine(script_for(SHAPE))
+    run(generate_course(engine, request()))
+    assert all("\n\n\n\n" in r.stop for r in engine.requests)
+
+
+def test_spanish_request_gets_spanish_prompts_and_language_from_the_request():
+    engine = ScriptedEngine(script_for(SHAPE))  # the model claims "en"
+    course = run(generate_course(engine, request(language="es")))
+    assert course.language == "es"
+    assert "Planifica un curso" in engine.user_prompt(0)
+    assert "Escribe las lecciones del módulo 1 de 2" in engine.user_prompt(1)
+    assert "preguntas" in engine.user_prompt(2)
+
+
+def test_base_model_gets_a_completion_prompt_ending_in_json():
+    engine = ScriptedEngine(script_for(SHAPE), chat=False)
+    run(generate_course(engine, request()))
+    assert all(r.messages is None and r.prompt.endswith("JSON:\n") for r in engine.requests)
+    assert "\nJSON:" in engine.requests[0].stop
+
+
+def test_quizzes_are_skipped_when_the_shape_asks_for_none():
+    shape = CourseShape(modules=2, lessons_per_module=1, questions_per_quiz=0)
+    engine = ScriptedEngine(script_for(shape))
+    course = run(generate_course(engine, request(shape=shape)))
+    assert engine.tasks() == ["outline", "lessons", "lessons"]
+    assert all(m.quiz == [] for m in course.modules)
+
+
+def test_single_strategy_asks_for_the_whole_course_in_one_call():
+    tiny = CourseShape(modules=1, lessons_per_module=2, questions_per_quiz=1)
+    engine, events = ScriptedEngine([course_json(tiny)]), []
+    course = run(generate_course(engine, request(shape=tiny, language="es"),
+                                 on_event=events.append, strategy="single"))
+    assert engine.tasks() == ["course"]
+    assert engine.requests[0].schema == json_schema(Course, "wllama", tiny)
+    assert course.language == "es" and len(course.modules[0].lessons) == 2
+    assert [e.kind for e in events if e.kind != "token"] == ["step_start", "step_done", "done"]
+
+
+def test_single_call_reasks_too():
+    tiny = CourseShape(modules=1, lessons_per_module=1, questions_per_quiz=1)
+    engine = ScriptedEngine(['{"title": "x"}', course_json(tiny)])
+    course = run(generate_course_single(engine, request(shape=tiny)))
+    assert engine.calls == 2 and "modules" in engine.user_prompt(1)
+    assert course.modules[0].title == "Module 1"
+
+
+def test_unknown_strategy_is_rejected():
+    with pytest.raises(ValueError):
+        run(generate_course(ScriptedEngine(), request(), strategy="magic"))
+
+
+def test_course_request_validates_its_fields():
+    with pytest.raises(ValueError):
+        CourseRequest(" ")
+    with pytest.raises(ValueError):
+        CourseRequest("x", language="fr")
+    with pytest.raises(ValueError):
+        CourseRequest("x", level="expert")
+    with pytest.raises(ValueError):
+        CourseRequest("x", audience="a" * 401)
+
+
+# -- short tasks -----------------------------------------------------------------------------
+
+def test_summary_in_spanish():
+    engine = ScriptedEngine([json.dumps({"summary": "Las plantas hacen azúcar.",
+                                         "key_points": ["luz", "agua"]})])
+    result = run(generate_summary(engine, "Las plantas usan la luz.", "es"))
+    assert result.summary == "Las plantas hacen azúcar." and result.key_points == ["luz", "agua"]
+    assert "Resume en español" in engine.user_prompt(0)
+    assert engine.requests[0].task == "summary"
+
+
+def test_summary_of_a_text_too_long_for_the_context_is_cut_to_fit():
+    engine = ScriptedEngine([json.dumps({"summary": "Short.", "key_points": []})],
+                            context_window=1024)
+    run(generate_summary(engine, "word " * 5_000))
+    prompt = engine.user_prompt(0)
+    assert "[…]" in prompt and len(prompt) < 4 * 1024
+
+
+def test_a_text_task_that_cannot_fit_even_cut_raises_context_overflow():
+    engine = ScriptedEngine(context_window=160, chars_per_token=1)
+    with pytest.raises(ContextOverflowError):
+        run(generate_summary(engine, "word " * 2_000))
+    assert engine.calls == 0
+
+
+def test_tags_are_capped():
+    engine = ScriptedEngine([json.dumps({"tags": ["A", "b", "c", "d", "e"]})])
+    tags = run(generate_tags(engine, "A text.", max_tags=3))
+    assert tags.tags == ["a", "b", "c"]
+    assert "up to 3" in engine.user_prompt(0)
+
+
+def test_classify_reasks_until_the_label_is_a_category():
+    engine = ScriptedEngine([json.dumps({"label": "weather", "reason": "r"}),
+                             json.dumps({"label": "SPORTS", "reason": "It is about a match."})])
+    result = run(generate_classify(engine, "The match ended 2-1.", "en",
+                                   categories=["sports", "politics"]))
+    assert result.label == "sports" and engine.calls == 2
+    assert engine.requests[0].schema["properties"]["label"]["enum"] == ["sports", "politics"]
+    assert "sports, politics" in engine.user_prompt(0)
+    assert "weather" in engine.user_prompt(1)
+
+
+def test_short_tasks_fail_like_the_course_steps():
+    engine = ScriptedEngine(["???", "???"])
+    with pytest.raises(InvalidOutputError):
+        run(generate_tags(engine, "text", max_reasks=1))
+    with pytest.raises(ValueError):
+        run(generate_summary(ScriptedEngine(), "   "))

@@ -1,0 +1,162 @@
+"""SSEDecoder: SSE framing split anywhere, chat-chunk semantics, mid-stream errors, bad chunks."""
+
+from __future__ import annotations
+
+import json
+import random
+
+import pytest
+
+from localloom.errors import EngineError, QuotaError, RateLimitedError
+from localloom.openai_sse import ChatChunk, SSEDecoder
+
+
+def _chunk(content=None, finish=None, **extra):
+    delta = {} if content is None else {"content": content}
+    return json.dumps({"id": "c1", "object": "chat.completion.chunk",
+                       "choices": [{"index": 0, "delta": delta, "finish_reason": finish}],
+                       **extra}, ensure_ascii=False)
+
+
+CONTENT = ["{\"title\": \"Café ", "🎉 中文", " naïve\\n\"}"]
+# A stream mixing every framing rule: comments, \r\n and \r endings, multi-line data,
+# an event name, a usage-only chunk, multibyte characters, then [DONE].
+SAMPLE = (
+    ": OPENROUTER PROCESSING\n\n"
+    f"data: {json.dumps({'choices': [{'delta': {'role': 'assistant', 'content': ''}}]})}\r\n\r\n"
+    f"data: {_chunk(CONTENT[0])}\n\n"
+    f"event: message\r\ndata:{_chunk(CONTENT[1])}\r\r"
+    # the same JSON split over two data lines: joined with "\n", which JSON allows
+    'data: {"choices": [{"index": 0,\ndata:  "delta": {"content": ' + json.dumps(CONTENT[2])
+    + '}}]}\n\n'
+    ": keep-alive\n"
+    f"data: {_chunk(None, 'stop')}\n\n"
+    f"data: {json.dumps({'choices': [], 'usage': {'prompt_tokens': 5, 'completion_tokens': 7}})}"
+    "\n\ndata: [DONE]\n\n"
+).encode("utf-8")
+EXPECTED = "".join(CONTENT)
+
+
+def _run(pieces) -> tuple[SSEDecoder, list[ChatChunk]]:
+    decoder, events = SSEDecoder("openrouter"), []
+    for piece in pieces:
+        events += decoder.feed(piece)
+    events += decoder.close()
+    return decoder, events
+
+
+def _check(decoder: SSEDecoder, events: list[ChatChunk]) -> None:
+    assert decoder.text == EXPECTED
+    assert "".join(e.content for e in events) == EXPECTED
+    assert decoder.done and decoder.complete and events[-1].done
+    assert decoder.finish_reason == "stop" and not decoder.truncated
+    assert decoder.usage == {"prompt_tokens": 5, "completion_tokens": 7}
+    assert decoder.comments == 2 and decoder.malformed == 0
+
+
+def test_sample_has_multibyte_characters_and_crlf():
+    assert len(SAMPLE) > len(SAMPLE.decode()) and b"\r\n" in SAMPLE and b"\r\r" in SAMPLE
+
+
+@pytest.mark.parametrize("cut", range(len(SAMPLE) + 1))
+def test_split_at_every_byte_boundary_gives_the_same_result(cut):
+    _check(*_run([SAMPLE[:cut], SAMPLE[cut:]]))
+
+
+def test_one_byte_at_a_time():
+    _check(*_run([SAMPLE[i:i + 1] for i in range(len(SAMPLE))]))
+
+
+def test_random_chunkings_of_bytes_and_str():
+    rng = random.Random(7)
+    text = SAMPLE.decode()
+    for _ in range(100):
+        cuts = sorted(rng.sample(range(1, len(SAMPLE)), 6))
+        _check(*_run([SAMPLE[a:b] for a, b in zip([0, *cuts], [*cuts, len(SAMPLE)], strict=True)]))
+        cuts = sorted(rng.sample(range(1, len(text)), 6))
+        _check(*_run([text[a:b] for a, b in zip([0, *cuts], [*cuts, len(text)], strict=True)]))
+
+
+def test_cr_before_lf_in_the_next_chunk_is_one_line_ending():
+    decoder = SSEDecoder()
+    assert decoder.feed(f"data: {_chunk('a')}\r") == []
+    assert decoder.feed("\n\r") == []  # "\r\n" then a lone "\r" (held: it may precede "\n")
+    assert [e.content for e in decoder.feed("\n")] == ["a"]
+
+
+def test_events_after_done_are_ignored():
+    decoder, events = _run([f"data: [DONE]\n\ndata: {_chunk('late')}\n\n"])
+    assert decoder.done and decoder.text == "" and events == [ChatChunk(done=True)]
+
+
+def test_pending_event_without_final_blank_line_is_flushed_on_close():
+    decoder, _ = _run([f"data: {_chunk('x', 'stop')}"])
+    assert decoder.text == "x" and decoder.complete and not decoder.done
+
+
+def test_finish_reason_length_marks_truncation():
+    decoder, _ = _run([f"data: {_chunk('cut', 'length')}\n\ndata: [DONE]\n\n"])
+    assert decoder.truncated and decoder.text == "cut"
+
+
+def test_stream_without_done_or_finish_is_incomplete():
+    decoder, _ = _run([f"data: {_chunk('half')}\n\n"])
+    assert not decoder.complete
+
+
+def test_groq_x_groq_usage_is_read():
+    payload = json.dumps({"choices": [{"delta": {}, "finish_reason": "stop"}],
+                          "x_groq": {"usage": {"total_tokens": 9}}})
+    decoder, _ = _run([f"data: {payload}\n\n"])
+    assert decoder.usage == {"total_tokens": 9}
+
+
+def test_openrouter_midstream_error_raises_the_mapped_error_and_keeps_text():
+    error = {"code": 502, "message": "Provider disconnected unexpectedly"}
+    decoder = SSEDecoder("openrouter")
+    decoder.feed(f"data: {_chunk('partial')}\n\n")
+    with pytest.raises(EngineError) as info:
+        decoder.feed(f"data: {_chunk('', 'error', error=error)}\n\n")
+    assert info.value.retryable and info.value.stage == "stream"
+    assert "OpenRouter" in info.value.what and "Provider disconnected" in info.value.what
+    assert decoder.text == "partial"
+
+
+@pytest.mark.parametrize(("error", "kind"), [
+    ({"message": "slow down", "type": "tokens", "code": "rate_limit_exceeded"}, RateLimitedError),
+    ({"code": 402, "message": "no credits"}, QuotaError),
+    ({"message": "The server had an error", "type": "server_error"}, EngineError),
+])
+def test_openai_style_stream_errors_are_classified(error, kind):
+    with pytest.raises(kind):
+        SSEDecoder("groq").feed(f"data: {json.dumps({'error': error})}\n\n")
+
+
+def test_event_named_error_raises_even_without_an_error_field():
+    with pytest.raises(EngineError, match="overloaded"):
+        SSEDecoder().feed('event: error\ndata: {"message": "overloaded"}\n\n')
+
+
+def test_malformed_chunks_are_skipped_up_to_three_with_warnings():
+    bad = 'data: {"choices": [{"delta": {"content": "oops"\n\n'
+    decoder, _ = _run([bad * 3, f"data: {_chunk('ok', 'stop')}\n\n"])
+    assert decoder.text == "ok" and decoder.malformed == 3 and len(decoder.warnings) == 3
+
+
+def test_fourth_malformed_chunk_raises_a_retryable_error():
+    bad = "data: not json\n\n"
+    decoder = SSEDecoder("together")
+    decoder.feed(bad * 3)
+    with pytest.raises(EngineError, match="4 malformed") as info:
+        decoder.feed(bad)
+    assert info.value.retryable and "Together AI" in info.value.what
+
+
+def test_invalid_utf8_is_replaced_not_fatal():
+    decoder, _ = _run([b'data: {"choices":[{"delta":{"content":"a\xff"}}]}\n\n'])
+    assert decoder.text == "a\ufffd"
+
+
+def test_html_under_200_yields_nothing_and_is_incomplete():
+    decoder, events = _run([b"<html><body>Captive portal</body></html>\n"])
+    assert events == [] and not decoder.complete

@@ -1,0 +1,88 @@
+// Shell side of the boot: registers the service worker and shows boot progress until
+// Python (PyScript + Pyodide) takes over the page and sets <body data-state="ready">.
+performance.mark('localloom:shell');
+
+const $ = (id) => document.getElementById(id);
+const stage = $('boot-stage');
+const detail = $('boot-detail');
+const bar = $('boot-progress');
+const MB = (n) => (n / 1e6).toFixed(1);
+
+function showBootError(title, cause, fix) {
+  if (document.body.dataset.state !== 'booting') return;
+  document.body.dataset.state = 'boot-failed';
+  stage.textContent = title;
+  detail.textContent = '';
+  const box = $('error');
+  box.hidden = false;
+  box.innerHTML = '';
+  for (const [label, text] of [['Cause', cause], ['Fix', fix]]) {
+    const p = document.createElement('p');
+    p.innerHTML = `<strong>${label}:</strong> `;
+    p.append(text);
+    box.append(p);
+  }
+}
+
+// Network status pill: the app works offline once it has been loaded once.
+function netStatus() {
+  const pill = $('net-status');
+  pill.textContent = navigator.onLine ? 'online' : 'offline — running from this device';
+  pill.dataset.online = String(navigator.onLine);
+}
+addEventListener('online', netStatus);
+addEventListener('offline', netStatus);
+netStatus();
+
+if ('serviceWorker' in navigator) {
+  navigator.serviceWorker.register('./sw.js').catch((err) => {
+    console.warn('LocalLoom: service worker not registered; offline use is off:', err);
+  });
+}
+
+// Progress: bytes of Python runtime + wheels fetched so far vs. the build's manifest.
+let expected = 0;
+let seen = 0;
+const counted = new Set();
+fetch('./precache.json').then((r) => r.json()).then((m) => {
+  expected = m.shell
+    .filter((f) => /^(pyodide|pyscript)\//.test(f.url))
+    .reduce((n, f) => n + f.size, 0);
+  render();
+}).catch(() => {});
+
+function render() {
+  if (document.body.dataset.state !== 'booting') return;
+  if (expected) {
+    bar.value = Math.min(seen / expected, 0.99);
+    detail.textContent = `${MB(seen)} of ${MB(expected)} MB`;
+  }
+}
+
+new PerformanceObserver((list) => {
+  for (const e of list.getEntries()) {
+    const path = new URL(e.name).pathname;
+    if (counted.has(path) || !/\/(pyodide|pyscript)\//.test(path)) continue;
+    counted.add(path);
+    seen += e.decodedBodySize || e.encodedBodySize || 0;
+    if (/pyodide\.asm\.wasm$/.test(path)) stage.textContent = 'Starting Python…';
+    if (/\.whl$/.test(path)) stage.textContent = 'Installing Python packages…';
+  }
+  render();
+}).observe({ type: 'resource', buffered: true });
+
+stage.textContent = 'Loading the Python runtime…';
+
+addEventListener('error', (event) => {
+  if (document.body.dataset.state === 'booting' && !crossOriginIsolated) {
+    showBootError('Python could not start.',
+      'The page is not cross-origin isolated (COOP/COEP headers missing), so shared memory is off.',
+      'Serve the app with `python build.py serve`, or add the COOP/COEP headers to your server.');
+  }
+});
+
+setTimeout(() => {
+  showBootError('Python is taking too long to start.',
+    'A runtime file did not load (network cut on a first visit, or a blocked script).',
+    'Reload the page while online once; after that LocalLoom works offline.');
+}, 120000);

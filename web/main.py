@@ -1,0 +1,5 @@
+"""PyScript entry point: hand the page to LocalLoom's UI."""
+
+from localloom.ui.app import start
+
+await start()  # noqa: F704, PLE1142 - PyScript runs this module with top-level await
