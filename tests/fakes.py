@@ -64,6 +64,13 @@ class ScriptedEngine:
         request = self.requests[i]
         return request.messages[-1]["content"] if request.messages else request.prompt or ""
 
+    def prompt_text(self, i: int) -> str:
+        """Everything call ``i`` showed the model (all messages, or the completion prompt)."""
+        request = self.requests[i]
+        if request.messages:
+            return "\n".join(m["content"] for m in request.messages)
+        return request.prompt or ""
+
     async def generate(self, request: GenerateRequest, on_token: TokenCallback | None = None,
                        cancel: CancelToken | None = None) -> str:
         self.requests.append(request)

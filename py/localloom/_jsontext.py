@@ -193,11 +193,10 @@ def _loads(text: str) -> Any:
 
 def decode(chunk: str, closed: bool, notes: list[str]) -> Any:
     """Decode one span; append the repairs it needed to ``notes``."""
-    if closed:
-        try:
-            return _loads(chunk)
-        except ValueError:
-            pass
+    try:  # the fast path: valid JSON, or a valid prefix of it (streaming, truncation)
+        return _loads(chunk) if closed else partial_loads(chunk, parser=_loads)
+    except Exception:  # partial_json_parser raises its own MalformedJSON, or JSONDecodeError
+        pass
     variants = [chunk]
     if '"' not in chunk and _SMART_KEY.search(chunk):
         variants.append(chunk.translate(_SMART))

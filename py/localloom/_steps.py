@@ -35,7 +35,7 @@ from .errors import (
     InvalidOutputError,
     LocalLoomError,
 )
-from .schema import CourseShape, json_schema
+from .schema import ENGINES, CourseShape, json_schema
 
 __all__ = ["EVENT_KINDS", "EventCallback", "GenerationEvent", "Runner", "Step"]
 
@@ -133,6 +133,11 @@ class Runner:
         ctx = self.engine.context_window
         vars = {**step.vars, "feedback": feedback, "avoid": avoid[-40:],
                 "shape": step.shape or CourseShape(), "categories": step.categories or ()}
+        if ENGINES.get(self.engine.name):
+            # A grammar enforces the schema: keep prompts short, and show small models no
+            # example they could copy ("..." placeholders) instead of writing content.
+            vars.setdefault("fields", "")
+            vars.setdefault("example", "")
         request, used = self._render(step, vars)
         max_tokens = fit_max_tokens(ctx, used, step.budget)
         for name in SHRINK_ORDER:

@@ -239,7 +239,10 @@ def parse_course(text: str) -> Course:
 
 
 def parse_partial(text: str) -> dict | None:
-    """The object decoded so far from a streaming output, or ``None``; never raises."""
+    """The object decoded so far from a streaming output, or ``None``; never raises.
+
+    It re-reads the whole text (about 2 ms for 20 KB in CPython, several times that in
+    Pyodide), so call it on a timer while streaming, not on every token."""
     try:
         text = clean(text, [])
         objects = [s for s in spans(text) if text[s.start] == "{"]

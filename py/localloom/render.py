@@ -22,18 +22,25 @@ from .errors import LocalLoomError
 
 __all__ = ["markdown", "render_capabilities", "render_course", "render_error"]
 
+_CODE = re.compile(r"`([^`]+)`")
 _INLINE = [
-    (re.compile(r"`([^`]+)`"), r"<code>\1</code>"),
     (re.compile(r"\*\*([^*]+)\*\*"), r"<strong>\1</strong>"),
     (re.compile(r"(?<![*\w])\*([^*\s][^*]*)\*(?!\*)"), r"<em>\1</em>"),
 ]
 
 
 def _inline(text: str) -> str:
-    out = escape(text)
-    for pattern, repl in _INLINE:
-        out = pattern.sub(repl, out)
-    return out
+    """Code spans are literal: emphasis applies only to the text between them."""
+    out: list[str] = []
+    for i, piece in enumerate(_CODE.split(text)):
+        if i % 2:
+            out.append(f"<code>{escape(piece)}</code>")
+            continue
+        piece = escape(piece)
+        for pattern, repl in _INLINE:
+            piece = pattern.sub(repl, piece)
+        out.append(piece)
+    return "".join(out)
 
 
 def markdown(text: str) -> str:

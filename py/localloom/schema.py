@@ -183,6 +183,7 @@ class CourseShape:
     lessons_per_module: int = 3
     questions_per_quiz: int = 3
     max_text: int = 1200  # characters per lesson body, for grammar engines
+    max_list: int = 6  # items in free lists (objectives, key points...), for grammar engines
 
     def __post_init__(self) -> None:
         if not 1 <= self.modules <= 20:
@@ -191,6 +192,8 @@ class CourseShape:
             raise ValueError("lessons_per_module must be between 1 and 12")
         if not 0 <= self.questions_per_quiz <= 12:
             raise ValueError("questions_per_quiz must be between 0 and 12")
+        if not 2 <= self.max_list <= 12:
+            raise ValueError("max_list must be between 2 and 12")
 
 
 _DROP_ALWAYS = {"title", "default", "examples"}
@@ -258,15 +261,20 @@ def _shape_paths(model: type[BaseModel], shape: CourseShape) -> list[tuple[tuple
     return []
 
 
-def _cap_text(node: Any, max_text: int) -> None:
+def _cap_text(node: Any, max_text: int, max_list: int) -> None:
+    """Bound every string and every unpinned list, so a grammar stops small models early."""
     if isinstance(node, dict):
         if node.get("type") == "string" and "enum" not in node:
             node["maxLength"] = min(node.get("maxLength", max_text), max_text)
+        pinned = "maxItems" in node and node.get("minItems") == node["maxItems"]
+        if node.get("type") == "array" and not pinned:
+            cap = max(node.get("minItems", 0), max_list)
+            node["maxItems"] = min(node.get("maxItems", cap), cap)
         for value in node.values():
-            _cap_text(value, max_text)
+            _cap_text(value, max_text, max_list)
     elif isinstance(node, list):
         for value in node:
-            _cap_text(value, max_text)
+            _cap_text(value, max_text, max_list)
 
 
 def json_schema(
@@ -289,7 +297,7 @@ def json_schema(
         for path, count in _shape_paths(model, shape):
             _pin(schema, path, count)
         if grammar:
-            _cap_text(schema, shape.max_text)
+            _cap_text(schema, shape.max_text, shape.max_list)
         else:
             _strip(schema, {"minItems", "maxItems"})
     if categories:

@@ -212,18 +212,20 @@ def test_prompt_shrinks_before_it_overflows():
     roomy = ScriptedEngine(script_for(SHAPE), context_window=32768)
     run(generate_course(roomy, req))
     assert all("Retired botanists" in roomy.user_prompt(i) for i in (0, 1, 3))
-    tight = ScriptedEngine(script_for(SHAPE), context_window=600)
+    # A cloud engine: prompts carry the field list (grammar engines get no list), so the
+    # prompt is long enough to need shrinking.
+    tight = ScriptedEngine(script_for(SHAPE), context_window=600, name="openai")
     run(generate_course(tight, req))
     assert "Retired botanists" not in tight.user_prompt(1)  # audience dropped to fit
     assert tight.requests[1].max_tokens < 1110
 
 
 def test_too_small_context_window_raises_context_overflow_without_calling():
-    engine = ScriptedEngine(script_for(SHAPE), context_window=256)
+    engine = ScriptedEngine(script_for(SHAPE), context_window=160)
     with pytest.raises(ContextOverflowError) as info:
         run(generate_course(engine, request()))
     assert engine.calls == 0
-    assert info.value.stage == "outline" and "256" in info.value.what
+    assert info.value.stage == "outline" and "160" in info.value.what
 
 
 def test_repeated_lesson_title_triggers_a_reask_with_an_avoid_list():
@@ -426,3 +428,13 @@ def test_short_tasks_fail_like_the_course_steps():
         run(generate_tags(engine, "text", max_reasks=1))
     with pytest.raises(ValueError):
         run(generate_summary(ScriptedEngine(), "   "))
+
+
+def test_grammar_engines_get_no_example_to_copy_and_no_field_list():
+    """Small models copied the example's "..." placeholders; a grammar enforces the form."""
+    grammar = ScriptedEngine(script_for(SHAPE), name="wllama")
+    run(generate_course(grammar, request()))
+    cloud = ScriptedEngine(script_for(SHAPE), name="openai")
+    run(generate_course(cloud, request()))
+    assert '"..."' not in grammar.prompt_text(0) and "Fields:" not in grammar.prompt_text(0)
+    assert "Fields:" in cloud.prompt_text(0)

@@ -1,0 +1,279 @@
+"""The page controller: binds the DOM to the pure core and the engines.
+
+Public names: ``start`` (PyScript's entry point calls it), ``App``, ``SIZES``.
+
+The shell (index.html, boot.js) renders before Python; ``start`` probes the device, shows
+the report, restores the last form and course, enables Generate and marks
+``<body data-state="ready">``. A generation runs the routing plan (``tiers``) through the
+fallback runner, streams tokens into the page, renders the course as it is written and
+checkpoints every finished step, so Cancel or a reload resumes instead of starting over.
+``window.localloom.speedTest(n)`` measures the loaded model (used by ``build.py bench``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+
+import js
+from pyodide.ffi import create_proxy, to_js
+
+from ..capabilities import probe
+from ..device import Capabilities
+from ..engines.base import CancelToken, GenerateRequest
+from ..engines.wllama import WllamaEngine
+from ..errors import EngineError, GenerationCancelled, LocalLoomError
+from ..fallback import run_plan
+from ..generator import CourseRequest, GenerationEvent, generate_course
+from ..progress import LoadProgress
+from ..render import render_capabilities, render_course, render_error
+from ..schema import CourseShape
+from ..storage import BrowserStore, local_storage
+from ..tiers import ModelSpec, Preferences, make_plan
+
+__all__ = ["SIZES", "App", "start"]
+
+EMBEDDED = ModelSpec(id="gemma-3-270m-q4_k_m", engine="wllama", size_bytes=253_115_552,
+                     context_window=4096, embedded=True, quality=1)
+EMBEDDED_URL = "./models/gemma-3-270m-q4_k_m.gguf"
+
+#: Form "size" → shape. Text caps keep a 270M model's answers short and on topic.
+SIZES = {
+    "tiny": (CourseShape(1, 1, 1, max_text=160, max_list=2), "single"),
+    "short": (CourseShape(2, 2, 2, max_text=400, max_list=3), "progressive"),
+    "standard": (CourseShape(4, 3, 3, max_text=1200, max_list=4), "progressive"),
+}
+
+
+def _el(element_id: str):
+    return js.document.getElementById(element_id)
+
+
+class _Tap:
+    """Wraps an engine so the page sees every raw token the model writes."""
+
+    def __init__(self, engine, sink) -> None:
+        self._engine, self._sink = engine, sink
+        self.name, self.model_id = engine.name, engine.model_id
+        self.context_window, self.chat = engine.context_window, engine.chat
+
+    def count_tokens(self, text: str) -> int:
+        return self._engine.count_tokens(text)
+
+    async def generate(self, request: GenerateRequest, on_token=None, cancel=None) -> str:
+        self._sink(None)  # a new call: start a new raw block
+
+        def both(delta: str) -> None:
+            self._sink(delta)
+            if on_token is not None:
+                on_token(delta)
+        return await self._engine.generate(request, on_token=both, cancel=cancel)
+
+
+class App:
+    def __init__(self) -> None:
+        self.caps = Capabilities()
+        self.store = BrowserStore(local_storage())
+        self.engine = WllamaEngine(EMBEDDED_URL, EMBEDDED.id,
+                                   context_window=EMBEDDED.context_window,
+                                   size_bytes=EMBEDDED.size_bytes)
+        self.cancel: CancelToken | None = None
+        self.raw: list[str] = []
+        self._last_paint = 0.0
+        self._proxies = []
+        self._task = None
+
+    # -- boot ------------------------------------------------------------------------------
+
+    async def boot(self) -> None:
+        self.caps = await probe()
+        _el("device").innerHTML = render_capabilities(self.caps)
+        self._restore()
+        self._on("course-form", "submit", self._submit)
+        self._on("cancel", "click", lambda event: self.stop())
+        api = js.Object.new()
+        api.speedTest = self._keep(create_proxy(
+            lambda n=64: asyncio.ensure_future(self.speed_test(int(n)))))
+        api.state = self._keep(create_proxy(lambda: json.dumps(self.state())))
+        js.window.localloom = api
+        _el("generate").disabled = False
+        js.document.body.dataset.state = "ready"
+        js.performance.mark("localloom:python-ready")
+
+    def _keep(self, proxy):
+        self._proxies.append(proxy)
+        return proxy
+
+    def _on(self, element_id: str, event: str, handler) -> None:
+        _el(element_id).addEventListener(event, self._keep(create_proxy(handler)))
+
+    def _restore(self) -> None:
+        form = self.store.form()
+        for name in ("topic", "language", "level", "size"):
+            if form.get(name):
+                _el(name).value = form[name]
+        if course := self.store.last_course():
+            _el("course").innerHTML = render_course(course)
+            _el("served-by").textContent = "Your last course, kept in this browser."
+
+    def state(self) -> dict:
+        return {"caps": self.caps.to_dict(), "loaded": self.engine.loaded,
+                "backend": self.engine.backend, "load_s": self.engine.load_seconds}
+
+    # -- generation ------------------------------------------------------------------------
+
+    def _submit(self, event) -> None:
+        event.preventDefault()
+        if self.cancel is None:
+            self._task = asyncio.ensure_future(self.generate())
+
+    def stop(self) -> None:
+        if self.cancel is not None:
+            self.cancel.cancel()
+            _el("gen-status").textContent = "Cancelling…"
+
+    def _form(self) -> tuple[CourseRequest, str]:
+        values = {name: str(_el(name).value) for name in ("topic", "language", "level", "size")}
+        self.store.save_form(values)
+        shape, strategy = SIZES.get(values["size"], SIZES["short"])
+        request = CourseRequest(topic=values["topic"].strip(), language=values["language"],
+                                level=values["level"], shape=shape)
+        return request, strategy
+
+    def _busy(self, busy: bool) -> None:
+        _el("generate").disabled = busy
+        _el("cancel").disabled = not busy
+        js.document.body.dataset.state = "generating" if busy else "ready"
+
+    def _show_error(self, error: LocalLoomError | None) -> None:
+        box = _el("error")
+        box.hidden = error is None
+        box.innerHTML = render_error(error) if error is not None else ""
+
+    async def generate(self) -> None:
+        try:
+            request, strategy = self._form()
+        except ValueError:
+            _el("topic").focus()
+            self._show_error(LocalLoomError("Type a topic first.", cause="The topic is empty.",
+                                            fix="Describe what the course should teach."))
+            return
+        self.cancel = cancel = CancelToken()
+        self._busy(True)
+        self._show_error(None)
+        self.raw = []
+        _el("stream").textContent = ""
+        _el("served-by").textContent = ""
+        plan = make_plan("course", self.caps, catalog=[EMBEDDED], prefs=Preferences())
+        started = time.monotonic()
+
+        async def attempt(step):
+            if step.engine != "wllama":
+                raise EngineError(f"{step.label or step.engine} is not available in this build.",
+                                  engine=step.engine, stage="route")
+            await self._load(cancel)
+            engine = _Tap(self.engine, self._raw)
+            # One re-ask at most: a 270M model rarely improves on a second try.
+            return await generate_course(engine, request, self.store, on_event=self._event,
+                                         cancel=cancel, strategy=strategy, max_reasks=1)
+        try:
+            outcome = await run_plan(plan, attempt)
+        except GenerationCancelled:
+            _el("gen-status").textContent = ("Cancelled. Finished steps are kept: press "
+                                             "Generate to resume.")
+            js.document.body.dataset.outcome = "cancelled"
+        except LocalLoomError as error:
+            _el("gen-status").textContent = "Failed."
+            self._show_error(error)
+            js.document.body.dataset.outcome = "error"
+        except Exception as exc:  # a bug: still tell the user, keep the page alive
+            self._show_error(EngineError(f"Unexpected error: {exc!r}", stage="generate"))
+            js.document.body.dataset.outcome = "error"
+            js.console.error(f"LocalLoom bug: {exc!r}")
+        else:
+            course = outcome.value
+            _el("course").innerHTML = render_course(course)
+            self.store.save_course(course.model_dump(mode="json"))
+            stats = self.engine.stats
+            elapsed = time.monotonic() - started
+            _el("served-by").textContent = (
+                f"Written by {self.engine.model_id} with wllama on this device "
+                f"({self.engine.backend}) in {elapsed:.0f} s; last step "
+                f"{stats.tokens} tokens at {stats.tokens_per_s:.1f} tokens/s."
+                + ("" if len(outcome.attempts) == 0 else
+                   " Other tiers: " + "; ".join(a.message for a in outcome.attempts)))
+            _el("gen-status").textContent = "Done."
+            js.document.body.dataset.outcome = "done"
+        finally:
+            self.cancel = None
+            self._busy(False)
+
+    async def _load(self, cancel: CancelToken) -> None:
+        if self.engine.loaded:
+            return
+        box, bar, label = _el("model-box"), _el("model-progress"), _el("model-bytes")
+        box.hidden = False
+        _el("model-label").textContent = f"Loading {self.engine.model_id} (ships with the app)"
+        _el("gen-status").textContent = "Loading the model…"
+        tracker = LoadProgress()
+
+        def progress(loaded: int, total: int) -> None:
+            report = tracker.update(loaded, total or EMBEDDED.size_bytes)
+            bar.value = report.fraction or 0
+            label.textContent = f"{report.text} — {report.detail}" if report.detail \
+                else report.text
+        await self.engine.load(self.caps, on_progress=progress, cancel=cancel)
+        label.textContent = f"Loaded in {self.engine.load_seconds:.1f} s ({self.engine.backend})"
+
+    def _raw(self, delta: str | None) -> None:
+        if delta is None:
+            if self.raw:
+                self.raw.append("\n\n")
+            return
+        self.raw.append(delta)
+        now = time.monotonic()
+        if now - self._last_paint > 0.15:
+            self._last_paint = now
+            _el("stream").textContent = "".join(self.raw)
+
+    def _event(self, event: GenerationEvent) -> None:
+        status = _el("gen-status")
+        if event.kind == "step_start":
+            status.textContent = f"Step {event.i} of {event.n}: {event.label}…"
+        elif event.kind == "retry":
+            status.textContent = (f"Step {event.i} of {event.n}: re-asking the model "
+                                  f"({event.message[:120]})")
+        elif event.kind == "token" and event.partial and event.step in ("course", "outline"):
+            _el("course").innerHTML = render_course(event.partial, partial=True)
+        elif event.kind == "step_done":
+            _el("stream").textContent = "".join(self.raw)
+
+    # -- measurement -----------------------------------------------------------------------
+
+    async def speed_test(self, max_tokens: int = 64) -> str:
+        """Load the model if needed and time one generation; JSON for the page and bench."""
+        cancel = CancelToken()
+        t0 = time.monotonic()
+        await self._load(cancel)
+        load_s = time.monotonic() - t0
+        text = await self.engine.generate(GenerateRequest(
+            prompt="Machine learning is", max_tokens=max_tokens, temperature=0.0))
+        stats = self.engine.stats
+        return json.dumps({"load_s": round(load_s, 3), "tokens": stats.tokens,
+                           "first_token_s": round(stats.first_token_s, 3),
+                           "total_s": round(stats.total_s, 3),
+                           "tokens_per_s": round(stats.tokens_per_s, 3),
+                           "engine_tokens_per_s": round(stats.engine_tokens_per_s, 3),
+                           "chars": len(text), "backend": self.engine.backend})
+
+
+async def start() -> None:
+    app = App()
+    js.window.localloomApp = to_js({"version": "0.1.0"}, dict_converter=js.Object.fromEntries)
+    try:
+        await app.boot()
+    except Exception as exc:
+        js.document.body.dataset.state = "boot-failed"
+        _el("boot-stage").textContent = f"LocalLoom could not start: {exc!r}"
+        raise

@@ -1,0 +1,146 @@
+"""buildtools.dist: the pyodide-lock.json naming our wheels, and the localloom wheel itself."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import tomllib
+import zipfile
+from pathlib import Path
+
+import buildtools.dist
+import pytest
+from buildtools.dist import localloom_wheel, pyodide_lock
+from buildtools.wheel import write_wheel
+
+ROOT = Path(__file__).resolve().parents[2]
+BASE_LOCK = {"info": {"arch": "wasm32", "platform": "emscripten_4_0_9", "version": "0.29.0",
+                      "python": "3.13.2"},
+             "packages": {"numpy": {"name": "numpy"}}}
+
+
+@pytest.fixture
+def wheels(tmp_path: Path) -> list[Path]:
+    out = tmp_path / "wheels"
+    return [
+        write_wheel(out, "My.Pkg", "1.0", {"my_pkg/__init__.py": b"x = 1\n"},
+                    requires=["Typing_Extensions>=4", "Dep-B==2.0",
+                              "requests; python_version > '3'", "dep_c ; extra == 'fast'"]),
+        write_wheel(out, "typing_extensions", "4.12.2",
+                    {"typing_extensions/__init__.py": b"", "typing_extensions/py.typed": b""}),
+        write_wheel(out, "dep_b", "2.0", {"dep_b/__init__.py": b"", "dep_b/sub/x.py": b"",
+                                         "dep_b_extra/__init__.py": b""},
+                    requires=["typing-extensions (>=4)"]),
+        write_wheel(out, "dep.c", "0.1", {"dep_c/__init__.py": b""}),
+    ]
+
+
+def test_lock_keeps_the_base_info_and_names_only_our_wheels(wheels):
+    lock = pyodide_lock(BASE_LOCK, wheels)
+    assert lock["info"] == BASE_LOCK["info"]
+    assert set(lock) == {"info", "packages"}
+    assert sorted(lock["packages"]) == ["dep-b", "dep-c", "my-pkg", "typing-extensions"]
+
+
+def test_lock_names_are_canonical_and_keys_match(wheels):
+    packages = pyodide_lock(BASE_LOCK, wheels)["packages"]
+    for key, entry in packages.items():
+        assert entry["name"] == key
+    assert packages["my-pkg"]["file_name"] == "My.Pkg-1.0-py3-none-any.whl"
+    assert packages["dep-c"]["file_name"] == "dep.c-0.1-py3-none-any.whl"
+
+
+def test_lock_sha256_is_the_hash_of_each_wheel_file(wheels):
+    packages = pyodide_lock(BASE_LOCK, wheels)["packages"]
+    by_file = {entry["file_name"]: entry for entry in packages.values()}
+    for path in wheels:
+        assert by_file[path.name]["sha256"] == hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_lock_depends_only_on_wheels_in_the_set_and_skips_extras(wheels):
+    packages = pyodide_lock(BASE_LOCK, wheels)["packages"]
+    assert packages["my-pkg"]["depends"] == ["dep-b", "typing-extensions"]
+    assert packages["dep-b"]["depends"] == ["typing-extensions"]
+    assert packages["typing-extensions"]["depends"] == []
+
+
+def test_lock_drops_dependencies_missing_from_the_set(wheels):
+    lock = pyodide_lock(BASE_LOCK, [wheels[0]])
+    assert lock["packages"]["my-pkg"]["depends"] == []
+
+
+def test_lock_imports_are_the_top_level_directories(wheels):
+    packages = pyodide_lock(BASE_LOCK, wheels)["packages"]
+    assert packages["my-pkg"]["imports"] == ["my_pkg"]
+    assert packages["dep-b"]["imports"] == ["dep_b", "dep_b_extra"]
+    assert packages["dep-c"]["imports"] == ["dep_c"]
+
+
+def test_lock_entry_fields(wheels):
+    entry = pyodide_lock(BASE_LOCK, wheels)["packages"]["typing-extensions"]
+    assert entry == {
+        "name": "typing-extensions", "version": "4.12.2",
+        "file_name": "typing_extensions-4.12.2-py3-none-any.whl", "install_dir": "site",
+        "sha256": entry["sha256"], "package_type": "package",
+        "imports": ["typing_extensions"], "depends": [], "unvendored_tests": False, "tool": {},
+    }
+
+
+def test_lock_is_json_and_independent_of_wheel_order(wheels):
+    forward = pyodide_lock(BASE_LOCK, wheels)
+    backward = pyodide_lock(BASE_LOCK, list(reversed(wheels)))
+    assert json.dumps(forward) == json.dumps(backward)
+
+
+def test_localloom_wheel_packs_code_and_templates_without_caches(tmp_path):
+    path = localloom_wheel(tmp_path)
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    assert path == tmp_path / f"localloom-{project['version']}-py3-none-any.whl"
+    with zipfile.ZipFile(path) as zf:
+        names = zf.namelist()
+        assert zf.read("localloom/schema.py") == (ROOT / "py/localloom/schema.py").read_bytes()
+        metadata = zf.read(f"localloom-{project['version']}.dist-info/METADATA").decode()
+    assert "localloom/prompts/templates/en/course.j2" in names
+    assert "localloom/prompts/templates/es/course.j2" in names
+    assert "localloom/__init__.py" in names
+    assert not any("__pycache__" in n or n.endswith(".pyc") for n in names)
+    for requirement in project["dependencies"]:
+        assert f"Requires-Dist: {requirement}" in metadata.splitlines()
+
+
+def test_localloom_wheel_holds_every_source_file(tmp_path):
+    src = ROOT / "py"
+    expected = {p.relative_to(src).as_posix() for p in (src / "localloom").rglob("*")
+                if p.suffix in {".py", ".j2"} and "__pycache__" not in p.parts}
+    with zipfile.ZipFile(localloom_wheel(tmp_path)) as zf:
+        payload = {n for n in zf.namelist() if ".dist-info/" not in n}
+    assert expected <= payload
+
+
+def test_localloom_wheel_is_deterministic(tmp_path):
+    assert localloom_wheel(tmp_path / "a").read_bytes() == \
+        localloom_wheel(tmp_path / "b").read_bytes()
+
+
+def test_localloom_wheel_in_a_lock(tmp_path):
+    entry = pyodide_lock(BASE_LOCK, [localloom_wheel(tmp_path)])["packages"]["localloom"]
+    assert entry["imports"] == ["localloom"]
+    assert entry["depends"] == []
+
+
+def test_localloom_wheel_skips_pycache_in_the_source_tree(tmp_path, monkeypatch):
+    """A copy of the tree with bytecode caches stands in for ROOT (the real one may be clean)."""
+    root = tmp_path / "root"
+    shutil.copytree(ROOT / "py" / "localloom", root / "py" / "localloom")
+    shutil.copy(ROOT / "pyproject.toml", root / "pyproject.toml")
+    for cache in (root / "py/localloom/__pycache__", root / "py/localloom/engines/__pycache__"):
+        cache.mkdir(exist_ok=True)
+        (cache / "schema.cpython-311.pyc").write_bytes(b"\0" * 16)
+        (cache / "stray.py").write_bytes(b"# not source\n")
+    monkeypatch.setattr(buildtools.dist, "ROOT", root)
+    with zipfile.ZipFile(localloom_wheel(tmp_path / "out")) as zf:
+        names = zf.namelist()
+    assert "localloom/schema.py" in names
+    assert "localloom/prompts/templates/en/course.j2" in names
+    assert not [n for n in names if "__pycache__" in n or n.endswith(".pyc")]

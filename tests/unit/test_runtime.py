@@ -1,0 +1,57 @@
+"""runtime: IN_BROWSER is false in CPython, and the browser-only modules import without js."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+import localloom.runtime
+from localloom.runtime import IN_BROWSER
+
+PY = Path(__file__).resolve().parents[2] / "py"
+BROWSER_ONLY = ["localloom.capabilities", "localloom.engines.wllama",
+                "localloom.engines.download", "localloom.engines.cloud"]
+
+
+def run_python(code: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-c", textwrap.dedent(code)], cwd=PY,
+                          capture_output=True, text=True, timeout=60, check=False)
+
+
+def test_in_browser_is_false_in_cpython():
+    assert IN_BROWSER is False
+    assert localloom.runtime.__all__ == ["IN_BROWSER"]
+
+
+def test_in_browser_is_true_when_pyodide_core_is_loaded():
+    result = run_python("""
+        import sys, types
+        sys.modules["_pyodide_core"] = types.ModuleType("_pyodide_core")
+        from localloom.runtime import IN_BROWSER
+        print(IN_BROWSER)
+    """)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "True"
+
+
+@pytest.mark.parametrize("module", BROWSER_ONLY)
+def test_browser_only_module_imports_without_js_or_pyodide(module):
+    """A meta-path finder makes js/pyodide/pyscript unimportable; the import must still work."""
+    result = run_python(f"""
+        import importlib, sys
+        class Block:
+            def find_spec(self, name, path=None, target=None):
+                if name.split(".")[0] in {{"js", "pyodide", "pyscript"}}:
+                    raise ImportError(f"{{name}} imported at module import time")
+        sys.meta_path.insert(0, Block())
+        importlib.import_module({module!r})
+        leaked = sorted(m for m in sys.modules if m.split(".")[0] in {{"js", "pyodide"}})
+        assert not leaked, leaked
+        print("ok")
+    """)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "ok"

@@ -1,0 +1,96 @@
+"""buildtools.serve: the local server's MIME types and the isolation/caching headers."""
+
+from __future__ import annotations
+
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+from buildtools.serve import MIME_TYPES, SECURITY_HEADERS, serve_in_thread
+
+FILES = {
+    "index.html": (b"<!doctype html><title>LocalLoom</title>", "text/html; charset=utf-8"),
+    "a.wasm": (b"\0asm\1\0\0\0", "application/wasm"),
+    "b.js": (b"export const b = 1;\n", "text/javascript"),
+    "c.mjs": (b"export const c = 1;\n", "text/javascript"),
+    "d.gguf": (b"GGUF" + bytes(60), "application/octet-stream"),
+    "e.json": (b'{"e": 1}', "application/json"),
+}
+EXPECTED_HEADERS = {
+    "Cross-Origin-Opener-Policy": "same-origin",
+    "Cross-Origin-Embedder-Policy": "require-corp",
+    "Cross-Origin-Resource-Policy": "same-origin",
+    "X-Content-Type-Options": "nosniff",
+    "Cache-Control": "no-cache",
+}
+
+
+@pytest.fixture(scope="module")
+def base_url(tmp_path_factory):
+    root: Path = tmp_path_factory.mktemp("dist")
+    for name, (data, _) in FILES.items():
+        (root / name).write_bytes(data)
+    server = serve_in_thread(root)
+    host, port = server.server_address[:2]
+    assert host == "127.0.0.1" and port != 0
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def get(url: str):
+    return urllib.request.urlopen(url, timeout=10)
+
+
+@pytest.mark.parametrize("name", list(FILES))
+def test_each_file_is_served_with_its_bytes_and_content_type(base_url, name):
+    data, mime = FILES[name]
+    with get(f"{base_url}/{name}") as response:
+        assert response.status == 200
+        assert response.headers["Content-Type"] == mime
+        assert response.read() == data
+
+
+@pytest.mark.parametrize("name", list(FILES))
+def test_each_file_carries_isolation_and_no_cache_headers(base_url, name):
+    with get(f"{base_url}/{name}") as response:
+        for header, value in EXPECTED_HEADERS.items():
+            assert response.headers[header] == value, header
+
+
+def test_root_serves_index_html(base_url):
+    with get(f"{base_url}/") as response:
+        assert response.status == 200
+        assert response.read() == FILES["index.html"][0]
+        assert response.headers["Cross-Origin-Opener-Policy"] == "same-origin"
+
+
+def test_missing_file_is_404_with_the_same_headers(base_url):
+    with pytest.raises(urllib.error.HTTPError) as info:
+        get(f"{base_url}/missing.js")
+    assert info.value.code == 404
+    for header, value in EXPECTED_HEADERS.items():
+        assert info.value.headers[header] == value, header
+    info.value.close()
+
+
+def test_security_headers_and_mime_table_constants():
+    assert {k: v for k, v in EXPECTED_HEADERS.items() if k != "Cache-Control"} == \
+        SECURITY_HEADERS
+    assert MIME_TYPES[".wasm"] == "application/wasm"
+    assert MIME_TYPES[".mjs"] == MIME_TYPES[".js"] == "text/javascript"
+
+
+def test_server_stops_on_shutdown(tmp_path):
+    (tmp_path / "x.json").write_bytes(b"{}")
+    server = serve_in_thread(tmp_path)
+    url = f"http://127.0.0.1:{server.server_address[1]}/x.json"
+    with get(url) as response:
+        assert response.status == 200
+    server.shutdown()
+    server.server_close()
+    with pytest.raises(urllib.error.URLError):
+        get(url)
