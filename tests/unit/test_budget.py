@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from tests.fakes import ScriptedEngine
 
 from localloom._budget import fit_max_tokens, margin, min_answer, prompt_tokens, step_budget
 from localloom.schema import CourseShape
+from tests.fakes import ScriptedEngine
 
 
 def test_step_budgets_grow_with_the_shape():

@@ -8,8 +8,6 @@ import json
 import time
 
 import pytest
-from tests.cloud_server import CloudServer
-from tests.cloud_transports import Reply, ScriptedTransport, UrllibTransport, delta, sse
 
 from localloom.engines.base import CancelToken, Engine, GenerateRequest
 from localloom.engines.cloud import CloudEngine, FetchTransport
@@ -24,6 +22,8 @@ from localloom.errors import (
 )
 from localloom.openai_wire import SchemaUnsupportedError
 from localloom.schema import course_json_schema
+from tests.cloud_server import CloudServer
+from tests.cloud_transports import Reply, ScriptedTransport, UrllibTransport, delta, sse
 
 MESSAGES = [{"role": "user", "content": "A course on tides."}]
 SCHEMA = {"type": "object", "properties": {"title": {"type": "string"}},

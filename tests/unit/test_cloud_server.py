@@ -14,6 +14,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+
 from tests.cloud_server import FAULTS, MAX_SLEEP, CloudServer
 
 OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))

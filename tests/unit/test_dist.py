@@ -9,8 +9,9 @@ import tomllib
 import zipfile
 from pathlib import Path
 
-import buildtools.dist
 import pytest
+
+import buildtools.dist
 from buildtools.dist import localloom_wheel, pyodide_lock
 from buildtools.wheel import write_wheel
 

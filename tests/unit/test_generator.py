@@ -6,17 +6,6 @@ import asyncio
 import json
 
 import pytest
-from tests.fakes import (
-    ScriptedEngine,
-    course_json,
-    lesson_data,
-    lessons_json,
-    outline_data,
-    outline_json,
-    question_data,
-    quiz_json,
-    script_for,
-)
 
 from localloom._budget import margin
 from localloom.checkpoints import MemoryCheckpointStore
@@ -38,6 +27,17 @@ from localloom.generator import (
     generate_tags,
 )
 from localloom.schema import Course, CourseShape, ModuleLessons, ModuleQuiz, Outline, json_schema
+from tests.fakes import (
+    ScriptedEngine,
+    course_json,
+    lesson_data,
+    lessons_json,
+    outline_data,
+    outline_json,
+    question_data,
+    quiz_json,
+    script_for,
+)
 
 SHAPE = CourseShape(modules=2, lessons_per_module=2, questions_per_quiz=2)
 

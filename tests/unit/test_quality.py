@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from tests.fakes import lesson_data, outline_data, question_data
-
 from localloom._quality import (
     check_classification,
     check_course,
@@ -27,6 +25,7 @@ from localloom.schema import (
     Summary,
     Tags,
 )
+from tests.fakes import lesson_data, outline_data, question_data
 
 SHAPE = CourseShape(modules=2, lessons_per_module=2, questions_per_quiz=2)
 

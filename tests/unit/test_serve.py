@@ -7,6 +7,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+
 from buildtools.serve import MIME_TYPES, SECURITY_HEADERS, serve_in_thread
 
 FILES = {

@@ -10,6 +10,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+
 from buildtools.wheel import pure_wheel_from_sdist, write_wheel
 
 FILES = {

@@ -19,6 +19,7 @@ import time
 import js
 from pyodide.ffi import create_proxy, to_js
 
+from .. import parse_bench
 from ..capabilities import probe
 from ..device import Capabilities
 from ..engines.base import CancelToken, GenerateRequest
@@ -96,6 +97,7 @@ class App:
         api.speedTest = self._keep(create_proxy(
             lambda n=64: asyncio.ensure_future(self.speed_test(int(n)))))
         api.state = self._keep(create_proxy(lambda: json.dumps(self.state())))
+        api.parseBench = self._keep(create_proxy(lambda n=5: json.dumps(parse_bench.run(int(n)))))
         js.window.localloom = api
         _el("generate").disabled = False
         js.document.body.dataset.state = "ready"

@@ -1,0 +1,100 @@
+"""The real page in Chromium: boot, device report, Gemma generation, cancel, offline.
+
+The tests of this module share one browser context, in order, as a user would: the first
+visit boots and generates (which caches the model through the service worker), then a
+cancel, then the network is cut and a reload must still boot and generate.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+
+import pytest
+
+from localloom.schema import Course
+
+from .conftest import BOOT_TIMEOUT_MS, new_app_context, open_app, wait_outcome
+
+
+@pytest.fixture(scope="module")
+def visit(browser, app_url):
+    context, log = new_app_context(browser, app_url)
+    page = open_app(context, app_url)
+    yield context, page
+    context.close()
+    assert log.foreign() == [], f"requests left the device: {log.foreign()[:5]}"
+
+
+def _start(page, topic: str, language: str, size: str) -> None:
+    page.fill("#topic", topic)
+    page.select_option("#language", language)
+    page.select_option("#size", size)
+    page.evaluate("delete document.body.dataset.outcome")
+    page.click("#generate")
+
+
+def test_boot_shows_the_device_report(visit):
+    """Python takes over the shell and reports WebGPU, isolation, threads, built-in AI."""
+    _, page = visit
+    report = page.inner_text("#device")
+    assert "WebGPU" in report
+    assert "Cross-origin isolated\tyes" in report  # COOP/COEP served: threads available
+    assert "LanguageModel\tunavailable" in report  # real Chromium 156 here
+    assert page.is_hidden("#boot")
+    assert page.is_enabled("#generate")
+    ready = page.evaluate("performance.getEntriesByName('localloom:python-ready').length")
+    assert ready == 1
+
+
+def test_generates_a_schema_valid_course_with_the_embedded_gemma(visit):
+    """Real Gemma 3 270M through wllama: bytes progress, streamed tokens, a valid course."""
+    _, page = visit
+    page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=30_000)
+    _start(page, "Introducción a Machine Learning", "es", "tiny")
+    page.wait_for_function(
+        "/MB of .*MB/.test(document.getElementById('model-bytes').textContent)"
+        " || /Loaded in/.test(document.getElementById('model-bytes').textContent)",
+        timeout=60_000)
+    assert wait_outcome(page) == "done", page.inner_text("#error")
+    stored = page.evaluate("localStorage.getItem('localloom:last-course')")
+    course = Course.model_validate(json.loads(stored))
+    assert course.language == "es" and len(course.modules) == 1
+    html = page.inner_html("#course")
+    assert "<h3>" in html and "Module 1" in html
+    assert (page.text_content("#stream") or "").strip().startswith("{")
+    assert "wllama" in page.inner_text("#served-by")
+
+
+def test_cancel_stops_generation_promptly(visit):
+    """Cancel while tokens stream: the run ends within seconds and the form is usable."""
+    _, page = visit
+    _start(page, "Photosynthesis for gardeners", "en", "short")
+    page.wait_for_function("document.getElementById('stream').textContent.length > 20",
+                           timeout=120_000)
+    pressed = time.monotonic()
+    page.click("#cancel")
+    assert wait_outcome(page, 30_000) == "cancelled"
+    assert time.monotonic() - pressed < 10
+    assert page.is_enabled("#generate") and page.is_disabled("#cancel")
+    assert "resume" in page.inner_text("#gen-status")
+
+
+def test_offline_reload_boots_and_generates(visit):
+    """After one visit the service worker serves everything: no network, still a course."""
+    context, page = visit
+    page.wait_for_function(
+        "caches.open('localloom-models').then(c => c.keys()).then(k => k.length === 1)",
+        timeout=60_000, polling=500)
+    context.set_offline(True)
+    try:
+        page.reload()
+        page.wait_for_selector("body[data-state=ready]", timeout=BOOT_TIMEOUT_MS)
+        assert "offline" in page.inner_text("#net-status")
+        _start(page, "Basic fractions", "en", "tiny")
+        assert wait_outcome(page) == "done", page.inner_text("#error")
+        course = Course.model_validate(
+            json.loads(page.evaluate("localStorage.getItem('localloom:last-course')")))
+        assert course.language == "en"
+    finally:
+        context.set_offline(False)
