@@ -63,7 +63,7 @@ def main(argv: list[str]) -> int:
             log("ruff check")
             if _in_venv(["-m", "ruff", "check", "py", "tests", "buildtools", "build.py"]):
                 return 1
-            return _in_venv(["-m", "pytest", *(args.pytest_args or ["tests"])])
+            return _in_venv(["-m", "pytest", *args.pytest_args])
         if args.command == "bench":
             deps.ensure_chromium()
             return _in_venv(["-m", "buildtools.bench"])

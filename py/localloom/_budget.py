@@ -23,7 +23,10 @@ from typing import Any
 
 from .schema import CourseShape
 
-__all__ = ["fit_max_tokens", "margin", "min_answer", "prompt_tokens", "step_budget"]
+__all__ = [
+    "fit_max_tokens", "margin", "min_answer", "prompt_tokens", "schema_token_bound",
+    "step_budget",
+]
 
 #: A conservative characters-per-token ratio (Spanish and Markdown tokenize worse than prose).
 CHARS_PER_TOKEN = 3
@@ -87,3 +90,24 @@ def fit_max_tokens(context_window: int, used: int, budget: int) -> int | None:
     if room < min_answer(budget):
         return None
     return min(budget, room)
+
+
+def schema_token_bound(schema: Any) -> int:
+    """Most tokens an answer can take under a grammar built from ``schema``.
+
+    Grammar engines cap every string (``maxLength``) and list (``maxItems``), so the longest
+    valid answer is finite; giving ``max_tokens`` at least this much means a constrained
+    answer is never cut off mid-JSON. Unbounded strings/lists count as 400 chars / 8 items.
+    """
+    if not isinstance(schema, dict):
+        return 0
+    kind = schema.get("type")
+    if kind == "object":
+        props = schema.get("properties", {})
+        return 2 + sum(len(k) // CHARS_PER_TOKEN + 3 + schema_token_bound(v)
+                       for k, v in props.items())
+    if kind == "array":
+        return 2 + schema.get("maxItems", 8) * (schema_token_bound(schema.get("items")) + 1)
+    if kind == "string":
+        return 3 if "enum" in schema else 2 + schema.get("maxLength", 400) // CHARS_PER_TOKEN
+    return 6

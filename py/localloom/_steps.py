@@ -25,7 +25,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from . import parsing, prompts
-from ._budget import fit_max_tokens, margin, min_answer, prompt_tokens
+from ._budget import fit_max_tokens, margin, min_answer, prompt_tokens, schema_token_bound
 from ._quality import Checked, placeholders, repair_data
 from .engines.base import CancelToken, Engine, GenerateRequest
 from .errors import (
@@ -138,6 +138,7 @@ class Runner:
             # example they could copy ("..." placeholders) instead of writing content.
             vars.setdefault("fields", "")
             vars.setdefault("example", "")
+        schema = json_schema(step.model, self.engine.name, step.shape, step.categories)
         request, used = self._render(step, vars)
         max_tokens = fit_max_tokens(ctx, used, step.budget)
         for name in SHRINK_ORDER:
@@ -161,8 +162,13 @@ class Runner:
             max_tokens = fit_max_tokens(ctx, used, step.budget)
         if max_tokens is None:
             raise self._overflow(step, used)
+        if ENGINES.get(self.engine.name):
+            # The grammar bounds the answer: allow its longest form when the context has
+            # room, so a constrained answer is not cut off mid-JSON.
+            bound = schema_token_bound(json.loads(schema) if isinstance(schema, str) else schema)
+            max_tokens = max(max_tokens, min(bound, ctx - used - margin(ctx)))
         request.max_tokens = max_tokens
-        request.schema = json_schema(step.model, self.engine.name, step.shape, step.categories)
+        request.schema = schema
         request.temperature = round(min(1.0, self.temperature + 0.15 * attempt), 2)
         return request
 

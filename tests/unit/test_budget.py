@@ -39,3 +39,14 @@ def test_prompt_tokens_counts_chat_overhead():
     messages = [{"role": "system", "content": "a" * 40}, {"role": "user", "content": "b" * 8}]
     assert prompt_tokens(engine, messages=messages) == 10 + 2 + 2 * 8
     assert prompt_tokens(engine, prompt="c" * 41) == 11
+
+
+def test_schema_token_bound_grows_with_caps_and_counts():
+    """The longest answer a grammar allows: more items or longer strings, more tokens."""
+    from localloom._budget import schema_token_bound
+    from localloom.schema import Course, CourseShape, json_schema
+
+    small = json_schema(Course, "wllama", CourseShape(1, 1, 1, max_text=120, max_list=2))
+    large = json_schema(Course, "wllama", CourseShape(2, 2, 2, max_text=400, max_list=3))
+    assert 0 < schema_token_bound(small) < schema_token_bound(large)
+    assert schema_token_bound({"type": "string", "enum": ["en", "es"]}) == 3

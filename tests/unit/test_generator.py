@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from localloom._budget import margin
+from localloom._budget import margin, schema_token_bound
 from localloom.checkpoints import MemoryCheckpointStore
 from localloom.engines.base import CancelToken
 from localloom.errors import (
@@ -197,9 +197,9 @@ def test_cancel_before_start_makes_no_call():
 
 
 def test_small_context_window_gets_smaller_max_tokens():
-    big = ScriptedEngine(script_for(SHAPE), context_window=32768)
+    big = ScriptedEngine(script_for(SHAPE), context_window=32768, name="openai")
     run(generate_course(big, request()))
-    small = ScriptedEngine(script_for(SHAPE), context_window=1280)
+    small = ScriptedEngine(script_for(SHAPE), context_window=1280, name="openai")
     run(generate_course(small, request()))
     assert big.requests[1].max_tokens == 1110  # the lessons step's own budget
     lessons = small.requests[1]
@@ -438,3 +438,12 @@ def test_grammar_engines_get_no_example_to_copy_and_no_field_list():
     run(generate_course(cloud, request()))
     assert '"..."' not in grammar.prompt_text(0) and "Fields:" not in grammar.prompt_text(0)
     assert "Fields:" in cloud.prompt_text(0)
+
+
+def test_grammar_engines_get_room_for_the_longest_answer_the_grammar_allows():
+    """A capped schema bounds the answer; max_tokens covers it so JSON is never cut off."""
+    engine = ScriptedEngine(script_for(SHAPE), context_window=32768, name="wllama")
+    run(generate_course(engine, request()))
+    lessons = engine.requests[1]
+    bound = schema_token_bound(lessons.schema)
+    assert bound > 1110 and lessons.max_tokens == bound
