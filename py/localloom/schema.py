@@ -184,6 +184,7 @@ class CourseShape:
     questions_per_quiz: int = 3
     max_text: int = 1200  # characters per lesson body, for grammar engines
     max_list: int = 6  # items in free lists (objectives, key points...), for grammar engines
+    options: int = 4  # options per quiz question, pinned for grammar engines
 
     def __post_init__(self) -> None:
         if not 1 <= self.modules <= 20:
@@ -192,6 +193,8 @@ class CourseShape:
             raise ValueError("lessons_per_module must be between 1 and 12")
         if not 0 <= self.questions_per_quiz <= 12:
             raise ValueError("questions_per_quiz must be between 0 and 12")
+        if not 2 <= self.options <= 6:
+            raise ValueError("options must be between 2 and 6")
         if not 2 <= self.max_list <= 12:
             raise ValueError("max_list must be between 2 and 12")
 
@@ -220,8 +223,11 @@ def _to_subset(node: Any, keep_bounds: set[str]) -> Any:
     if not isinstance(node, dict):
         return node
     out: dict[str, Any] = {}
+    # Grammars bound integers well (llama.cpp, XGrammar): keep ranges on integers only.
+    keep = keep_bounds | ({"minimum", "maximum"} if keep_bounds and
+                          node.get("type") == "integer" else set())
     for key, value in node.items():
-        if key in _DROP_ALWAYS or (key in _BOUNDS and key not in keep_bounds):
+        if key in _DROP_ALWAYS or (key in _BOUNDS and key not in keep):
             continue
         if key == "const":  # Literal with one value: enum is in the subset, const is not
             out["enum"] = [value]
@@ -242,6 +248,16 @@ def _pin(schema: dict[str, Any], path: tuple[str, ...], count: int) -> None:
         node = node["properties"][key] if key != "[]" else node["items"]
     node["minItems"] = count
     node["maxItems"] = count
+
+
+def _pin_options(schema: dict[str, Any], path: tuple[str, ...], options: int) -> None:
+    """Pin the options of every question at ``path`` and bound ``answer`` to their indexes."""
+    node = schema
+    for key in path:
+        node = node["properties"][key] if key != "[]" else node["items"]
+    question = node["items"]["properties"]
+    question["options"]["minItems"] = question["options"]["maxItems"] = options
+    question["answer"]["minimum"], question["answer"]["maximum"] = 0, options - 1
 
 
 def _shape_paths(model: type[BaseModel], shape: CourseShape) -> list[tuple[tuple[str, ...], int]]:
@@ -298,6 +314,9 @@ def json_schema(
             _pin(schema, path, count)
         if grammar:
             _cap_text(schema, shape.max_text, shape.max_list)
+            quiz_path = {Course: ("modules", "[]", "quiz"), ModuleQuiz: ("questions",)}
+            if model in quiz_path:
+                _pin_options(schema, quiz_path[model], shape.options)
         else:
             _strip(schema, {"minItems", "maxItems"})
     if categories:

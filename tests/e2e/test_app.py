@@ -34,6 +34,11 @@ def _start(page, topic: str, language: str, size: str) -> None:
     page.click("#generate")
 
 
+def _why(page) -> str:
+    raw = page.text_content("#stream") or ""
+    return f"{page.inner_text('#error')}\n--- raw model output (end) ---\n{raw[-3000:]}"
+
+
 def test_boot_shows_the_device_report(visit):
     """Python takes over the shell and reports WebGPU, isolation, threads, built-in AI."""
     _, page = visit
@@ -56,7 +61,7 @@ def test_generates_a_schema_valid_course_with_the_embedded_gemma(visit):
         "/MB of .*MB/.test(document.getElementById('model-bytes').textContent)"
         " || /Loaded in/.test(document.getElementById('model-bytes').textContent)",
         timeout=60_000)
-    assert wait_outcome(page) == "done", page.inner_text("#error")
+    assert wait_outcome(page) == "done", _why(page)
     stored = page.evaluate("localStorage.getItem('localloom:last-course')")
     course = Course.model_validate(json.loads(stored))
     assert course.language == "es" and len(course.modules) == 1
@@ -92,7 +97,7 @@ def test_offline_reload_boots_and_generates(visit):
         page.wait_for_selector("body[data-state=ready]", timeout=BOOT_TIMEOUT_MS)
         assert "offline" in page.inner_text("#net-status")
         _start(page, "Basic fractions", "en", "tiny")
-        assert wait_outcome(page) == "done", page.inner_text("#error")
+        assert wait_outcome(page) == "done", _why(page)
         course = Course.model_validate(
             json.loads(page.evaluate("localStorage.getItem('localloom:last-course')")))
         assert course.language == "en"

@@ -288,11 +288,25 @@ def test_grammar_engines_keep_length_and_count_bounds(engine):
 
 
 @pytest.mark.parametrize("engine", GRAMMAR)
-def test_grammar_engines_drop_numeric_bounds(engine):
+def test_grammar_engines_bound_integers_only(engine):
+    """Grammars enforce integer ranges (a 0-minute lesson was a common Gemma slip) but not
+    float ranges, which llama.cpp cannot express."""
     schema = schema_dict(Course, engine, CourseShape())
     assert at(schema, "estimated_hours") == {"type": "number"}
     for node in schema_nodes(schema):
-        assert not {"minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"} & node.keys()
+        if node.get("type") != "integer":
+            assert not {"minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"} & node.keys()
+
+
+@pytest.mark.parametrize("engine", GRAMMAR)
+def test_grammar_engines_pin_options_and_bound_the_answer_to_them(engine):
+    schema = schema_dict(Course, engine, CourseShape(1, 1, 2, options=3))
+    question = schema["properties"]["modules"]["items"]["properties"]["quiz"]["items"]
+    options, answer = question["properties"]["options"], question["properties"]["answer"]
+    assert options["minItems"] == options["maxItems"] == 3
+    assert (answer["minimum"], answer["maximum"]) == (0, 2)
+    quiz = schema_dict(ModuleQuiz, engine, CourseShape(options=5))
+    assert quiz["properties"]["questions"]["items"]["properties"]["answer"]["maximum"] == 4
 
 
 @pytest.mark.parametrize("shape", [None, CourseShape(), CourseShape(questions_per_quiz=0)],
@@ -312,7 +326,7 @@ def test_language_and_level_literals_become_enums():
 
 # --- json_schema: the course shape ---------------------------------------------------------
 
-SHAPE = CourseShape(modules=3, lessons_per_module=2, questions_per_quiz=5)
+SHAPE = CourseShape(modules=3, lessons_per_module=2, questions_per_quiz=5, options=3)
 
 
 def pinned(node: dict) -> tuple[int, int]:
