@@ -114,7 +114,8 @@ class ChunkMerger:
 class StreamCutter:
     """Chunks in, deltas out, cut at the first stop sequence or once ``limit(text)`` is true.
 
-    ``feed(chunk) -> (delta, finished)``; ``text`` is everything emitted so far.
+    ``feed(chunk) -> (delta, finished)``; ``text`` is the answer so far, ending before any
+    stop sequence (deltas already sent may hold the start of one: nothing is held back).
     """
 
     def __init__(self, stop: list[str] | None = None,

@@ -41,7 +41,7 @@ EMBEDDED_URL = "./models/gemma-3-270m-q4_k_m.gguf"
 
 #: Form "size" → shape. Text caps keep a 270M model's answers short and on topic.
 SIZES = {
-    "tiny": (CourseShape(1, 1, 1, max_text=160, max_list=2, options=3), "single"),
+    "tiny": (CourseShape(1, 1, 0, max_text=160, max_list=2), "single"),  # no quiz: fastest
     "short": (CourseShape(2, 2, 2, max_text=400, max_list=3, options=3), "progressive"),
     "standard": (CourseShape(4, 3, 3, max_text=1200, max_list=4), "progressive"),
 }
