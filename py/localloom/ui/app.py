@@ -176,9 +176,10 @@ class App:
                                   engine=step.engine, stage="route")
             await self._load(cancel)
             engine = _Tap(self.engine, self._raw)
-            # One re-ask at most: a 270M model rarely improves on a second try.
+            # A 270M model often writes one invalid answer in a row (repeated options, empty
+            # strings): re-ask up to three times, each at a slightly higher temperature.
             return await generate_course(engine, request, self.store, on_event=self._event,
-                                         cancel=cancel, strategy=strategy, max_reasks=1)
+                                         cancel=cancel, strategy=strategy, max_reasks=3)
         try:
             outcome = await run_plan(plan, attempt)
         except GenerationCancelled:
