@@ -232,15 +232,15 @@
       if (options?.signal?.aborted) throw abortReason(options.signal);
       const rc = options?.responseConstraint;
       if (rc !== undefined && (rc === null || typeof rc !== 'object')) {
-        throw new TypeError("Failed to execute 'prompt' on 'LanguageModel': The provided value " +
-                            "is not of type 'object'.");
+        throw new TypeError(`Failed to execute '${method}' on 'LanguageModel': The provided ` +
+                            "value is not of type 'object'.");
       }
     }
     async #answer(input, options) {
       const need = tokens(textOf(input)) +
         (options?.responseConstraint ? tokens(JSON.stringify(options.responseConstraint)) : 0);
       if (this.#usage + need > this.#window || shouldFail('QuotaExceededError')) {
-        throw quotaError(this.#usage + need, this.#window);
+        throw quotaError(Math.max(this.#usage + need, this.#window + 1), this.#window);
       }
       if (options?.responseConstraint && shouldFail('NotSupportedError')) {
         throw domError('NotSupportedError');
@@ -322,7 +322,7 @@
       if (this.#destroyed || shouldFail('InvalidStateError')) throw domError('InvalidStateError');
       const need = tokens(`${input}${options.context ?? ''}`);
       if (need > cfg().inputQuota || shouldFail('QuotaExceededError')) {
-        throw quotaError(need, cfg().inputQuota);
+        throw quotaError(Math.max(need, cfg().inputQuota + 1), cfg().inputQuota);
       }
       await sleep(1, options.signal);
       const next = cfg().summaries.shift();

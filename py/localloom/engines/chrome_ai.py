@@ -15,6 +15,11 @@ here. A prompt that will not fit is refused before it is sent. JS errors become
 ``localloom.errors`` here (``diagnostics.classify_js_error``); a schema Chrome cannot
 enforce (NotSupportedError) is retried once with the schema described in the prompt.
 ``js``/``pyodide`` are imported inside functions, so this module imports in CPython.
+
+Every call into these APIs goes through ``_invoke``, a one-line JS shim that settles the
+call into ``{ok, value}`` or ``{ok: false, name, message, requested, quota}``: Pyodide 314
+cannot turn a rejection with Chrome's ``QuotaExceededError`` class (a DOMException subclass
+that has no ``stack``) into a Python exception, and the ``await`` then never returns.
 """
 
 from __future__ import annotations
@@ -39,6 +44,23 @@ class _SchemaUnsupported(Exception):
     """NotSupportedError for a responseConstraint, before any output: retry without it."""
 
 
+class _JsFailure(Exception):
+    """A settled JS rejection or throw: ``name``, ``message`` and QuotaExceededError's numbers."""
+
+    def __init__(self, name: str, message: str, requested: Any = None, quota: Any = None):
+        super().__init__(f"{name}: {message}")
+        self.name, self.message, self.requested, self.quota = name, message, requested, quota
+
+
+_SETTLE_JS = """(target, method, args) => {
+  const bad = (e) => ({ok: false, name: String(e?.name ?? 'Error'),
+                       message: String(e?.message ?? e), requested: e?.requested, quota: e?.quota});
+  try { return Promise.resolve(target[method](...args)).then((value) => ({ok: true, value}), bad); }
+  catch (e) { return Promise.resolve(bad(e)); }
+}"""
+_settle: list[Any] = []
+
+
 def _get(obj: Any, name: str) -> Any:
     """A JS property, or None when missing, undefined or null."""
     try:
@@ -55,6 +77,25 @@ def _js_error(exc: BaseException) -> tuple[str, str, Any]:
         if isinstance(name, str) and name:
             return name, str(_get(err, "message") or ""), err
     return (*P.error_parts(str(exc), type(exc).__name__), None)
+
+
+def _start(target: Any, method: str, *args: Any) -> Any:
+    """Call ``target[method](...args)``; a JS promise that always resolves to a record."""
+    import js
+    from pyodide.code import run_js
+
+    if not _settle:
+        _settle.append(run_js(_SETTLE_JS))
+    return _settle[0](target, method, js.Array.of(*args))
+
+
+async def _invoke(target: Any, method: str, *args: Any) -> Any:
+    """``await target[method](...args)``; a JS throw or rejection raises ``_JsFailure``."""
+    record = await _start(target, method, *args)
+    if not record.ok:
+        raise _JsFailure(str(record.name), str(record.message), _get(record, "requested"),
+                         _get(record, "quota"))
+    return _get(record, "value")
 
 
 def _classify(exc: BaseException, stage: str) -> LocalLoomError:
@@ -100,11 +141,11 @@ async def _availability(api: str, options: dict[str, Any], language: str | None)
         return "absent"
     try:
         if not old:
-            return P.normalize_state(await factory.availability(_obj(options)))
-        caps = await factory.capabilities()  # 2024 shape: {available: readily|after-download|no}
+            return P.normalize_state(await _invoke(factory, "availability", _obj(options)))
+        caps = await _invoke(factory, "capabilities")  # 2024: available readily|after-download|no
         state = P.normalize_state(_get(caps, "available"))
-        if language and _get(caps, "languageAvailable") is not None and \
-                P.normalize_state(caps.languageAvailable(language)) == "unavailable":
+        if language and _get(caps, "languageAvailable") is not None and P.normalize_state(
+                await _invoke(caps, "languageAvailable", language)) == "unavailable":
             return "unavailable"
         return state
     except Exception:
@@ -142,8 +183,8 @@ async def _open(api: str, options: dict[str, Any], language: str, state: str, *,
     listener, monitor_proxy = create_proxy(on_event), create_proxy(monitor)
     stage = "load" if state == "available" else "download"
     try:
-        return await _factory(api)[0].create(_obj({**options, "monitor": monitor_proxy,
-                                                   "signal": controller.signal}))
+        return await _invoke(_factory(api)[0], "create", _obj(
+            {**options, "monitor": monitor_proxy, "signal": controller.signal}))
     except Exception as exc:
         if cancel.cancelled:
             raise GenerationCancelled("Opening Chrome's model was cancelled.",
@@ -164,9 +205,7 @@ def _destroy(session: Any) -> None:
 
 def _cancel_quietly(reader: Any) -> None:
     with contextlib.suppress(Exception):
-        pending = reader.cancel()
-        if hasattr(pending, "add_done_callback"):  # no unhandled rejection left behind
-            pending.add_done_callback(lambda f: f.cancelled() or f.exception())
+        _start(reader, "cancel")  # settled in JS: no unhandled rejection left behind
 
 
 def _quota(session: Any, kind: str) -> Any:
@@ -179,7 +218,7 @@ async def _measure(session: Any, text: str, options: dict[str, Any]) -> Any:
     for name in P.QUOTA_NAMES["measure"]:
         if _get(session, name) is not None:
             try:
-                return await getattr(session, name)(text, _obj(options))
+                return await _invoke(session, name, text, _obj(options))
             except Exception:
                 return None  # measuring is advisory; the call itself still maps an overflow
     return None
@@ -191,7 +230,7 @@ async def _read(stream: Any, on_token: TokenCallback | None, cancel: CancelToken
     reader = stream.getReader()
     try:
         while True:
-            result = await reader.read()
+            result = await _invoke(reader, "read")
             if result.done:
                 return cutter.text
             delta, finished = cutter.feed(str(result.value))
@@ -285,15 +324,15 @@ class ChromeAIEngine:
         session = base
         try:
             if _get(base, "clone") is not None:
-                session = await base.clone(_obj({"signal": controller.signal}))
+                session = await _invoke(base, "clone", _obj({"signal": controller.signal}))
             measured = await _measure(session, text, options)
             window, usage = _quota(session, "window"), _quota(session, "usage")
             self.last_usage = {"measured": measured, "usage": usage, "window": window}
             error = P.overflow_error(measured, usage, window)
             if error is not None:
                 raise error
-            stream = session.promptStreaming(text, _obj({**options,
-                                                         "signal": controller.signal}))
+            stream = await _invoke(session, "promptStreaming", text,
+                                   _obj({**options, "signal": controller.signal}))
             return await _read(stream, on_token, cancel, cutter)
         except LocalLoomError:
             raise
@@ -351,15 +390,15 @@ class ChromeSummarizer:
         extra = {"context": context} if context else {}
         try:
             if _get(summarizer, "measureInputUsage") is not None:
-                measured = await summarizer.measureInputUsage(text, _obj(extra))
+                measured = await _invoke(summarizer, "measureInputUsage", text, _obj(extra))
                 error = P.overflow_error(measured, 0, _get(summarizer, "inputQuota"),
                                          what="The text to summarize")
                 if error is not None:
                     raise error
             options = _obj({**extra, "signal": controller.signal})
             if on_token is None:
-                return str(await summarizer.summarize(text, options))
-            stream = summarizer.summarizeStreaming(text, options)
+                return str(await _invoke(summarizer, "summarize", text, options))
+            stream = await _invoke(summarizer, "summarizeStreaming", text, options)
             return await _read(stream, on_token, cancel, P.StreamCutter())
         except LocalLoomError:
             raise
@@ -385,7 +424,7 @@ async def detect_language(text: str, *, languages: list[str] | None = None,
     detector = None
     try:
         detector = await _open("LanguageDetector", options, "", state, user_gesture=user_gesture)
-        results = (await detector.detect(text)).to_py()
+        results = (await _invoke(detector, "detect", text)).to_py()
     except Exception:
         return None
     finally:
