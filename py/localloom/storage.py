@@ -120,3 +120,11 @@ class BrowserStore:
     def form(self) -> dict[str, str]:
         data = self._read("form")
         return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
+
+    # settings (cloud keys included: they stay in this browser, never in a course or a log)
+    def save_settings(self, settings: dict) -> bool:
+        return self._write("settings", settings)
+
+    def settings(self) -> dict:
+        data = self._read("settings")
+        return data if isinstance(data, dict) else {}

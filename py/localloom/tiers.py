@@ -24,8 +24,9 @@ Policy:
 - A model that is not cached runs only with ``allow_downloads``, online, and when
   ``diagnostics.fits_device`` agrees. The embedded model is never dropped for a fit guess.
 - Cloud providers run in the user's order, only when enabled (key present), online, and not
-  blocked by ``on_device_only``. A custom URL on loopback (Ollama on localhost) counts as on
-  this device.
+  blocked by ``on_device_only``, which is strict: with it on, no request leaves the page's
+  origin, not even to a server on localhost. A custom URL on loopback (Ollama) still runs
+  while the browser is offline.
 - ``preferred_engine`` (an engine or a provider id) moves its steps first.
 
 Every step kept has a ``reason``, and every tier left out has a ``(engine, id, reason)`` entry
@@ -204,7 +205,7 @@ def _cloud(caps: Capabilities, prefs: Preferences, plan: Plan) -> list[PlanStep]
         local = pid == "custom" and _is_loopback(prefs.custom_base_url)
         if pid == "custom" and not prefs.custom_base_url:
             plan.skipped.append(("openai", pid, f"{name}: skipped, no base URL is set"))
-        elif prefs.on_device_only and not local:
+        elif prefs.on_device_only:  # strict: not even a server on localhost
             plan.skipped.append(("openai", pid, f"{name}: skipped, 'on-device only' is on"))
         elif not caps.online and not local:
             plan.skipped.append(("openai", pid, f"{name}: skipped, the browser is offline"))

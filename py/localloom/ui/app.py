@@ -26,12 +26,15 @@ from ..engines.base import CancelToken, GenerateRequest
 from ..engines.wllama import WllamaEngine
 from ..errors import EngineError, GenerationCancelled, LocalLoomError
 from ..fallback import run_plan
-from ..generator import CourseRequest, GenerationEvent, generate_course
+from ..generator import CourseRequest, GenerationEvent
 from ..progress import LoadProgress
 from ..render import render_capabilities, render_course, render_error
+from ..report import render_result, render_tiers
 from ..schema import CourseShape
 from ..storage import BrowserStore, local_storage
-from ..tiers import ModelSpec, Preferences, make_plan
+from ..tiers import ModelSpec, make_plan
+from .dispatch import Dispatcher, TaskInput
+from .settings_panel import SettingsPanel
 
 __all__ = ["SIZES", "App", "start"]
 
@@ -41,7 +44,7 @@ EMBEDDED_URL = "./models/gemma-3-270m-q4_k_m.gguf"
 
 #: Form "size" → shape. Text caps keep a 270M model's answers short and on topic.
 SIZES = {
-    "tiny": (CourseShape(1, 1, 0, max_text=160, max_list=2), "single"),  # no quiz: fastest
+    "tiny": (CourseShape(1, 1, 0, max_text=120, max_list=2), "single"),  # no quiz: fastest
     "short": (CourseShape(2, 2, 2, max_text=400, max_list=3, options=3), "progressive"),
     "standard": (CourseShape(4, 3, 3, max_text=1200, max_list=4), "progressive"),
 }
@@ -76,6 +79,7 @@ class App:
     def __init__(self) -> None:
         self.caps = Capabilities()
         self.store = BrowserStore(local_storage())
+        self.settings_panel = SettingsPanel(self.store)
         self.engine = WllamaEngine(EMBEDDED_URL, EMBEDDED.id,
                                    context_window=EMBEDDED.context_window,
                                    size_bytes=EMBEDDED.size_bytes)
@@ -91,7 +95,9 @@ class App:
         self.caps = await probe()
         _el("device").innerHTML = render_capabilities(self.caps)
         self._restore()
+        self.settings_panel.bind()
         self._on("course-form", "submit", self._submit)
+        self._on("text-form", "submit", self._submit_text)
         self._on("cancel", "click", lambda event: self.stop())
         api = js.Object.new()
         api.speedTest = self._keep(create_proxy(
@@ -100,6 +106,7 @@ class App:
         api.parseBench = self._keep(create_proxy(lambda n=5: json.dumps(parse_bench.run(int(n)))))
         js.window.localloom = api
         _el("generate").disabled = False
+        _el("run-text").disabled = False
         js.document.body.dataset.state = "ready"
         js.performance.mark("localloom:python-ready")
 
@@ -130,6 +137,11 @@ class App:
         if self.cancel is None:
             self._task = asyncio.ensure_future(self.generate())
 
+    def _submit_text(self, event) -> None:
+        event.preventDefault()
+        if self.cancel is None:
+            self._task = asyncio.ensure_future(self.run_text())
+
     def stop(self) -> None:
         if self.cancel is not None:
             self.cancel.cancel()
@@ -145,6 +157,7 @@ class App:
 
     def _busy(self, busy: bool) -> None:
         _el("generate").disabled = busy
+        _el("run-text").disabled = busy
         _el("cancel").disabled = not busy
         js.document.body.dataset.state = "generating" if busy else "ready"
 
@@ -161,56 +174,97 @@ class App:
             self._show_error(LocalLoomError("Type a topic first.", cause="The topic is empty.",
                                             fix="Describe what the course should teach."))
             return
+        self.raw = []
+        _el("stream").textContent = ""
+        job = TaskInput("course", request.language, course=request, strategy=strategy)
+        outcome = await self._route(job, "gen-status")
+        if outcome is None:
+            return
+        course = outcome.value
+        _el("course").innerHTML = render_course(course)
+        self.store.save_course(course.model_dump(mode="json"))
+
+    async def run_text(self) -> None:
+        text = str(_el("source-text").value).strip()
+        if not text:
+            self._show_error(LocalLoomError("Paste a text first.", cause="The text is empty.",
+                                            fix="Paste the text to summarize, tag or classify."))
+            return
+        task = str(_el("text-task").value)
+        categories = [c.strip() for c in str(_el("categories").value).split(",") if c.strip()]
+        if task == "classify" and len(categories) < 2:
+            self._show_error(LocalLoomError(
+                "Give at least two categories.", cause="Classify picks one of your categories.",
+                fix="Type them comma-separated, e.g. math, science, history."))
+            return
+        job = TaskInput(task, str(_el("language").value), text=text, categories=categories)
+        outcome = await self._route(job, "text-status")
+        if outcome is not None:
+            _el("text-result").innerHTML = render_result(outcome.value)
+
+    async def _route(self, job: TaskInput, status_id: str):
+        """Run ``job`` through the routing plan; show what served it and why; None on failure."""
         self.cancel = cancel = CancelToken()
         self._busy(True)
         self._show_error(None)
-        self.raw = []
-        _el("stream").textContent = ""
         _el("served-by").textContent = ""
-        plan = make_plan("course", self.caps, catalog=[EMBEDDED], prefs=Preferences())
+        js.document.body.dataset.outcome = ""
+        settings = self.settings_panel.settings
+        plan = make_plan(job.task, self.caps, catalog=[EMBEDDED], prefs=settings.preferences())
+        dispatcher = Dispatcher(
+            local_engine=self.engine, load_local=self._load, settings=settings,
+            store=self.store, wrap=lambda engine: _Tap(engine, self._raw),
+            on_event=self._event, on_progress=self._fraction, cancel=cancel,
+            # A 270M model rarely fixes its answer on a second re-ask; quality notes are
+            # accepted after one.
+            max_reasks=1)
         started = time.monotonic()
-
-        async def attempt(step):
-            if step.engine != "wllama":
-                raise EngineError(f"{step.label or step.engine} is not available in this build.",
-                                  engine=step.engine, stage="route")
-            await self._load(cancel)
-            engine = _Tap(self.engine, self._raw)
-            # A 270M model often writes one invalid answer in a row (repeated options, empty
-            # strings): re-ask up to three times, each at a slightly higher temperature.
-            return await generate_course(engine, request, self.store, on_event=self._event,
-                                         cancel=cancel, strategy=strategy, max_reasks=3)
+        status = _el(status_id)
+        outcome = None
         try:
-            outcome = await run_plan(plan, attempt)
+            outcome = await run_plan(plan, lambda step: dispatcher.run(step, job))
         except GenerationCancelled:
-            _el("gen-status").textContent = ("Cancelled. Finished steps are kept: press "
-                                             "Generate to resume.")
+            status.textContent = ("Cancelled. Finished steps are kept: press Generate to "
+                                  "resume." if job.task == "course" else "Cancelled.")
             js.document.body.dataset.outcome = "cancelled"
         except LocalLoomError as error:
-            _el("gen-status").textContent = "Failed."
+            status.textContent = "Failed."
             self._show_error(error)
+            _el("tiers").innerHTML = render_tiers(plan, getattr(error, "attempts", []))
             js.document.body.dataset.outcome = "error"
         except Exception as exc:  # a bug: still tell the user, keep the page alive
-            self._show_error(EngineError(f"Unexpected error: {exc!r}", stage="generate"))
+            self._show_error(EngineError(f"Unexpected error: {exc!r}", stage=job.task))
             js.document.body.dataset.outcome = "error"
             js.console.error(f"LocalLoom bug: {exc!r}")
         else:
-            course = outcome.value
-            _el("course").innerHTML = render_course(course)
-            self.store.save_course(course.model_dump(mode="json"))
-            stats = self.engine.stats
-            elapsed = time.monotonic() - started
-            _el("served-by").textContent = (
-                f"Written by {self.engine.model_id} with wllama on this device "
-                f"({self.engine.backend}) in {elapsed:.0f} s; last step "
-                f"{stats.tokens} tokens at {stats.tokens_per_s:.1f} tokens/s."
-                + ("" if len(outcome.attempts) == 0 else
-                   " Other tiers: " + "; ".join(a.message for a in outcome.attempts)))
-            _el("gen-status").textContent = "Done."
+            _el("tiers").innerHTML = render_tiers(plan, outcome.attempts)
+            _el("served-by").textContent = self._served_line(outcome.served_by,
+                                                             time.monotonic() - started)
+            status.textContent = "Done."
+            js.document.body.dataset.servedBy = outcome.served_by.engine
             js.document.body.dataset.outcome = "done"
         finally:
             self.cancel = None
             self._busy(False)
+        return outcome
+
+    def _served_line(self, step, elapsed: float) -> str:
+        line = f"Served by {step.label or step.engine} in {elapsed:.0f} s."
+        if step.engine == "wllama":
+            stats = self.engine.stats
+            line += (f" On this device ({self.engine.backend}); last step {stats.tokens} "
+                     f"tokens at {stats.tokens_per_s:.1f} tokens/s.")
+        elif step.engine == "chrome":
+            line += " On this device (Chrome built-in AI)."
+        else:
+            line += " In the cloud, with your key."
+        return line
+
+    def _fraction(self, label: str, fraction: float) -> None:
+        _el("model-box").hidden = False
+        _el("model-label").textContent = label
+        _el("model-progress").value = fraction
+        _el("model-bytes").textContent = f"{fraction:.0%}"
 
     async def _load(self, cancel: CancelToken) -> None:
         if self.engine.loaded:

@@ -1,0 +1,107 @@
+"""Run one task on one tier of the routing plan: the bridge from ``PlanStep`` to engines.
+
+Public names: ``Dispatcher``, ``TaskInput``.
+
+``Dispatcher.run(step, task_input)`` readies the step's engine (loads the embedded model,
+opens a Chrome built-in AI session — from the user's click, which a model download needs —,
+or builds a cloud client with the provider's key) and runs the task on it through the pure
+generator. ``fallback.run_plan`` calls it tier after tier until one serves the result.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..engines.base import CancelToken
+from ..engines.chrome_ai import ChromeAIEngine, ChromeSummarizer
+from ..engines.cloud import CloudEngine
+from ..errors import EngineUnavailable
+from ..generator import (
+    CourseRequest,
+    generate_classify,
+    generate_course,
+    generate_summary,
+    generate_tags,
+)
+from ..schema import Summary
+from ..settings import Settings
+from ..tiers import PlanStep
+
+__all__ = ["Dispatcher", "TaskInput"]
+
+
+@dataclass
+class TaskInput:
+    task: str  # "course", "summary", "tags", "classify"
+    language: str = "en"
+    course: CourseRequest | None = None
+    strategy: str = "progressive"
+    text: str = ""
+    categories: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Dispatcher:
+    """Holds what the tiers share: the embedded engine, settings, the page's callbacks."""
+
+    local_engine: Any  # WllamaEngine for the embedded model
+    load_local: Callable[[CancelToken], Awaitable[None]]
+    settings: Settings
+    store: Any
+    wrap: Callable[[Any], Any]  # lets the page see the raw tokens
+    on_event: Callable[[Any], None]
+    on_progress: Callable[[str, float], None]  # (label, fraction) for Chrome's download
+    cancel: CancelToken
+    max_reasks: int = 2
+    used: dict[str, Any] = field(default_factory=dict)
+
+    async def engine_for(self, step: PlanStep, language: str) -> Any:
+        if step.engine == "wllama":
+            await self.load_local(self.cancel)
+            return self.local_engine
+        if step.engine == "chrome":
+            engine = ChromeAIEngine(language)
+            await engine.availability()
+            await engine.prepare(lambda f: self.on_progress("Chrome built-in AI model", f),
+                                 self.cancel, user_gesture=True)
+            return engine
+        if step.engine == "openai":
+            provider = self.settings.providers.get(step.provider)
+            if provider is None or not provider.usable:
+                raise EngineUnavailable(f"{step.label}: no key or URL is set.",
+                                        engine="openai", stage="route")
+            return CloudEngine(step.provider, provider.model or None, key=provider.key or None,
+                               base_url=provider.base_url or None)
+        raise EngineUnavailable(f"{step.label or step.engine} is not available in this build.",
+                                engine=step.engine, stage="route",
+                                fix="LocalLoom tries the next tier.")
+
+    async def run(self, step: PlanStep, job: TaskInput) -> Any:
+        if step.engine == "chrome" and step.model_id == "Summarizer":
+            return await self._chrome_summary(job)
+        engine = self.wrap(await self.engine_for(step, job.language))
+        self.used["engine"] = engine
+        kw = {"on_event": self.on_event, "cancel": self.cancel, "max_reasks": self.max_reasks}
+        if job.task == "course":
+            assert job.course is not None
+            return await generate_course(engine, job.course, self.store,
+                                         strategy=job.strategy, **kw)
+        if job.task == "summary":
+            return await generate_summary(engine, job.text, job.language, **kw)
+        if job.task == "tags":
+            return await generate_tags(engine, job.text, job.language, **kw)
+        return await generate_classify(engine, job.text, job.language,
+                                       categories=job.categories or None, **kw)
+
+    async def _chrome_summary(self, job: TaskInput) -> Summary:
+        summarizer = ChromeSummarizer(language=job.language)
+        await summarizer.availability()
+        await summarizer.prepare(lambda f: self.on_progress("Chrome Summarizer model", f),
+                                 self.cancel, user_gesture=True)
+        try:
+            text = await summarizer.summarize(job.text, cancel=self.cancel)
+        finally:
+            await summarizer.close()
+        return Summary(summary=text.strip() or "(empty)", key_points=[])

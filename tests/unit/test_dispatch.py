@@ -1,0 +1,57 @@
+"""Dispatcher: a plan step becomes a ready engine and runs the task through the generator."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from localloom.engines.base import CancelToken
+from localloom.errors import EngineUnavailable
+from localloom.schema import Tags
+from localloom.settings import ProviderSettings, Settings
+from localloom.tiers import PlanStep
+from localloom.ui.dispatch import Dispatcher, TaskInput
+from tests.fakes import ScriptedEngine
+
+
+def make(engine, settings=None):
+    loads = []
+
+    async def load(cancel):
+        loads.append(cancel)
+    events = []
+    return Dispatcher(local_engine=engine, load_local=load, settings=settings or Settings(),
+                      store=None, wrap=lambda e: e, on_event=events.append,
+                      on_progress=lambda label, f: None, cancel=CancelToken()), loads, events
+
+
+def test_wllama_step_loads_the_embedded_model_and_runs_the_task():
+    engine = ScriptedEngine(['{"tags": ["Math", "fractions", "math"]}'])
+    dispatcher, loads, events = make(engine)
+    result = asyncio.run(dispatcher.run(PlanStep("wllama", "gemma", "embedded"),
+                                        TaskInput("tags", text="Fractions are parts.")))
+    assert isinstance(result, Tags) and result.tags == ["math", "fractions"]
+    assert len(loads) == 1 and events
+
+
+def test_cloud_step_without_a_usable_provider_is_unavailable():
+    dispatcher, _, _ = make(ScriptedEngine([]))
+    with pytest.raises(EngineUnavailable):
+        asyncio.run(dispatcher.engine_for(PlanStep("openai", "", "x", provider="groq"), "en"))
+
+
+def test_cloud_step_builds_a_client_for_the_saved_provider():
+    settings = Settings()
+    settings.set_provider(ProviderSettings("custom", base_url="http://127.0.0.1:9/v1",
+                                           model="m", enabled=True))
+    dispatcher, _, _ = make(ScriptedEngine([]), settings)
+    engine = asyncio.run(dispatcher.engine_for(
+        PlanStep("openai", "", "x", provider="custom"), "en"))
+    assert engine.name == "openai" and engine.model_id == "m"
+
+
+def test_unknown_engine_is_unavailable_so_the_next_tier_runs():
+    dispatcher, _, _ = make(ScriptedEngine([]))
+    with pytest.raises(EngineUnavailable):
+        asyncio.run(dispatcher.engine_for(PlanStep("webllm", "llama", "x"), "en"))
