@@ -120,9 +120,16 @@ def test_builtin_ai_double_serves_a_summary_and_a_course(session, app_url):
     open_page, traffic = session
     page = open_page({"state": "available", "summaries": ["Fractions are parts of a whole."],
                       "responses": [course.model_dump_json()]})
-    outcome, served, _ = _run_text(page, "summary")
+    spanish = ("Las fracciones describen partes de un todo. El numerador cuenta las partes "
+               "que se toman y el denominador las partes iguales en que se divide el todo.")
+    outcome, served, _ = _run_text(page, "summary", spanish)
     assert (outcome, served) == ("done", "chrome"), page.inner_text("#error")
     assert "Fractions are parts of a whole." in page.inner_text("#text-result")
+    # LanguageDetector found the text's language, and the summary was asked for in it
+    assert page.evaluate("document.body.dataset.detectedLanguage") == "es"
+    summarizer = [c for c in page.evaluate("globalThis.__chromeAIDouble.calls")
+                  if c["api"] == "Summarizer" and c["method"] == "create"]
+    assert "es" in json.dumps(summarizer[-1]["options"])
 
     _settings(page, preferred="chrome")
     page.fill("#topic", "Fractions")

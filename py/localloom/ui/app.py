@@ -23,6 +23,7 @@ from .. import parse_bench
 from ..capabilities import probe
 from ..device import Capabilities
 from ..engines.base import CancelToken, GenerateRequest
+from ..engines.chrome_ai import detect_language
 from ..engines.wllama import WllamaEngine
 from ..errors import EngineError, GenerationCancelled, LocalLoomError
 from ..fallback import run_plan
@@ -197,7 +198,12 @@ class App:
                 "Give at least two categories.", cause="Classify picks one of your categories.",
                 fix="Type them comma-separated, e.g. math, science, history."))
             return
-        job = TaskInput(task, str(_el("language").value), text=text, categories=categories)
+        language = str(_el("language").value)
+        detected = await detect_language(text[:2000], languages=["en", "es"])
+        if detected and detected[0] in ("en", "es") and detected[1] >= 0.5:
+            language = detected[0]  # answer in the text's own language
+            js.document.body.dataset.detectedLanguage = language
+        job = TaskInput(task, language, text=text, categories=categories)
         outcome = await self._route(job, "text-status")
         if outcome is not None:
             _el("text-result").innerHTML = render_result(outcome.value)
