@@ -162,9 +162,9 @@ class Runner:
             max_tokens = fit_max_tokens(ctx, used, step.budget)
         if max_tokens is None:
             raise self._overflow(step, used)
-        if ENGINES.get(self.engine.name):
-            # The grammar bounds the answer: allow its longest form when the context has
-            # room, so a constrained answer is not cut off mid-JSON.
+        if ENGINES.get(self.engine.name) and step.shape is not None:
+            # A shaped grammar (every string and list capped) bounds the answer: allow its
+            # longest form when the context has room, so it is not cut off mid-JSON.
             bound = schema_token_bound(json.loads(schema) if isinstance(schema, str) else schema)
             max_tokens = max(max_tokens, min(bound, ctx - used - margin(ctx)))
         request.max_tokens = max_tokens

@@ -447,3 +447,14 @@ def test_grammar_engines_get_room_for_the_longest_answer_the_grammar_allows():
     lessons = engine.requests[1]
     bound = schema_token_bound(lessons.schema)
     assert bound > 1110 and lessons.max_tokens == bound
+
+
+def test_text_tasks_keep_their_own_budget_on_grammar_engines():
+    """Unshaped schemas (tags, summary) have unbounded strings: no grammar-bound budget, or a
+    rambling small model could write for minutes."""
+    from localloom._budget import step_budget
+    from localloom.generator import generate_tags
+
+    engine = ScriptedEngine(['{"tags": ["math"]}'], name="wllama")
+    run(generate_tags(engine, "Fractions are parts of a whole."))
+    assert engine.requests[0].max_tokens <= step_budget("tags")
