@@ -61,6 +61,8 @@ def test_boot_shows_the_device_report(visit):
     assert page.is_enabled("#generate")
     ready = page.evaluate("performance.getEntriesByName('localloom:python-ready').length")
     assert ready == 1
+    assert page.evaluate("document.body.dataset.modelCached") == "no"  # first visit
+    assert page.is_visible("#preload")
 
 
 def test_generates_a_schema_valid_course_with_the_embedded_gemma(visit):
@@ -110,6 +112,8 @@ def test_offline_reload_boots_and_generates(visit):
         page.reload()
         page.wait_for_selector("body[data-state=ready]", timeout=BOOT_TIMEOUT_MS)
         assert "offline" in page.inner_text("#net-status")
+        assert page.evaluate("document.body.dataset.modelCached") == "yes"
+        assert "work offline" in page.inner_text("#offline-status")
         assert _generate_course(page, "Basic fractions", "en") == "done", _why(page)
         course = Course.model_validate(
             json.loads(page.evaluate("localStorage.getItem('localloom:last-course')")))

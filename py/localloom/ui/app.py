@@ -100,6 +100,8 @@ class App:
         self._on("course-form", "submit", self._submit)
         self._on("text-form", "submit", self._submit_text)
         self._on("cancel", "click", lambda event: self.stop())
+        self._on("preload", "click", self._preload)
+        await self._offline_status()
         api = js.Object.new()
         api.speedTest = self._keep(create_proxy(
             lambda n=64: asyncio.ensure_future(self.speed_test(int(n)))))
@@ -159,6 +161,7 @@ class App:
     def _busy(self, busy: bool) -> None:
         _el("generate").disabled = busy
         _el("run-text").disabled = busy
+        _el("preload").disabled = busy
         _el("cancel").disabled = not busy
         js.document.body.dataset.state = "generating" if busy else "ready"
 
@@ -272,6 +275,38 @@ class App:
         _el("model-progress").value = fraction
         _el("model-bytes").textContent = f"{fraction:.0%}"
 
+    async def _offline_status(self) -> bool:
+        """Say whether the embedded model is in the service worker's cache (offline-ready)."""
+        cached = False
+        try:
+            cache = await js.caches.open("localloom-models")
+            hit = await cache.match(js.URL.new(EMBEDDED_URL, js.document.baseURI).href)
+            cached = hit is not None and type(hit).__name__ not in ("JsNull", "JsUndefined")
+        except Exception:  # no Cache Storage (private mode, insecure origin)
+            pass
+        _el("offline-status").textContent = (
+            "The model is stored in this browser: courses work offline." if cached else
+            "The model is downloaded on first use; after that LocalLoom works offline.")
+        _el("preload").hidden = cached or self.engine.loaded
+        _el("preload").disabled = cached or self.cancel is not None
+        js.document.body.dataset.modelCached = "yes" if cached else "no"
+        return cached
+
+    def _preload(self, event) -> None:
+        if self.cancel is None:
+            self._task = asyncio.ensure_future(self._preload_run())
+
+    async def _preload_run(self) -> None:
+        self.cancel = cancel = CancelToken()
+        self._busy(True)
+        try:
+            await self._load(cancel)
+        except LocalLoomError as error:
+            self._show_error(error)
+        finally:
+            self.cancel = None
+            self._busy(False)
+
     async def _load(self, cancel: CancelToken) -> None:
         if self.engine.loaded:
             return
@@ -288,6 +323,11 @@ class App:
                 else report.text
         await self.engine.load(self.caps, on_progress=progress, cancel=cancel)
         label.textContent = f"Loaded in {self.engine.load_seconds:.1f} s ({self.engine.backend})"
+        _el("gen-status").textContent = ""
+        for _ in range(10):  # the service worker finishes storing its streamed copy
+            await asyncio.sleep(0.5)
+            if await self._offline_status():
+                break
 
     def _raw(self, delta: str | None) -> None:
         if delta is None:
