@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import copy
 import json
+import math
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -223,6 +224,14 @@ def _to_subset(node: Any, keep_bounds: set[str]) -> Any:
     if not isinstance(node, dict):
         return node
     out: dict[str, Any] = {}
+    if keep_bounds and node.get("type") == "number" and "maximum" in node and (
+            "minimum" in node or "exclusiveMinimum" in node):
+        # Grammars cannot bound floats (Gemma wrote 12000 hours): ask for a whole number in
+        # range instead, which pydantic accepts for a float field.
+        low = (math.ceil(node["minimum"]) if "minimum" in node
+               else math.floor(node["exclusiveMinimum"]) + 1)
+        node = {**{k: v for k, v in node.items() if k not in _BOUNDS}, "type": "integer",
+                "minimum": low, "maximum": math.floor(node["maximum"])}
     # Grammars bound integers well (llama.cpp, XGrammar): keep ranges on integers only.
     keep = keep_bounds | ({"minimum", "maximum"} if keep_bounds and
                           node.get("type") == "integer" else set())
@@ -264,8 +273,8 @@ def _shape_paths(model: type[BaseModel], shape: CourseShape) -> list[tuple[tuple
     if model is Course:
         pins = [(("modules",), shape.modules),
                 (("modules", "[]", "lessons"), shape.lessons_per_module)]
-        if shape.questions_per_quiz:
-            pins.append((("modules", "[]", "quiz"), shape.questions_per_quiz))
+        # Always pinned, 0 included: an unpinned quiz let Gemma write one nobody asked for.
+        pins.append((("modules", "[]", "quiz"), shape.questions_per_quiz))
         return pins
     if model is Outline:
         return [(("modules",), shape.modules),
