@@ -57,7 +57,7 @@ def run() -> dict:
 
     server = serve_in_thread(ROOT / "dist")
     url = f"http://127.0.0.1:{server.server_port}/"
-    sizes: dict[str, int] = {}
+    transferred = [0]  # bytes of every response, page and service worker, model excluded
     out: dict = {}
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
@@ -68,14 +68,13 @@ def run() -> dict:
                 return
             length = response.headers.get("content-length")
             if length:
-                sizes[response.url + response.request.method] = \
-                    sizes.get(response.url + response.request.method, 0) + int(length)
+                transferred[0] += int(length)
         context.on("response", on_response)
         page = context.new_page()
         out["boot_first_visit_s"] = _boot(page, url)
         page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=60_000)
         page.wait_for_timeout(1000)
-        out["first_visit_bytes_excl_model"] = sum(sizes.values())
+        out["first_visit_bytes_excl_model"] = transferred[0]
         out["boot_cached_s"] = _boot(page, url)
         speed = json.loads(page.evaluate("async () => await window.localloom.speedTest(8)"))
         out["model_load_s"] = speed["load_s"]

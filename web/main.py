@@ -2,4 +2,4 @@
 
 from localloom.ui.app import start
 
-await start()  # noqa: F704, PLE1142 - PyScript runs this module with top-level await
+await start()  # noqa: F704 - PyScript runs this module with top-level await

@@ -12,21 +12,12 @@ never an exception, so the report always renders.
 from __future__ import annotations
 
 from .device import AI_STATES, Capabilities, GpuInfo, StorageInfo
+from .runtime import is_nullish
+from .runtime import js_get as _get
 
 __all__ = ["AI_APIS", "ai_availability", "probe"]
 
 AI_APIS = ("LanguageModel", "Summarizer", "LanguageDetector")
-
-
-def _get(obj, name: str, default=None):
-    """JS property or ``default`` when missing, undefined or null."""
-    try:
-        value = getattr(obj, name)
-    except Exception:
-        return default
-    if value is None or type(value).__name__ in {"JsNull", "JsUndefined"}:
-        return default
-    return value
 
 
 async def _gpu_info() -> tuple[GpuInfo | None, str]:
@@ -41,7 +32,7 @@ async def _gpu_info() -> tuple[GpuInfo | None, str]:
         adapter = await gpu.requestAdapter()
     except Exception as exc:  # a broken driver can throw here
         return None, f"WebGPU adapter request failed: {exc}"
-    if adapter is None or type(adapter).__name__ in {"JsNull", "JsUndefined"}:
+    if is_nullish(adapter):
         return None, ("WebGPU is exposed but no adapter was granted (GPU blocklisted or "
                       "disabled; on Linux Chrome needs --enable-unsafe-webgpu).")
     info = _get(adapter, "info")

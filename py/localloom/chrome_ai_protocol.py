@@ -18,7 +18,6 @@ Public names:
 - ``QUOTA_NAMES``, ``overflow_error(...)``, ``needs_gesture_error(...)``,
   ``unavailable_error(...)``: the errors the adapter raises before calling the model.
 - ``best_language(results)``: the top ``LanguageDetector.detect()`` result, or None.
-- ``error_parts(text)``: ``"NotAllowedError: msg"`` → ``("NotAllowedError", "msg")``.
 
 Example::
 
@@ -43,7 +42,7 @@ from .errors import ContextOverflowError, EngineUnavailable
 
 __all__ = [
     "OLD_STATES", "QUOTA_NAMES", "STATES", "ChunkMerger", "StreamCutter", "best_language",
-    "create_options", "detector_options", "error_parts", "first_stop", "merge_chunk",
+    "create_options", "detector_options", "first_stop", "merge_chunk",
     "needs_gesture_error", "normalize_state", "overflow_error", "progress_fraction",
     "prompt_options", "schema_note", "schema_object", "split_messages", "summarizer_options",
     "unavailable_error",
@@ -131,14 +130,6 @@ class StreamCutter:
         text = self.merger.text if cut is None else self.merger.text[:cut]
         delta, self.text = text[len(self.text):], text
         return delta, cut is not None or bool(self.limit and self.limit(text))
-
-
-def error_parts(text: str, default: str = "Error") -> tuple[str, str]:
-    """Split Pyodide's ``str(JsException)`` (``"Name: message"``) into name and message."""
-    head, sep, tail = text.partition(": ")
-    if sep and head.isidentifier():
-        return head, tail
-    return default, text
 
 
 def first_stop(text: str, stops: list[str] | None) -> int | None:

@@ -21,6 +21,8 @@ import contextlib
 import json
 from typing import Any, Protocol
 
+from .runtime import is_nullish
+
 __all__ = ["BrowserStore", "KeyValue", "MemoryKeyValue", "local_storage"]
 
 PREFIX = "localloom:"
@@ -52,7 +54,7 @@ class _LocalStorage:
 
     def get(self, key: str) -> str | None:
         value = self._ls.getItem(key)
-        return None if value is None or type(value).__name__ == "JsNull" else str(value)
+        return None if is_nullish(value) else str(value)
 
     def set(self, key: str, value: str) -> None:
         self._ls.setItem(key, value)

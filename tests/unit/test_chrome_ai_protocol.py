@@ -179,9 +179,3 @@ def test_best_language_skips_und_and_picks_the_most_confident():
     assert P.best_language(results) == ("es", 0.05001)
     assert P.best_language([{"detectedLanguage": "und", "confidence": 1}]) is None
     assert P.best_language([]) is None
-
-
-def test_error_parts_splits_pyodide_exception_text():
-    assert P.error_parts("NotAllowedError: Requires a user gesture") == \
-        ("NotAllowedError", "Requires a user gesture")
-    assert P.error_parts("plain failure", "JsException") == ("JsException", "plain failure")

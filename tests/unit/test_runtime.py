@@ -1,4 +1,4 @@
-"""runtime: IN_BROWSER is false in CPython, and the browser-only modules import without js."""
+"""runtime: IN_BROWSER, the JS value and error readers, and js-free imports in CPython."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 import localloom.runtime
-from localloom.runtime import IN_BROWSER
+from localloom.runtime import IN_BROWSER, error_parts, is_nullish, js_get
 
 PY = Path(__file__).resolve().parents[2] / "py"
 BROWSER_ONLY = ["localloom.capabilities", "localloom.engines.wllama",
@@ -24,7 +24,8 @@ def run_python(code: str) -> subprocess.CompletedProcess:
 
 def test_in_browser_is_false_in_cpython():
     assert IN_BROWSER is False
-    assert localloom.runtime.__all__ == ["IN_BROWSER"]
+    assert localloom.runtime.__all__ == ["IN_BROWSER", "error_parts", "is_nullish",
+                                        "js_error_parts", "js_get"]
 
 
 def test_in_browser_is_true_when_pyodide_core_is_loaded():
@@ -55,3 +56,28 @@ def test_browser_only_module_imports_without_js_or_pyodide(module):
     """)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "ok"
+
+
+def test_error_parts_splits_pyodide_exception_text():
+    assert error_parts("NotAllowedError: Requires a user gesture") == \
+        ("NotAllowedError", "Requires a user gesture")
+    assert error_parts("plain failure", "JsException") == ("JsException", "plain failure")
+
+
+def test_is_nullish_and_js_get_treat_js_null_and_undefined_as_missing():
+    class JsNull:
+        pass
+
+    class JsUndefined:
+        pass
+
+    class Obj:
+        present = 0
+        null = JsNull()
+        undefined = JsUndefined()
+
+    assert is_nullish(None) and is_nullish(JsNull()) and is_nullish(JsUndefined())
+    assert not is_nullish(0) and not is_nullish("")
+    assert js_get(Obj(), "present") == 0
+    assert js_get(Obj(), "null", "d") == "d" and js_get(Obj(), "undefined") is None
+    assert js_get(Obj(), "missing", 7) == 7

@@ -17,6 +17,8 @@ from typing import Any
 
 from .. import chrome_ai_protocol as P
 from ..errors import GenerationCancelled, LocalLoomError
+from ..runtime import js_error_parts as _js_error
+from ..runtime import js_get as _get
 from .base import CancelToken, TokenCallback
 
 FractionCallback = Callable[[float], None]
@@ -43,24 +45,6 @@ _SETTLE_JS = """(target, method, args) => {
   catch (e) { return Promise.resolve(bad(e)); }
 }"""
 _settle: list[Any] = []
-
-
-def _get(obj: Any, name: str) -> Any:
-    """A JS property, or None when missing, undefined or null."""
-    try:
-        value = getattr(obj, name)
-    except Exception:
-        return None
-    return None if type(value).__name__ in {"JsNull", "JsUndefined"} else value
-
-
-def _js_error(exc: BaseException) -> tuple[str, str, Any]:
-    """``(name, message, js_error_or_None)`` of a JsException (or any exception)."""
-    for err in (getattr(exc, "js_error", None), exc):
-        name = _get(err, "name") if err is not None else None
-        if isinstance(name, str) and name:
-            return name, str(_get(err, "message") or ""), err
-    return (*P.error_parts(str(exc), type(exc).__name__), None)
 
 
 def _start(target: Any, method: str, *args: Any) -> Any:

@@ -16,18 +16,12 @@ import time
 from collections.abc import Callable
 
 from ..errors import GenerationCancelled, ModelDownloadError
+from ..runtime import js_error_parts
 from .base import CancelToken
 
 __all__ = ["fetch_blob"]
 
 ProgressCallback = Callable[[int, int], None]
-
-
-def _js_error(exc: BaseException) -> tuple[str, str]:
-    js_error = getattr(exc, "js_error", None)
-    if js_error is not None:
-        return str(getattr(js_error, "name", "Error")), str(getattr(js_error, "message", exc))
-    return type(exc).__name__, str(exc)
 
 
 async def fetch_blob(
@@ -57,7 +51,7 @@ async def fetch_blob(
         response = await js.fetch(url, to_js({"signal": controller.signal},
                                              dict_converter=js.Object.fromEntries))
     except Exception as exc:
-        name, message = _js_error(exc)
+        name, message, _ = js_error_parts(exc)
         raise failed(f"Could not download {label}: {name}: {message}",
                      "The network is down, or this is a first visit made offline.") from exc
     if not response.ok:
@@ -81,7 +75,7 @@ async def fetch_blob(
                 last = now
                 on_progress(loaded, total)
     except Exception as exc:
-        name, message = _js_error(exc)
+        name, message, _ = js_error_parts(exc)
         raise failed(f"The download of {label} broke off after {loaded:,} bytes: {message}",
                      "The connection dropped; nothing partial is kept.") from exc
     if total and loaded != total:

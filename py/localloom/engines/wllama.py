@@ -18,9 +18,11 @@ import time
 from dataclasses import dataclass
 
 from ..device import Capabilities
+from ..diagnostics import classify_js_error
 from ..errors import EngineError, GenerationCancelled, LocalLoomError, ModelLoadError
+from ..runtime import js_error_parts
 from .base import CancelToken, GenerateRequest, TokenCallback
-from .download import ProgressCallback, _js_error, fetch_blob
+from .download import ProgressCallback, fetch_blob
 
 __all__ = ["GenerationStats", "WllamaEngine"]
 
@@ -45,11 +47,7 @@ class GenerationStats:
 
 
 def _classify(exc: BaseException, stage: str, model_id: str) -> LocalLoomError:
-    name, message = _js_error(exc)
-    try:
-        from ..diagnostics import classify_js_error
-    except ImportError:  # pragma: no cover - diagnostics ships with the package
-        return EngineError(f"{name}: {message}", stage=stage, engine="wllama")
+    name, message, _ = js_error_parts(exc)
     return classify_js_error(name, message, engine="wllama", stage=stage, model_id=model_id)
 
 
@@ -113,7 +111,7 @@ class WllamaEngine:
             module = await run_js(f"import({json.dumps(str(js.URL.new(MODULE_URL, base).href))})")
         except Exception as exc:
             raise ModelLoadError(
-                f"The wllama engine script could not be loaded: {_js_error(exc)[1]}",
+                f"The wllama engine script could not be loaded: {js_error_parts(exc)[1]}",
                 cause="The app's files are incomplete (interrupted update or first visit "
                       "made offline).",
                 fix="Reload the page while online; LocalLoom then works offline.",

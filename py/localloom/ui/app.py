@@ -17,7 +17,7 @@ import json
 import time
 
 import js
-from pyodide.ffi import create_proxy, to_js
+from pyodide.ffi import create_proxy
 
 from .. import parse_bench
 from ..capabilities import probe
@@ -31,10 +31,12 @@ from ..generator import CourseRequest, GenerationEvent
 from ..progress import LoadProgress
 from ..render import render_capabilities, render_course, render_error
 from ..report import render_result, render_tiers
+from ..runtime import is_nullish
 from ..schema import CourseShape
 from ..storage import BrowserStore, local_storage
 from ..tiers import ModelSpec, make_plan
 from .dispatch import Dispatcher, TaskInput
+from .dom import el as _el
 from .settings_panel import SettingsPanel
 
 __all__ = ["SIZES", "App", "start"]
@@ -49,10 +51,6 @@ SIZES = {
     "short": (CourseShape(2, 2, 2, max_text=400, max_list=3, options=3), "progressive"),
     "standard": (CourseShape(4, 3, 3, max_text=1200, max_list=4), "progressive"),
 }
-
-
-def _el(element_id: str):
-    return js.document.getElementById(element_id)
 
 
 class _Tap:
@@ -97,15 +95,14 @@ class App:
         _el("device").innerHTML = render_capabilities(self.caps)
         self._restore()
         self.settings_panel.bind()
-        self._on("course-form", "submit", self._submit)
-        self._on("text-form", "submit", self._submit_text)
+        self._on("course-form", "submit", self._handler(self.generate))
+        self._on("text-form", "submit", self._handler(self.run_text))
         self._on("cancel", "click", lambda event: self.stop())
-        self._on("preload", "click", self._preload)
+        self._on("preload", "click", self._handler(self._preload_run))
         await self._offline_status()
         api = js.Object.new()
         api.speedTest = self._keep(create_proxy(
             lambda n=64: asyncio.ensure_future(self.speed_test(int(n)))))
-        api.state = self._keep(create_proxy(lambda: json.dumps(self.state())))
         api.parseBench = self._keep(create_proxy(lambda n=5: json.dumps(parse_bench.run(int(n)))))
         js.window.localloom = api
         _el("generate").disabled = False
@@ -129,21 +126,15 @@ class App:
             _el("course").innerHTML = render_course(course)
             _el("served-by").textContent = "Your last course, kept in this browser."
 
-    def state(self) -> dict:
-        return {"caps": self.caps.to_dict(), "loaded": self.engine.loaded,
-                "backend": self.engine.backend, "load_s": self.engine.load_seconds}
-
     # -- generation ------------------------------------------------------------------------
 
-    def _submit(self, event) -> None:
-        event.preventDefault()
-        if self.cancel is None:
-            self._task = asyncio.ensure_future(self.generate())
-
-    def _submit_text(self, event) -> None:
-        event.preventDefault()
-        if self.cancel is None:
-            self._task = asyncio.ensure_future(self.run_text())
+    def _handler(self, run):
+        """A DOM event handler that starts ``run()`` unless a task is already running."""
+        def handle(event) -> None:
+            event.preventDefault()
+            if self.cancel is None:
+                self._task = asyncio.ensure_future(run())
+        return handle
 
     def stop(self) -> None:
         if self.cancel is not None:
@@ -281,7 +272,7 @@ class App:
         try:
             cache = await js.caches.open("localloom-models")
             hit = await cache.match(js.URL.new(EMBEDDED_URL, js.document.baseURI).href)
-            cached = hit is not None and type(hit).__name__ not in ("JsNull", "JsUndefined")
+            cached = not is_nullish(hit)
         except Exception:  # no Cache Storage (private mode, insecure origin)
             pass
         _el("offline-status").textContent = (
@@ -291,10 +282,6 @@ class App:
         _el("preload").disabled = cached or self.cancel is not None
         js.document.body.dataset.modelCached = "yes" if cached else "no"
         return cached
-
-    def _preload(self, event) -> None:
-        if self.cancel is None:
-            self._task = asyncio.ensure_future(self._preload_run())
 
     async def _preload_run(self) -> None:
         self.cancel = cancel = CancelToken()
@@ -373,7 +360,6 @@ class App:
 
 async def start() -> None:
     app = App()
-    js.window.localloomApp = to_js({"version": "0.1.0"}, dict_converter=js.Object.fromEntries)
     try:
         await app.boot()
     except Exception as exc:

@@ -55,7 +55,6 @@ class Dispatcher:
     on_progress: Callable[[str, float], None]  # (label, fraction) for Chrome's download
     cancel: CancelToken
     max_reasks: int = 2
-    used: dict[str, Any] = field(default_factory=dict)
 
     async def engine_for(self, step: PlanStep, language: str) -> Any:
         if step.engine == "wllama":
@@ -82,7 +81,6 @@ class Dispatcher:
         if step.engine == "chrome" and step.model_id == "Summarizer":
             return await self._chrome_summary(job)
         engine = self.wrap(await self.engine_for(step, job.language))
-        self.used["engine"] = engine
         kw = {"on_event": self.on_event, "cancel": self.cancel, "max_reasks": self.max_reasks}
         if job.task == "course":
             assert job.course is not None

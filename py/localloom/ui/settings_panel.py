@@ -10,12 +10,9 @@ import js
 from pyodide.ffi import create_proxy
 
 from ..settings import ProviderSettings, Settings
+from .dom import el as _el
 
 __all__ = ["SettingsPanel"]
-
-
-def _el(element_id: str):
-    return js.document.getElementById(element_id)
 
 
 class SettingsPanel:
