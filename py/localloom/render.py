@@ -3,7 +3,10 @@
 Public names: ``render_course``, ``render_capabilities``, ``render_error``, ``markdown``.
 
 ``render_course`` accepts a validated ``Course`` or the partial dict the stream parser
-yields while the model is still writing, so the course appears as it is written::
+yields while the model is still writing, so the course appears as it is written. That dict is
+whatever JSON the model wrote: every field is read for the type it should have, and anything
+else (a number where a list belongs, a string where an object belongs) is skipped, never
+iterated or called::
 
     html = render_course({"title": "Intro to ML", "modules": [{"title": "Basics"}]},
                          partial=True)
@@ -16,6 +19,8 @@ from __future__ import annotations
 import re
 from html import escape
 from typing import Any
+
+from pydantic import BaseModel
 
 from .device import Capabilities
 from .errors import LocalLoomError
@@ -72,77 +77,96 @@ def markdown(text: str) -> str:
 
 
 def _get(data: Any, key: str, default: Any = None) -> Any:
+    """``data[key]`` of a dict or a pydantic model; ``default`` for anything else."""
     if isinstance(data, dict):
         return data.get(key, default)
-    return getattr(data, key, default)
+    if isinstance(data, BaseModel):
+        return getattr(data, key, default)
+    return default
 
 
-def _items(values: Any) -> str:
-    return "".join(f"<li>{escape(str(v))}</li>" for v in values or [] if v)
+def _list(data: Any, key: str) -> list:
+    value = _get(data, key)
+    return value if isinstance(value, list) else []
 
 
-def _quiz(questions: Any) -> str:
+def _text(data: Any, key: str) -> str:
+    """A scalar field as text ("" for a missing value, a list or an object)."""
+    value = _get(data, key)
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        return ""
+    return str(value)
+
+
+def _items(values: list) -> str:
+    return "".join(f"<li>{escape(str(v))}</li>" for v in values
+                   if isinstance(v, str | int | float) and v)
+
+
+def _quiz(questions: list) -> str:
     out = []
-    for question in questions or []:
-        options = _get(question, "options") or []
+    for question in questions:
+        if not isinstance(question, dict | BaseModel):
+            continue
         answer = _get(question, "answer")
         opts = "".join(
             (f'<li class="answer">{escape(str(o))}</li>' if j == answer
              else f"<li>{escape(str(o))}</li>")
-            for j, o in enumerate(options))
-        explanation = _get(question, "explanation")
+            for j, o in enumerate(_list(question, "options")) if isinstance(o, str | int | float))
+        explanation = _text(question, "explanation")
         out.append(
-            f'<li class="question"><p>{escape(str(_get(question, "question", "") or ""))}</p>'
+            f'<li class="question"><p>{escape(_text(question, "question"))}</p>'
             f'<ol type="A">{opts}</ol>'
-            + (f'<p class="muted">{escape(str(explanation))}</p>' if explanation else "")
+            + (f'<p class="muted">{escape(explanation)}</p>' if explanation else "")
             + "</li>")
     return f'<h5>Quiz</h5><ol class="quiz">{"".join(out)}</ol>' if out else ""
 
 
 def render_course(course: Any, *, partial: bool = False) -> str:
     """HTML of a course (a ``Course`` or a possibly partial dict)."""
-    if not course:
+    if not isinstance(course, dict | BaseModel) or not course:
         return '<p class="muted">Waiting for the model…</p>'
     parts = [f'<div class="{"partial" if partial else "final"}">']
-    if title := _get(course, "title"):
-        parts.append(f"<h3>{escape(str(title))}</h3>")
-    meta = [str(v) for v in (_get(course, "level"), _get(course, "language")) if v]
-    hours = _get(course, "estimated_hours")
-    if hours:
+    if title := _text(course, "title"):
+        parts.append(f"<h3>{escape(title)}</h3>")
+    meta = [v for v in (_text(course, "level"), _text(course, "language")) if v]
+    if hours := _text(course, "estimated_hours"):
         meta.append(f"{hours} h")
     if meta:
         parts.append(f'<p class="muted">{escape(" · ".join(meta))}</p>')
-    if description := _get(course, "description"):
-        parts.append(f"<p>{escape(str(description))}</p>")
-    if audience := _get(course, "audience"):
-        parts.append(f"<p><strong>Audience:</strong> {escape(str(audience))}</p>")
-    if objectives := _get(course, "learning_objectives"):
-        parts.append(f"<h4>You will learn</h4><ul>{_items(objectives)}</ul>")
-    if prerequisites := _get(course, "prerequisites"):
-        parts.append(f"<h4>Prerequisites</h4><ul>{_items(prerequisites)}</ul>")
-    for n, module in enumerate(_get(course, "modules") or [], 1):
-        if module is None:
+    if description := _text(course, "description"):
+        parts.append(f"<p>{escape(description)}</p>")
+    if audience := _text(course, "audience"):
+        parts.append(f"<p><strong>Audience:</strong> {escape(audience)}</p>")
+    if objectives := _items(_list(course, "learning_objectives")):
+        parts.append(f"<h4>You will learn</h4><ul>{objectives}</ul>")
+    if prerequisites := _items(_list(course, "prerequisites")):
+        parts.append(f"<h4>Prerequisites</h4><ul>{prerequisites}</ul>")
+    for n, module in enumerate(_list(course, "modules"), 1):
+        if not isinstance(module, dict | BaseModel):
             continue
         parts.append(f'<section class="module"><h4>Module {n}: '
-                     f'{escape(str(_get(module, "title", "") or "…"))}</h4>')
-        if summary := _get(module, "summary"):
-            parts.append(f"<p>{escape(str(summary))}</p>")
-        for lesson in _get(module, "lessons") or []:
+                     f'{escape(_text(module, "title") or "…")}</h4>')
+        if summary := _text(module, "summary"):
+            parts.append(f"<p>{escape(summary)}</p>")
+        for lesson in _list(module, "lessons"):
+            if not isinstance(lesson, dict | BaseModel):
+                continue
             parts.append('<article class="lesson">')
-            parts.append(f"<h5>{escape(str(_get(lesson, 'title', '') or '…'))}")
-            if minutes := _get(lesson, "duration_minutes"):
-                parts.append(f' <span class="muted">({escape(str(minutes))} min)</span>')
+            parts.append(f"<h5>{escape(_text(lesson, 'title') or '…')}")
+            if minutes := _text(lesson, "duration_minutes"):
+                parts.append(f' <span class="muted">({escape(minutes)} min)</span>')
             parts.append("</h5>")
-            if objectives := _get(lesson, "objectives"):
-                parts.append(f"<ul class=\"objectives\">{_items(objectives)}</ul>")
-            if content := _get(lesson, "content"):
-                parts.append(markdown(str(content)))
-            if points := _get(lesson, "key_points"):
-                parts.append(f"<p><strong>Key points</strong></p><ul>{_items(points)}</ul>")
+            if objectives := _items(_list(lesson, "objectives")):
+                parts.append(f"<ul class=\"objectives\">{objectives}</ul>")
+            if content := _text(lesson, "content"):
+                parts.append(markdown(content))
+            if points := _items(_list(lesson, "key_points")):
+                parts.append(f"<p><strong>Key points</strong></p><ul>{points}</ul>")
             parts.append("</article>")
-        if titles := _get(module, "lesson_titles"):
-            parts.append(f"<ol>{_items(titles)}</ol>")
-        parts.append(_quiz(_get(module, "quiz")))
+        if titles := _items(_list(module, "lesson_titles")):
+            parts.append(f"<ol>{titles}</ol>")
+        parts.append(_quiz(_list(module, "quiz")))
         parts.append("</section>")
     parts.append("</div>")
     return "".join(parts)

@@ -13,19 +13,31 @@ backend, so the generator resumes after a reload. In the browser the backend is
 
 Values are JSON text. A full or unavailable storage (private windows, quota) never breaks
 generation: writes that fail return False and the caller shows "not saved".
+
+Nothing read back is trusted: a saved course that no longer validates against the schema
+(edited by hand, written by an older build, damaged) is set aside under ``SET_ASIDE`` with
+its raw text, removed from its key, and reported as a ``Restored`` problem, so the page starts
+clean and says what happened instead of failing to boot.
 """
 
 from __future__ import annotations
 
 import contextlib
 import json
+from dataclasses import dataclass
 from typing import Any, Protocol
 
-from .runtime import is_nullish
+from pydantic import ValidationError
 
-__all__ = ["BrowserStore", "KeyValue", "MemoryKeyValue", "local_storage"]
+from .runtime import is_nullish
+from .schema import Course
+
+__all__ = ["SET_ASIDE", "BrowserStore", "KeyValue", "MemoryKeyValue", "Restored",
+           "local_storage"]
 
 PREFIX = "localloom:"
+#: Where an unreadable saved course is kept, raw, for the user to recover by hand.
+SET_ASIDE = "set-aside:last-course"
 
 
 class KeyValue(Protocol):
@@ -75,17 +87,39 @@ def local_storage() -> KeyValue:
     return _LocalStorage(backend)
 
 
+@dataclass
+class Restored:
+    """A value read back from storage: ``value`` (None when absent or unreadable) and,
+    when it was unreadable, ``problem`` in plain words and whether it was ``set_aside``."""
+
+    value: Any = None
+    problem: str = ""
+    set_aside: bool = False
+
+
+def _first_problem(exc: ValidationError) -> str:
+    err = exc.errors(include_url=False)[0]
+    where = ".".join(str(part) for part in err["loc"]) or "the course"
+    return f"{where}: {err['msg']}"
+
+
 class BrowserStore:
     """Checkpoints (``CheckpointStore``), the last course, and settings."""
 
     def __init__(self, kv: KeyValue) -> None:
         self.kv = kv
 
-    def _read(self, key: str) -> Any:
+    def _raw(self, key: str) -> str | None:
         try:
-            text = self.kv.get(PREFIX + key)
+            return self.kv.get(PREFIX + key)
+        except Exception:  # SecurityError: storage blocked for this site
+            return None
+
+    def _read(self, key: str) -> Any:
+        text = self._raw(key)
+        try:
             return None if text is None else json.loads(text)
-        except (ValueError, Exception):
+        except (ValueError, RecursionError):
             return None
 
     def _write(self, key: str, data: Any) -> bool:
@@ -112,9 +146,23 @@ class BrowserStore:
     def save_course(self, course: dict) -> bool:
         return self._write("last-course", course)
 
-    def last_course(self) -> dict | None:
-        data = self._read("last-course")
-        return data if isinstance(data, dict) else None
+    def last_course(self) -> Restored:
+        """The last saved course as a validated ``Course``; an unreadable one is set aside."""
+        text = self._raw("last-course")
+        if text is None:
+            return Restored()
+        try:
+            return Restored(Course.model_validate(json.loads(text)))
+        except (ValueError, RecursionError) as exc:  # ValidationError is a ValueError
+            problem = _first_problem(exc) if isinstance(exc, ValidationError) else \
+                "it is not valid JSON"
+        kept = False
+        with contextlib.suppress(Exception):
+            self.kv.set(PREFIX + SET_ASIDE, text)
+            kept = True
+        with contextlib.suppress(Exception):
+            self.kv.delete(PREFIX + "last-course")
+        return Restored(None, problem, kept)
 
     def save_form(self, form: dict[str, str]) -> bool:
         return self._write("form", form)

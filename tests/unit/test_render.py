@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from localloom.device import Capabilities, GpuInfo, StorageInfo
 from localloom.errors import LocalLoomError, ModelDownloadError
@@ -336,3 +338,33 @@ def test_render_error_escapes_every_part():
     html = render_error(error)
     assert "<script" not in html
     assert html.count(SCRIPT_ESCAPED) == 4
+
+
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(
+        st.sampled_from(["title", "modules", "lessons", "quiz", "options", "answer", "content",
+                         "learning_objectives", "lesson_titles", "question", "summary",
+                         "key_points", "objectives", "duration_minutes", "level"]),
+        inner, max_size=6),
+    max_leaves=30)
+
+
+@settings(max_examples=400, deadline=None)
+@given(JSON)
+def test_render_course_survives_any_json_the_model_or_storage_holds(value):
+    """Partial stream output and stored data can be any JSON: render never raises, never
+    calls a method of a string ('<built-in method title…>')."""
+    html = render_course(value, partial=True)
+    assert "built-in method" not in html and "<script" not in html
+
+
+WRONG_TYPES = [{"modules": 3}, {"modules": "ab"}, {"learning_objectives": 7},
+               {"title": "T", "modules": [{"lessons": 1, "quiz": [{"options": 2}]}]}]
+
+
+@pytest.mark.parametrize("bad", WRONG_TYPES)
+def test_render_course_skips_fields_of_the_wrong_type(bad):
+    """The shapes that stopped the boot (issue: tampered saved course) render without them."""
+    html = render_course(bad)
+    assert "built-in method" not in html
