@@ -14,7 +14,8 @@ Policy, per step:
 - a ``LocalLoomError`` moves on to the next step, after at most one retry of the same step:
   ``RateLimitedError`` whose ``retry_after`` is at most 5 s waits that long and retries;
   a ``NetworkError``/``ModelDownloadError`` whose ``retryable`` is true retries after 1 s;
-- ``GenerationCancelled`` is re-raised at once: no fallback after the user pressed Cancel;
+- ``GenerationCancelled`` is re-raised at once (with ``.attempts`` so far): no fallback after
+  the user pressed Cancel;
 - any other exception is a bug in an adapter and propagates unchanged;
 - when every step failed, an ``EngineError`` ("Every tier failed.") lists each failure in its
   cause and carries ``.attempts``.
@@ -142,6 +143,7 @@ async def run_plan(
                 record = Attempt(step, exc.kind, exc.what, clock() - started, retried, exc)
                 attempts.append(record)
                 if isinstance(exc, GenerationCancelled):
+                    exc.attempts = attempts  # the page lists what ran before the Cancel
                     await _emit(on_event, FallbackEvent("cancelled", step, exc.what))
                     raise
                 delay = None if retried else _retry_delay(exc)

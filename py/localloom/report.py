@@ -1,18 +1,51 @@
 """HTML for task results and for the tier report ("which engine served this, and why").
 
-Public names: ``render_result``, ``render_tiers``. Pure, escaped, tested in CPython::
+Public names: ``render_result``, ``render_tiers``, ``served_line``. Pure, escaped, tested in
+CPython::
 
     html = render_tiers(plan, attempts)   # plan.explain() lines + each attempt's outcome
+    served_line(outcome, 12.0)            # "Served by … in 12 s, on this device. Groq failed…"
+    privacy_line(settings.preferences())  # the header's promise, true to the settings
 """
 
 from __future__ import annotations
 
 from html import escape
 from typing import Any
+from urllib.parse import urlsplit
 
 from .schema import Classification, Summary, Tags
+from .tiers import CLOUD_NAMES, is_loopback
 
-__all__ = ["render_result", "render_tiers"]
+__all__ = ["privacy_line", "render_result", "render_tiers", "served_line"]
+
+
+def _where(step: Any, custom_url: str) -> str:
+    if step.engine == "openai":
+        name = CLOUD_NAMES.get(step.provider, step.provider)
+        if step.provider == "custom" and is_loopback(custom_url):
+            return f"on this device, through your server at {urlsplit(custom_url).netloc}"
+        if step.provider == "custom":
+            return f"on your server at {urlsplit(custom_url).netloc}, with your settings"
+        return f"in the cloud ({name}), with your key"
+    if step.engine == "chrome":
+        return "on this device (Chrome built-in AI)"
+    return "on this device"
+
+
+def served_line(outcome: Any, elapsed: float, *, custom_url: str = "") -> str:
+    """Who served the result, where it ran, and — said at once — every tier that failed first.
+
+    ``outcome`` is a ``fallback.Outcome``; ``custom_url`` the custom provider's base URL (a
+    server on loopback runs on this device, not in the cloud).
+    """
+    step = outcome.served_by
+    line = f"Served by {step.label or step.engine} in {elapsed:.0f} s, {_where(step, custom_url)}."
+    failed = [a for a in outcome.attempts if not a.ok and not a.retry and a.step != step]
+    for attempt in failed:
+        label = getattr(attempt.step, "label", "") or attempt.step.engine
+        line += f" {label} failed first: {attempt.message}"
+    return line
 
 
 def render_result(result: Any) -> str:
@@ -43,3 +76,19 @@ def render_tiers(plan: Any, attempts: list[Any]) -> str:
     for line in plan.explain():
         items.append(f'<li class="muted">{escape(line)}</li>')
     return "".join(items)
+
+
+def privacy_line(prefs: Any) -> str:
+    """Whether anything leaves this device, in one sentence true to ``tiers.Preferences``."""
+    if prefs.on_device_only or not prefs.cloud_providers:
+        return "Nothing leaves this device."
+    first = prefs.preferred_engine
+    if first in prefs.cloud_providers:
+        if first == "custom" and is_loopback(prefs.custom_base_url):
+            return (f"Your text goes first to your server at "
+                    f"{urlsplit(prefs.custom_base_url).netloc}, on this device.")
+        where = (urlsplit(prefs.custom_base_url).netloc if first == "custom"
+                 else CLOUD_NAMES.get(first, first))
+        return f"Your text goes first to {where}, your preferred engine in Settings."
+    return ("Cloud providers you enabled in Settings get your text only when the engines on "
+            "this device fail.")

@@ -45,7 +45,7 @@ from localloom.fallback import Outcome, run_plan
 
 __all__ = [
     "CLOUD_NAMES", "TASKS", "ModelSpec", "Outcome", "Plan", "PlanStep", "Preferences",
-    "make_plan", "run_plan",
+    "is_loopback", "make_plan", "run_plan",
 ]  # fmt: skip
 
 TASKS = ("course", "summary", "tags", "classify")
@@ -190,7 +190,8 @@ def _local(caps: Capabilities, cached: set[str], prefs: Preferences, catalog: It
             [s for _, s in sorted(download, key=lambda x: x[0])])
 
 
-def _is_loopback(url: str) -> bool:
+def is_loopback(url: str) -> bool:
+    """True for a URL on this device (localhost, 127.x, ::1): it works offline, stays here."""
     host = (urlsplit(url).hostname or "").lower()
     return host in ("localhost", "::1") or host.endswith(".localhost") or host.startswith("127.")
 
@@ -202,7 +203,7 @@ def _cloud(caps: Capabilities, prefs: Preferences, plan: Plan) -> list[PlanStep]
     steps = []
     for pid in dict.fromkeys(prefs.cloud_providers):
         name = CLOUD_NAMES.get(pid, pid)
-        local = pid == "custom" and _is_loopback(prefs.custom_base_url)
+        local = pid == "custom" and is_loopback(prefs.custom_base_url)
         if pid == "custom" and not prefs.custom_base_url:
             plan.skipped.append(("openai", pid, f"{name}: skipped, no base URL is set"))
         elif prefs.on_device_only:  # strict: not even a server on localhost

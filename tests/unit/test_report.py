@@ -1,12 +1,13 @@
-"""report: task results and the tier report render escaped, served tier marked."""
+"""report: task results and the tier report render escaped, served tier marked; the result
+line says who served, where, and which tiers failed first."""
 
 from __future__ import annotations
 
 from localloom.device import Capabilities
-from localloom.fallback import Attempt
-from localloom.report import render_result, render_tiers
+from localloom.fallback import Attempt, Outcome
+from localloom.report import privacy_line, render_result, render_tiers, served_line
 from localloom.schema import Classification, Summary, Tags
-from localloom.tiers import ModelSpec, make_plan
+from localloom.tiers import ModelSpec, PlanStep, Preferences, make_plan
 
 GEMMA = ModelSpec("gemma", "wllama", 253_000_000, 4096, embedded=True)
 
@@ -26,3 +27,53 @@ def test_tier_report_marks_the_serving_tier_and_lists_skips():
                                Attempt(step, "", "", 1.5, retry=True)])
     assert "failed: bad key" in html and 'class="served"' in html and "(retry)" in html
     assert "unavailable" in html  # the skipped Chrome tier keeps its reason
+
+
+def _outcome(served: PlanStep, *failed: PlanStep) -> Outcome:
+    attempts = [Attempt(step, "AuthError", f"{step.label} said 401.", 0.1) for step in failed]
+    return Outcome("value", served, [*attempts, Attempt(served, "", "", 2.0)])
+
+
+WLLAMA = PlanStep("wllama", "gemma", "", label="wllama gemma")
+CUSTOM = PlanStep("openai", "", "", provider="custom", label="Custom server")
+GROQ = PlanStep("openai", "", "", provider="groq", label="Groq")
+
+
+def test_served_line_names_every_tier_that_failed_first():
+    """A fallback is said at once in the result line, with each failed tier's reason."""
+    line = served_line(_outcome(WLLAMA, CUSTOM), 30.4)
+    assert line.startswith("Served by wllama gemma in 30 s, on this device.")
+    assert "Custom server failed first: Custom server said 401." in line
+
+
+def test_served_line_says_where_the_answer_came_from():
+    """A server on loopback runs here; a named provider is the cloud; a remote custom URL is
+    the user's server."""
+    assert "on this device, through your server at 127.0.0.1:8080" in served_line(
+        _outcome(CUSTOM), 1, custom_url="http://127.0.0.1:8080/v1")
+    assert "in the cloud (Groq), with your key" in served_line(_outcome(GROQ), 1)
+    assert "on your server at llm.example.org" in served_line(
+        _outcome(CUSTOM), 1, custom_url="https://llm.example.org/v1")
+    assert "failed first" not in served_line(_outcome(GROQ), 1)
+
+
+def test_served_line_does_not_blame_a_tier_that_served_on_its_retry():
+    """A step that failed once and then served is not reported as failed."""
+    outcome = Outcome("v", GROQ, [Attempt(GROQ, "RateLimitedError", "slow down", 0.1),
+                                  Attempt(GROQ, "", "", 1.0, retry=True)])
+    assert "failed first" not in served_line(outcome, 1)
+
+
+def test_privacy_line_is_true_to_the_settings():
+    """'Nothing leaves this page' was shown with a cloud provider set: the line follows the
+    switch, the providers and the preferred engine."""
+    assert privacy_line(Preferences()) == "Nothing leaves this device."
+    assert privacy_line(Preferences(on_device_only=True, cloud_providers=("groq",))) == \
+        "Nothing leaves this device."
+    assert "only when the engines on this device fail" in privacy_line(
+        Preferences(cloud_providers=("groq",)))
+    assert "goes first to Groq" in privacy_line(
+        Preferences(preferred_engine="groq", cloud_providers=("groq",)))
+    local = Preferences(preferred_engine="custom", cloud_providers=("custom",),
+                        custom_base_url="http://127.0.0.1:8080/v1")
+    assert privacy_line(local).endswith("127.0.0.1:8080, on this device.")
