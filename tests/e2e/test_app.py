@@ -99,6 +99,7 @@ def test_cancel_stops_generation_promptly(visit):
     assert time.monotonic() - pressed < 10
     assert page.is_enabled("#generate") and page.is_disabled("#cancel")
     assert "resume" in page.inner_text("#gen-status")
+    assert "wllama" in (page.text_content("#tiers") or "")  # what ran before Cancel, listed
 
 
 def test_offline_reload_boots_and_generates(visit):

@@ -22,6 +22,8 @@ DOUBLE = Path(__file__).with_name("chrome_ai_double.js")
 KEY = "sk-loom-test-0123456789abcdef"
 TEXT = ("Fractions describe parts of a whole. The numerator counts the parts taken and the "
         "denominator counts the equal parts the whole is split into.")
+TEXT_ES = ("Las fracciones describen partes de un todo. El numerador cuenta las partes tomadas "
+           "y el denominador cuenta las partes iguales en que se divide el todo.")
 TAGS = '{"tags": ["fractions", "math"]}'
 
 
@@ -100,7 +102,7 @@ def test_real_chromium_builtin_ai_is_skipped_with_its_reason(session, app_url):
     page = open_page()
     outcome, served, _ = _run_text(page, "tags")
     assert (outcome, served) == ("done", "wllama"), page.inner_text("#error")
-    tiers = page.text_content("#tiers") or ""
+    tiers = page.text_content("#text-tiers") or ""
     assert "Chrome built-in AI" in tiers and "unavailable" in tiers
     assert page.inner_text("#text-result").strip()
     assert traffic.outside(app_url) == []
@@ -152,7 +154,7 @@ def test_downloadable_builtin_ai_downloads_from_the_click_with_progress(session,
                       "downloadSteps": 4, "downloadDelayMs": 50})
     outcome, served, _ = _run_text(page, "tags")  # no consent yet: Gemma serves
     assert (outcome, served) == ("done", "wllama"), page.inner_text("#error")
-    assert "allow downloads" in (page.text_content("#tiers") or "").lower()
+    assert "allow downloads" in (page.text_content("#text-tiers") or "").lower()
 
     _settings(page, allow_downloads=True)
     outcome, served, _ = _run_text(page, "summary")
@@ -191,9 +193,21 @@ def test_cloud_faults_fall_back_along_the_chain_to_gemma(session, app_url, cloud
         outcome, served, seconds = _run_text(page, "tags")
         matrix.append((faults[0], served, round(seconds, 1)))
         assert (outcome, served) == ("done", expected), (faults, page.inner_text("#error"))
+        line = page.inner_text("#text-served-by")
         if expected == "openai":
             assert page.inner_text("#text-result").split() == ["fractions", "math"]
+            assert "on this device, through your server at 127.0.0.1" in line
+        else:  # the preferred engine's failure is said at once, in the result line
+            assert "Custom server failed first" in line, line
+        assert page.inner_text("#gen-status") == ""  # text tasks report in their own form
     print("\nfault → tier that served → seconds:", *matrix, sep="\n  ")
+    assert "goes first to your server at 127.0.0.1" in page.inner_text("#privacy")
+    cloud.reset().set_content(TAGS).script(["ok"])
+    outcome, served, _ = _run_text(page, "tags", TEXT_ES)
+    assert (outcome, served) == ("done", "openai")
+    assert page.evaluate("document.body.dataset.detectedLanguage") == "es"
+    sent = json.dumps(cloud.posts()[-1].body, ensure_ascii=False)
+    assert "en español" in sent, sent[:400]  # the Spanish prompt, not the course form's
     posts = cloud.posts()
     assert posts and all(p.headers.get("authorization") == f"Bearer {KEY}" for p in posts)
     assert all(url.startswith(cloud.origin) for url in traffic.with_key())
@@ -211,7 +225,7 @@ def test_on_device_only_sends_no_request_beyond_the_page(session, app_url, cloud
               provider={"id": "custom", "key": KEY, "base_url": cloud.url})
     outcome, served, _ = _run_text(page, "tags")
     assert (outcome, served) == ("done", "wllama"), page.inner_text("#error")
-    assert "'on-device only' is on" in (page.text_content("#tiers") or "")
+    assert "'on-device only' is on" in (page.text_content("#text-tiers") or "")
     assert cloud.posts() == []
     assert traffic.outside(app_url) == []
     assert traffic.with_key() == []

@@ -26,31 +26,37 @@ from ..engines.base import CancelToken, GenerateRequest
 from ..engines.chrome_ai import detect_language
 from ..engines.wllama import WllamaEngine
 from ..errors import EngineError, GenerationCancelled, LocalLoomError
-from ..fallback import run_plan
-from ..generator import CourseRequest, GenerationEvent
+from ..fallback import FallbackEvent, run_plan
+from ..form import SIZES, read_form, restore_form
+from ..generator import GenerationEvent
+from ..language import detect
 from ..progress import LoadProgress
 from ..render import render_capabilities, render_course, render_error
-from ..report import render_result, render_tiers
+from ..report import privacy_line, render_result, render_tiers, served_line
 from ..runtime import is_nullish
-from ..schema import CourseShape
-from ..storage import BrowserStore, local_storage
+from ..storage import SET_ASIDE, BrowserStore, local_storage
 from ..tiers import ModelSpec, make_plan
 from .dispatch import Dispatcher, TaskInput
 from .dom import el as _el
 from .settings_panel import SettingsPanel
 
-__all__ = ["SIZES", "App", "start"]
+__all__ = ["SIZES", "App", "Panel", "start"]
 
 EMBEDDED = ModelSpec(id="gemma-3-270m-q4_k_m", engine="wllama", size_bytes=253_115_552,
                      context_window=4096, embedded=True, quality=1)
 EMBEDDED_URL = "./models/gemma-3-270m-q4_k_m.gguf"
 
-#: Form "size" → shape. Text caps keep a 270M model's answers short and on topic.
-SIZES = {
-    "tiny": (CourseShape(1, 1, 0, max_text=120, max_list=2), "single"),  # no quiz: fastest
-    "short": (CourseShape(2, 2, 2, max_text=400, max_list=3, options=3), "progressive"),
-    "standard": (CourseShape(4, 3, 3, max_text=1200, max_list=4), "progressive"),
-}
+
+
+class Panel:
+    """The elements one form reports into: its status line, result line and tier list."""
+
+    def __init__(self, status: str, served: str, tiers: str) -> None:
+        self.status, self.served, self.tiers = status, served, tiers
+
+
+COURSE = Panel("gen-status", "served-by", "tiers")
+TEXT = Panel("text-status", "text-served-by", "text-tiers")
 
 
 class _Tap:
@@ -83,6 +89,8 @@ class App:
                                    context_window=EMBEDDED.context_window,
                                    size_bytes=EMBEDDED.size_bytes)
         self.cancel: CancelToken | None = None
+        self.panel = COURSE
+        self.unsaved = ""  # why the last checkpoint of this run could not be saved
         self.raw: list[str] = []
         self._last_paint = 0.0
         self._proxies = []
@@ -98,7 +106,13 @@ class App:
         self._on("course-form", "submit", self._handler(self.generate))
         self._on("text-form", "submit", self._handler(self.run_text))
         self._on("cancel", "click", lambda event: self.stop())
+        self._on("text-cancel", "click", lambda event: self.stop())
         self._on("preload", "click", self._handler(self._preload_run))
+        for element_id in ("on-device-only", "preferred-engine"):
+            self._on(element_id, "change", lambda event: self._privacy_line())
+        for element_id in ("provider-save", "provider-remove"):
+            self._on(element_id, "click", lambda event: self._privacy_line())
+        self._privacy_line()
         await self._offline_status()
         api = js.Object.new()
         api.speedTest = self._keep(create_proxy(
@@ -118,13 +132,34 @@ class App:
         _el(element_id).addEventListener(event, self._keep(create_proxy(handler)))
 
     def _restore(self) -> None:
-        form = self.store.form()
-        for name in ("topic", "language", "level", "size"):
-            if form.get(name):
-                _el(name).value = form[name]
-        if course := self.store.last_course():
-            _el("course").innerHTML = render_course(course)
-            _el("served-by").textContent = "Your last course, kept in this browser."
+        form, dropped = restore_form(self.store.form())
+        for name, value in form.items():
+            _el(name).value = value
+        notes = []
+        if dropped:
+            notes.append("The saved form had values this page does not offer ("
+                         f"{', '.join(dropped)}); those fields are back to their defaults.")
+            self.store.save_form(form)
+        last = self.store.last_course()
+        if last.value is not None:
+            _el("course").innerHTML = render_course(last.value)
+            _el("served-by").textContent = "Your last saved course, kept in this browser."
+        elif last.problem:
+            where = (f"Its text is kept in this browser's storage under "
+                     f"localloom:{SET_ASIDE}." if last.set_aside else
+                     "Storage is full or blocked, so its text could not be kept aside.")
+            notes.append(f"Your saved course could not be read ({last.problem}) and was set "
+                         f"aside; LocalLoom started clean. {where}")
+        self._notice(" ".join(notes))
+
+    def _notice(self, text: str) -> None:
+        box = _el("notice")
+        box.textContent = text
+        box.hidden = not text
+
+    def _privacy_line(self) -> None:
+        """The header's promise, true to the settings: does anything leave this device?"""
+        _el("privacy").textContent = privacy_line(self.settings_panel.settings.preferences())
 
     # -- generation ------------------------------------------------------------------------
 
@@ -139,21 +174,14 @@ class App:
     def stop(self) -> None:
         if self.cancel is not None:
             self.cancel.cancel()
-            _el("gen-status").textContent = "Cancelling…"
-
-    def _form(self) -> tuple[CourseRequest, str]:
-        values = {name: str(_el(name).value) for name in ("topic", "language", "level", "size")}
-        self.store.save_form(values)
-        shape, strategy = SIZES.get(values["size"], SIZES["short"])
-        request = CourseRequest(topic=values["topic"].strip(), language=values["language"],
-                                level=values["level"], shape=shape)
-        return request, strategy
+            _el(self.panel.status).textContent = "Cancelling…"
 
     def _busy(self, busy: bool) -> None:
         _el("generate").disabled = busy
         _el("run-text").disabled = busy
         _el("preload").disabled = busy
-        _el("cancel").disabled = not busy
+        _el("cancel").disabled = not busy or self.panel is not COURSE
+        _el("text-cancel").disabled = not busy or self.panel is not TEXT
         js.document.body.dataset.state = "generating" if busy else "ready"
 
     def _show_error(self, error: LocalLoomError | None) -> None:
@@ -162,22 +190,30 @@ class App:
         box.innerHTML = render_error(error) if error is not None else ""
 
     async def generate(self) -> None:
+        values = {name: str(_el(name).value) for name in ("topic", "language", "level", "size")}
         try:
-            request, strategy = self._form()
-        except ValueError:
-            _el("topic").focus()
-            self._show_error(LocalLoomError("Type a topic first.", cause="The topic is empty.",
-                                            fix="Describe what the course should teach."))
+            request, strategy = read_form(values)
+        except LocalLoomError as error:
+            _el("topic" if "topic" in error.what.lower() else "language").focus()
+            self._show_error(error)
             return
+        if not self.store.save_form(values):
+            self._notice("Browser storage is full or blocked: the form and courses are not "
+                         "saved in this browser.")
         self.raw = []
         _el("stream").textContent = ""
         job = TaskInput("course", request.language, course=request, strategy=strategy)
-        outcome = await self._route(job, "gen-status")
-        if outcome is None:
-            return
-        course = outcome.value
+        await self._route(job, COURSE, self._keep_course)
+
+    def _keep_course(self, course) -> str:
+        """Show and save a finished course; the status line says whether it was saved."""
         _el("course").innerHTML = render_course(course)
-        self.store.save_course(course.model_dump(mode="json"))
+        saved = self.store.save_course(course.model_dump(mode="json"))
+        js.document.body.dataset.saved = "yes" if saved else "no"
+        if saved:
+            return "Done."
+        return ("Done, but NOT saved: browser storage is full or blocked. The course stays on "
+                "this page until you reload; copy what you need first.")
 
     async def run_text(self) -> None:
         text = str(_el("source-text").value).strip()
@@ -192,22 +228,43 @@ class App:
                 "Give at least two categories.", cause="Classify picks one of your categories.",
                 fix="Type them comma-separated, e.g. math, science, history."))
             return
-        language = str(_el("language").value)
-        detected = await detect_language(text[:2000], languages=["en", "es"])
-        if detected and detected[0] in ("en", "es") and detected[1] >= 0.5:
-            language = detected[0]  # answer in the text's own language
-            js.document.body.dataset.detectedLanguage = language
+        language = await self._text_language(text)
         job = TaskInput(task, language, text=text, categories=categories)
-        outcome = await self._route(job, "text-status")
-        if outcome is not None:
-            _el("text-result").innerHTML = render_result(outcome.value)
+        _el("text-result").innerHTML = ""
+        await self._route(job, TEXT, self._show_result)
 
-    async def _route(self, job: TaskInput, status_id: str):
-        """Run ``job`` through the routing plan; show what served it and why; None on failure."""
+    def _show_result(self, result) -> str:
+        _el("text-result").innerHTML = render_result(result)
+        return "Done."
+
+    async def _text_language(self, text: str) -> str:
+        """The answer's language: the user's pick, else the text's own (Chrome's detector,
+        then LocalLoom's), else the browser's language."""
+        chosen = str(_el("text-language").value)
+        if chosen in ("en", "es"):
+            return chosen
+        found = await detect_language(text[:2000], languages=["en", "es"])
+        if found and found[0] in ("en", "es") and found[1] >= 0.5:
+            language, how = found[0], "chrome"
+        elif (ours := detect(text)).language != "unknown":
+            language, how = ours.language, "localloom"
+        else:
+            browser = str(js.navigator.language or "en").lower()
+            language, how = ("es" if browser.startswith("es") else "en"), "browser"
+        js.document.body.dataset.detectedLanguage = language
+        js.document.body.dataset.detectedBy = how
+        return language
+
+    async def _route(self, job: TaskInput, panel: Panel, finish) -> None:
+        """Run ``job`` through the routing plan; show what served it and why. ``finish`` gets
+        the result and returns the status line (it runs before the outcome is marked done)."""
         self.cancel = cancel = CancelToken()
+        self.panel = panel
+        self.unsaved = ""
         self._busy(True)
         self._show_error(None)
-        _el("served-by").textContent = ""
+        _el(panel.served).textContent = ""
+        _el(panel.tiers).innerHTML = ""
         js.document.body.dataset.outcome = ""
         settings = self.settings_panel.settings
         plan = make_plan(job.task, self.caps, catalog=[EMBEDDED], prefs=settings.preferences())
@@ -219,45 +276,58 @@ class App:
             # accepted after one.
             max_reasks=1)
         started = time.monotonic()
-        status = _el(status_id)
-        outcome = None
+        status = _el(panel.status)
+        failed: list[FallbackEvent] = []
+
+        def on_fallback(event: FallbackEvent) -> None:
+            if event.kind != "failed":
+                return
+            failed.append(event)
+            name = event.step.label or event.step.engine
+            status.textContent = f"{name} failed: {event.message} Trying the next engine…"
+            _el(panel.served).textContent = f"{name} failed: {event.message}"
+
         try:
-            outcome = await run_plan(plan, lambda step: dispatcher.run(step, job))
-        except GenerationCancelled:
-            status.textContent = ("Cancelled. Finished steps are kept: press Generate to "
-                                  "resume." if job.task == "course" else "Cancelled.")
+            outcome = await run_plan(plan, lambda step: dispatcher.run(step, job), on_fallback)
+        except GenerationCancelled as cancelled:
+            status.textContent = self._cancelled_line(job.task)
+            _el(panel.tiers).innerHTML = render_tiers(plan, getattr(cancelled, "attempts", []))
             js.document.body.dataset.outcome = "cancelled"
         except LocalLoomError as error:
             status.textContent = "Failed."
             self._show_error(error)
-            _el("tiers").innerHTML = render_tiers(plan, getattr(error, "attempts", []))
+            _el(panel.tiers).innerHTML = render_tiers(plan, getattr(error, "attempts", []))
             js.document.body.dataset.outcome = "error"
         except Exception as exc:  # a bug: still tell the user, keep the page alive
             self._show_error(EngineError(f"Unexpected error: {exc!r}", stage=job.task))
             js.document.body.dataset.outcome = "error"
             js.console.error(f"LocalLoom bug: {exc!r}")
         else:
-            _el("tiers").innerHTML = render_tiers(plan, outcome.attempts)
-            _el("served-by").textContent = self._served_line(outcome.served_by,
-                                                             time.monotonic() - started)
-            status.textContent = "Done."
+            _el(panel.tiers).innerHTML = render_tiers(plan, outcome.attempts)
+            _el(panel.served).textContent = self._served_line(outcome, time.monotonic() - started)
+            status.textContent = finish(outcome.value)
             js.document.body.dataset.servedBy = outcome.served_by.engine
             js.document.body.dataset.outcome = "done"
         finally:
             self.cancel = None
             self._busy(False)
-        return outcome
 
-    def _served_line(self, step, elapsed: float) -> str:
-        line = f"Served by {step.label or step.engine} in {elapsed:.0f} s."
+    def _cancelled_line(self, task: str) -> str:
+        if task != "course":
+            return "Cancelled."
+        if self.unsaved:
+            return (f"Cancelled. Finished steps could NOT be kept ({self.unsaved}): Generate "
+                    "starts this course over.")
+        return "Cancelled. Finished steps are kept: press Generate to resume."
+
+    def _served_line(self, outcome, elapsed: float) -> str:
+        step = outcome.served_by
+        custom = self.settings_panel.settings.providers.get(step.provider)
+        line = served_line(outcome, elapsed, custom_url=custom.base_url if custom else "")
         if step.engine == "wllama":
             stats = self.engine.stats
-            line += (f" On this device ({self.engine.backend}); last step {stats.tokens} "
-                     f"tokens at {stats.tokens_per_s:.1f} tokens/s.")
-        elif step.engine == "chrome":
-            line += " On this device (Chrome built-in AI)."
-        else:
-            line += " In the cloud, with your key."
+            line += (f" ({self.engine.backend}; last step {stats.tokens} tokens at "
+                     f"{stats.tokens_per_s:.1f} tokens/s.)")
         return line
 
     def _fraction(self, label: str, fraction: float) -> None:
@@ -328,16 +398,24 @@ class App:
             _el("stream").textContent = "".join(self.raw)
 
     def _event(self, event: GenerationEvent) -> None:
-        status = _el("gen-status")
-        if event.kind == "step_start":
-            status.textContent = f"Step {event.i} of {event.n}: {event.label}…"
+        status = _el(self.panel.status)
+        if event.kind == "checkpoint" and event.message.startswith("not saved"):
+            self.unsaved = "browser storage is full or blocked"
+            status.textContent = (f"Step {event.i} of {event.n} done, but it could not be "
+                                  "saved: browser storage is full or blocked, so Cancel or a "
+                                  "reload would start this course over.")
+        elif event.kind == "step_start":
+            status.textContent = f"Step {event.i} of {event.n}: {event.label}…{self._unsaved()}"
         elif event.kind == "retry":
             status.textContent = (f"Step {event.i} of {event.n}: re-asking the model "
-                                  f"({event.message[:120]})")
+                                  f"({event.message[:120]}){self._unsaved()}")
         elif event.kind == "token" and event.partial and event.step in ("course", "outline"):
             _el("course").innerHTML = render_course(event.partial, partial=True)
         elif event.kind == "step_done":
             _el("stream").textContent = "".join(self.raw)
+
+    def _unsaved(self) -> str:
+        return f" (finished steps are not saved: {self.unsaved})" if self.unsaved else ""
 
     # -- measurement -----------------------------------------------------------------------
 
