@@ -1,0 +1,114 @@
+"""audit: what a learner would reject in a valid course — the issue's real Gemma outputs —
+is found, and a good course in either language passes clean."""
+
+from __future__ import annotations
+
+import pytest
+
+from localloom.audit import (
+    audit_course,
+    key_problem,
+    near_duplicates,
+    similar,
+    text_problem,
+    title_problem,
+)
+from tests.unit.test_render import course_data
+
+TOPIC = "Introducción a la fotografía digital"
+
+BAD_TITLES = ["1.0", "1.1", "1", "Lesson 1", "Lección 2", "Módulo 3", "Question 1", "titl",
+              "Title", "es", "beginner", "...", "Introducción a la fotografía digital",
+              "Introducción a la fotografía digital 2"]
+GOOD_TITLES = ["Fotografía en vivo", "Fotografía de vídeo", "Fotografía 360", "Summary",
+               "1. La luz", "Módulo 1: Conceptos básicos", "The basics of compost",
+               "Python 3 for data work"]
+
+
+@pytest.mark.parametrize("title", BAD_TITLES)
+def test_placeholder_numeric_echo_and_field_name_titles_are_found(title):
+    assert title_problem(title, topic=TOPIC) is not None
+
+
+@pytest.mark.parametrize("title", GOOD_TITLES)
+def test_real_titles_pass(title):
+    assert title_problem(title, topic=TOPIC) is None
+
+
+@pytest.mark.parametrize(("a", "b"), [
+    ("Basic photography basics", "Photography basics"),
+    ("Home Compost", "Compost in your home"),
+    ("Intro to fractions", "Introduction to fractions"),
+    ("Photograph basics", "Photography basics"),
+    ("La luz", "la luz."),
+])
+def test_near_duplicates_are_similar(a, b):
+    assert similar(a, b) and similar(b, a)
+
+
+@pytest.mark.parametrize(("a", "b"), [
+    ("Fotografía en vivo", "Fotografía de vídeo"),
+    ("Home Compost", "The basics of compost"),
+    ("Fracciones equivalentes", "Fracciones propias"),
+    ("Light", "Sugar"),
+])
+def test_distinct_titles_are_not_similar(a, b):
+    assert not similar(a, b)
+
+
+def test_near_duplicates_lists_index_pairs():
+    assert near_duplicates(["Basic photography basics", "Light", "Photography basics"]) == \
+        [(0, 2)]
+
+
+@pytest.mark.parametrize("text", ["title", "", "  ", "1", "answer", "explanation", "question",
+                                  "1.1", "en", "123456789" * 40])
+def test_unusable_body_texts_are_found(text):
+    assert text_problem(text) is not None
+
+
+def test_text_in_the_wrong_language_is_found_only_when_sure():
+    assert text_problem("The basics of photography and light", language="es") == \
+        "is not in Spanish"
+    assert text_problem("La luz entra por el objetivo de la cámara", language="es") is None
+    assert text_problem("ISO 100", language="es") is None  # too little evidence: no verdict
+
+
+def test_quiz_keys():
+    """The key points at a real, unrepeated option that the explanation agrees with."""
+    good = {"question": "¿Qué controla la apertura?", "options": ["La luz", "El color", "El ISO"],
+            "answer": 0, "explanation": "La apertura deja pasar más o menos luz."}
+    assert key_problem(good) is None
+    assert key_problem({**good, "answer": 3}) is not None
+    assert key_problem({**good, "options": ["La luz", "la luz", "El ISO"]}) is not None
+    wrong = {"question": "Capital of France?", "options": ["Paris", "London", "Rome"],
+             "answer": 1, "explanation": "Paris is the capital of France."}
+    assert "supports option 1" in key_problem(wrong)
+
+
+def test_a_good_course_passes_clean():
+    report = audit_course(course_data(), topic="Photosynthesis", language="en")
+    assert report["language_share"] == 1.0 and report["wrong_language"] == []
+    for key in ("near_duplicate_lesson_titles", "near_duplicate_module_titles",
+                "echo_or_placeholder_titles", "repeated_objectives", "unusable_text",
+                "quiz_key_problems"):
+        assert report[key] == [], key
+
+
+def test_the_issues_bad_course_is_caught_everywhere():
+    """The saved courses of the issue: numbered titles, objectives of field names, audience
+    'en', a quiz of '1.1' options, English text in a Spanish course."""
+    data = course_data()
+    data.update(audience="en", learning_objectives=["module", "title", "description"])
+    module = data["modules"][0]
+    module["lessons"][0].update(title="1.0", content="1")
+    data["modules"][1]["lessons"][0]["title"] = "1.1"
+    module["quiz"][0].update(question="Question 1", options=["1.1", "1.2", "1.3"])
+    report = audit_course(data, topic="Photosynthesis", language="es")
+    titles = [t for t, _ in report["echo_or_placeholder_titles"]]
+    assert titles == ["1.0", "1.1"]
+    bad = {path for path, _ in report["unusable_text"]}
+    assert {"audience", "learning_objectives[0]", "learning_objectives[1]",
+            "learning_objectives[2]", "modules[0].lessons[0].content",
+            "modules[0].quiz[0].options[0]"} <= bad
+    assert report["language_share"] < 0.5  # the rest of the course is English
