@@ -50,6 +50,8 @@ class Watch:
             task.cancel()
             with contextlib.suppress(BaseException):
                 await asyncio.wait({task}, timeout=1.0)
+                if task.done() and not task.cancelled():
+                    task.exception()  # the aborted read's error is expected: mark it seen
             if self.cancel.cancelled:
                 raise GenerationCancelled("Generation was cancelled.", stage="stream")
             raise NetworkError(
