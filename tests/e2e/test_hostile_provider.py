@@ -201,12 +201,13 @@ def test_redirects_and_missing_cors_end_in_clear_messages(profile):
 
 
 def test_settings_panel_says_what_it_could_not_read_keep_or_save(profile):
-    """Saved settings with "on_device_only": "no" boot with On-device only ON and a notice;
-    unparsable settings are reported as a whole; the panel refuses a URL with a password
-    (without showing it), drops a key when the server's origin changes, and says "Not saved"
-    when localStorage is full."""
-    stored = json.dumps({"on_device_only": "no",
-                         "providers": {"groq": {"key": GROQ_KEY, "enabled": "yes"}}})
+    """Saved settings with "on_device_only": "no" boot with On-device only ON and a notice (a
+    saved URL's password is dropped and the reset values are stored); unparsable settings are
+    reported as a whole; the panel refuses a URL with a password (without showing it), drops
+    a key when the server's origin changes, and says "Not saved" when localStorage is full."""
+    stored = json.dumps({"on_device_only": "no", "providers": {
+        "groq": {"key": GROQ_KEY, "enabled": "yes"},
+        "custom": {"base_url": "http://me:s3cr3t-pw@127.0.0.1:9/v1", "enabled": True}}})
     user = profile("if (!localStorage.getItem('localloom:settings')) "
                    f"localStorage.setItem('localloom:settings', {json.dumps(stored)});")
     page = user.page
@@ -216,6 +217,9 @@ def test_settings_panel_says_what_it_could_not_read_keep_or_save(profile):
     text = notice.inner_text()
     assert "on_device_only" in text and "providers.groq.enabled" in text
     assert "On-device only is now ON" in text
+    assert "providers.custom.base_url" in text and "s3cr3t" not in page.content()
+    saved = page.evaluate("localStorage.getItem('localloom:settings')")
+    assert json.loads(saved)["on_device_only"] is True and "s3cr3t" not in saved
 
     page.evaluate("localStorage.setItem('localloom:settings', '{not json')")
     page.reload()

@@ -48,8 +48,9 @@ class SettingsPanel:
         notice = _el("settings-notice")
         notice.textContent = s.notice()
         notice.hidden = not s.unreadable
-        if s.unreadable:
+        if s.unreadable:  # store the reset values: a dropped password must not stay saved
             _el("settings").open = True
+            self._persist("settings-status", "")
         for element_id in ("on-device-only", "allow-downloads", "preferred-engine"):
             self._on(element_id, "change", lambda event: self._save_switches())
         self._on("provider-save", "click", lambda event: self._save_provider())
