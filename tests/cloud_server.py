@@ -14,9 +14,12 @@ or from a shell: ``python tests/cloud_server.py --port 8808 --key sk-test --faul
 (prints ``CLOUD_SERVER_URL=http://127.0.0.1:8808/v1``).
 
 Endpoints: ``POST /v1/chat/completions`` (SSE when ``stream`` is true, else JSON),
-``GET /v1/models``, and ``OPTIONS`` preflight for both. CORS reflects ``Origin``; with
-``strict_cors`` (the default, like OpenRouter) the preflight allows only ``authorization`` and
-``content-type``, so a browser request with any other header fails as it would in production.
+``GET /v1/models`` (and ``GET /models``, as llama-server also serves it: ``{"object": "list",
+"data": [{"id", "object": "model", "created", "owned_by"}]}``; ``models=None`` answers 404 like
+a server without the endpoint), and ``OPTIONS`` preflight for both. CORS reflects ``Origin``;
+with ``strict_cors`` (the default, like OpenRouter) the preflight allows only ``authorization``
+and ``content-type``, so a browser request with any other header fails as it would in
+production; ``cors=False`` sends no CORS header at all (an Ollama without OLLAMA_ORIGINS).
 
 Faults (``FAULTS``) are taken per POST from the ``script()`` queue, or from the model name
 ``fault:<name>`` (which applies to every request naming it). Every sleep is at most 5 s, and
@@ -58,7 +61,14 @@ FAULTS = {
     "truncated": "200, part of the content, then the connection closes (no finish, no [DONE])",
     "length": "200 with finish_reason 'length'",
     "crlf": "ok, with \\r\\n line endings",
+    "redirect": "307 to redirect_to (a server that moved, or a hostile one)",
+    "deep-event": "200 SSE whose one data event is JSON nested 7,000 levels deep",
+    "deep-json": "200 application/json body nested 7,000 levels deep",
+    "deep-400": "400 whose JSON error body is nested 7,000 levels deep",
+    "deep-content": "200 SSE, well-formed, whose content is 7,000 nested arrays",
 }
+DEEP = 7000
+_DEEP_JSON = "[" * DEEP + "]" * DEEP
 _ALLOWED_HEADERS = "authorization, content-type"
 _EXPOSED = "retry-after, x-ratelimit-reset-requests, x-ratelimit-reset-tokens, x-request-id"
 
@@ -82,14 +92,16 @@ class CloudServer:
     def __init__(self, host: str = "127.0.0.1", port: int = 0, *, key: str | None = None,
                  content: str = DEFAULT_CONTENT, chunk_size: int = 12, lifetime: float = 120.0,
                  slow_seconds: float = 2.0, chunk_delay: float = 0.0, strict_cors: bool = True,
-                 models: Iterable[str] = ("test-model",)) -> None:
+                 models: Iterable[str] | None = ("test-model",), cors: bool = True,
+                 redirect_to: str = "") -> None:
         self.host, self.port, self.key = host, port, key
         self.content, self.chunk_size = content, max(1, chunk_size)
         self.lifetime = lifetime
         self.slow_seconds = min(slow_seconds, MAX_SLEEP)
         self.chunk_delay = min(chunk_delay, 0.5)
-        self.strict_cors = strict_cors
-        self.models = list(models)
+        self.strict_cors, self.cors = strict_cors, cors
+        self.models = None if models is None else list(models)
+        self.redirect_to = redirect_to
         self.requests: list[RecordedRequest] = []
         self._faults: deque[str] = deque()
         self._lock = threading.Lock()
@@ -233,6 +245,8 @@ class _Handler(BaseHTTPRequestHandler):
 
     # -- helpers -----------------------------------------------------------------------------
     def _cors(self) -> None:
+        if not self.cloud.cors:
+            return
         self.send_header("Access-Control-Allow-Origin", self.headers.get("Origin") or "*")
         self.send_header("Vary", "Origin")
         self.send_header("Access-Control-Expose-Headers", _EXPOSED)
@@ -262,23 +276,24 @@ class _Handler(BaseHTTPRequestHandler):
         self._record()
         asked = self.headers.get("Access-Control-Request-Headers", "")
         self.send_response(204)
-        self.send_header("Access-Control-Allow-Origin", self.headers.get("Origin") or "*")
-        self.send_header("Vary", "Origin")
-        self.send_header("Access-Control-Allow-Methods", "POST, GET, OPTIONS")
-        self.send_header("Access-Control-Allow-Headers",
-                         _ALLOWED_HEADERS if self.cloud.strict_cors else asked)
-        self.send_header("Access-Control-Max-Age", "0")
+        if self.cloud.cors:
+            self.send_header("Access-Control-Allow-Origin", self.headers.get("Origin") or "*")
+            self.send_header("Vary", "Origin")
+            self.send_header("Access-Control-Allow-Methods", "POST, GET, OPTIONS")
+            self.send_header("Access-Control-Allow-Headers",
+                             _ALLOWED_HEADERS if self.cloud.strict_cors else asked)
+            self.send_header("Access-Control-Max-Age", "0")
         self.send_header("Content-Length", "0")
         self.end_headers()
 
     def do_GET(self) -> None:
         self._record()
-        if self.path.rstrip("/") != "/v1/models":
+        if self.path.rstrip("/") not in ("/v1/models", "/models") or self.cloud.models is None:
             self._json(404, _error_body("Not found", "not_found_error", None))
             return
         if not self._authorized():
             return
-        data = [{"id": m, "object": "model", "owned_by": "localloom-tests"}
+        data = [{"id": m, "object": "model", "created": 1764000000, "owned_by": "llamacpp"}
                 for m in self.cloud.models]
         self._json(200, {"object": "list", "data": data})
 
@@ -313,6 +328,11 @@ class _Handler(BaseHTTPRequestHandler):
         if fault in _ERRORS:
             status, payload, extra = _ERRORS[fault]
             self._json(status, payload, extra)
+        elif fault == "redirect":
+            self._send_bytes(307, b"", "text/plain", {"Location": self.cloud.redirect_to})
+        elif fault in ("deep-json", "deep-400"):
+            status = 200 if fault == "deep-json" else 400
+            self._send_bytes(status, _DEEP_JSON.encode(), "application/json")
         elif fault == "502-html":
             page = ("<html><head><title>502 Bad Gateway</title></head><body><center>"
                     "<h1>502 Bad Gateway</h1></center><hr><center>nginx</center></body></html>")
@@ -352,6 +372,8 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _events(self, body: dict[str, Any], fault: str) -> Iterator[str]:
         text, size = self.cloud.content, self.cloud.chunk_size
+        if fault == "deep-content":
+            text, size = _DEEP_JSON, 500
         base = {"id": "chatcmpl-loopback", "object": "chat.completion.chunk",
                 "created": int(time.time()), "model": body.get("model", "")}
 
@@ -362,6 +384,9 @@ class _Handler(BaseHTTPRequestHandler):
         pieces = [text[i:i + size] for i in range(0, len(text), size)]
         half = max(1, len(pieces) // 2)
         yield ": OPENROUTER PROCESSING"
+        if fault == "deep-event":
+            yield "data: " + _DEEP_JSON
+            return
         yield chunk({"role": "assistant", "content": ""})
         for index, piece in enumerate(pieces):
             if fault == "midstream-error" and index == half:

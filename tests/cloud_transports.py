@@ -14,8 +14,10 @@ Example::
     engine = CloudEngine("custom", transport=transport, base_url="http://127.0.0.1:9/v1")
 
 Both follow the ``Transport`` protocol of ``engines/cloud.py``: ``post_stream(url, headers,
-body_json, signal_token)`` returns ``(status, headers, async iterator of chunks)`` and stops
-when ``signal_token`` is cancelled, as the browser's ``AbortController`` does.
+body_json, signal_token)`` and ``get(url, headers, signal_token)`` return ``(status, headers,
+async iterator of chunks)`` and stop when ``signal_token`` is cancelled, as the browser's
+``AbortController`` does. Like ``FetchTransport`` (``redirect: "manual"``), neither follows a
+redirect: ``UrllibTransport`` hands a 3xx back as it came.
 """
 
 from __future__ import annotations
@@ -60,8 +62,9 @@ class Reply:
 class Call:
     url: str
     headers: dict[str, str]
-    body: dict[str, Any]
+    body: dict[str, Any] | None
     token: Any
+    method: str = "POST"
 
 
 class ScriptedTransport:
@@ -74,6 +77,13 @@ class ScriptedTransport:
 
     async def post_stream(self, url, headers, body_json, signal_token):
         self.calls.append(Call(url, dict(headers), json.loads(body_json), signal_token))
+        return await self._reply(signal_token)
+
+    async def get(self, url, headers, signal_token):
+        self.calls.append(Call(url, dict(headers), None, signal_token, "GET"))
+        return await self._reply(signal_token)
+
+    async def _reply(self, signal_token):
         reply = self.replies.popleft()
         stop = asyncio.Event()
         signal_token.on_cancel(stop.set)
@@ -102,15 +112,28 @@ async def _wait(event: asyncio.Event, seconds: float) -> None:
         await asyncio.wait_for(event.wait(), seconds)
 
 
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):  # a 3xx comes back as an HTTPError
+        return None
+
+
 class UrllibTransport:
-    """Real HTTP/1.1 through ``urllib`` (proxies disabled) in one daemon thread per request."""
+    """Real HTTP/1.1 through ``urllib`` (proxies disabled, no redirects), one daemon thread per
+    request."""
 
     def __init__(self, timeout: float = 10.0, read_size: int = 1024) -> None:
         self.timeout = timeout
         self.read_size = read_size
-        self._opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+        self._opener = urllib.request.build_opener(urllib.request.ProxyHandler({}),
+                                                   _NoRedirect())
 
     async def post_stream(self, url, headers, body_json, signal_token):
+        return await self._open(url, headers, body_json.encode(), "POST", signal_token)
+
+    async def get(self, url, headers, signal_token):
+        return await self._open(url, headers, None, "GET", signal_token)
+
+    async def _open(self, url, headers, data, method, signal_token):
         loop = asyncio.get_running_loop()
         queue: asyncio.Queue[tuple[str, Any]] = asyncio.Queue()
         state: dict[str, Any] = {"cancelled": False, "response": None}
@@ -126,8 +149,7 @@ class UrllibTransport:
                     state["response"].close()
 
         signal_token.on_cancel(abort)
-        request = urllib.request.Request(url, data=body_json.encode(), headers=headers,
-                                         method="POST")
+        request = urllib.request.Request(url, data=data, headers=headers, method=method)
         thread = threading.Thread(target=self._run, args=(request, put, state), daemon=True)
         thread.start()
         kind, value = await queue.get()

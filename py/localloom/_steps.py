@@ -35,7 +35,7 @@ from .errors import (
     InvalidOutputError,
     LocalLoomError,
 )
-from .schema import ENGINES, CourseShape, json_schema
+from .schema import ENGINES, CourseShape, enforces_bounds, json_schema
 
 __all__ = ["EVENT_KINDS", "EventCallback", "GenerationEvent", "Runner", "Step"]
 
@@ -138,7 +138,9 @@ class Runner:
             # example they could copy ("..." placeholders) instead of writing content.
             vars.setdefault("fields", "")
             vars.setdefault("example", "")
-        schema = json_schema(step.model, self.engine.name, step.shape, step.categories)
+        bounded = enforces_bounds(self.engine)  # a grammar (wllama, llama-server) keeps bounds
+        schema = json_schema(step.model, self.engine.name, step.shape, step.categories,
+                             bounds=bounded)
         request, used = self._render(step, vars)
         max_tokens = fit_max_tokens(ctx, used, step.budget)
         for name in SHRINK_ORDER:
@@ -162,7 +164,7 @@ class Runner:
             max_tokens = fit_max_tokens(ctx, used, step.budget)
         if max_tokens is None:
             raise self._overflow(step, used)
-        if ENGINES.get(self.engine.name) and step.shape is not None:
+        if bounded and step.shape is not None:
             # A shaped grammar (every string and list capped) bounds the answer: allow its
             # longest form when the context has room, so it is not cut off mid-JSON.
             bound = schema_token_bound(json.loads(schema) if isinstance(schema, str) else schema)

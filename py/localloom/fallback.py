@@ -17,8 +17,8 @@ Policy, per step:
 - ``GenerationCancelled`` is re-raised at once (with ``.attempts`` so far): no fallback after
   the user pressed Cancel;
 - any other exception is a bug in an adapter and propagates unchanged;
-- when every step failed, an ``EngineError`` ("Every tier failed.") lists each failure in its
-  cause and carries ``.attempts``.
+- when every step failed, an ``EngineError`` ("Every tier failed.", stage ``"route"``) lists
+  each failure in its cause and carries ``.attempts``.
 """
 
 from __future__ import annotations
@@ -164,7 +164,7 @@ async def run_plan(
         cause="; ".join(f"{_label(a.step)}: {a.kind} - {a.message}" for a in failures),
         fix="Read each tier's reason above: allow downloads, free memory, or add a cloud key "
         "in Settings, then try again.",
-        stage=last.stage if last is not None else "generate",
+        stage="route",  # the whole plan failed: not the last tier's stage ("download")
     )
     err.attempts = attempts
     raise err from last

@@ -20,7 +20,8 @@ Example::
 Bodies understood: ``{error:{message,type,code}}`` (OpenAI, Groq, Ollama), flat
 ``{message,type_}`` (some Together 400s), ``{error:{code:<number>,message,metadata}}``
 (OpenRouter), ``{error:"text"}``, ``{detail:"text"}`` and non-JSON text or HTML from a proxy.
-``key`` is masked out of every message. 5xx errors are ``EngineError`` with
+``key`` is masked out of every message; a body too deep or too large to parse safely
+(``json_guard``) is reported as such, never parsed. 5xx errors are ``EngineError`` with
 ``retryable = True`` set on the instance.
 """
 
@@ -33,6 +34,7 @@ import time
 from email.utils import parsedate_to_datetime
 from typing import Any
 
+from localloom import json_guard
 from localloom.errors import (
     AuthError,
     ContextOverflowError,
@@ -86,10 +88,15 @@ def _text_summary(text: str, limit: int = 200) -> str:
 
 def _parse_body(body_text: str) -> tuple[str, str, Any]:
     """(message, type, code) from any of the error body shapes providers send."""
+    if not isinstance(body_text, str):
+        return "", "", ""
+    why = json_guard.problem(body_text)
+    if why is not None:  # deep JSON would crash Pyodide's json.loads: never parse it
+        return f"an error body that {why} (not read)", "", ""
     try:
         data = json.loads(body_text)
-    except (TypeError, ValueError):
-        return _text_summary(body_text or ""), "", ""
+    except ValueError:
+        return _text_summary(body_text), "", ""
     if not isinstance(data, dict):
         return _text_summary(str(data)), "", ""
     return _parse_error(data.get("error", data))

@@ -8,6 +8,11 @@ Public names:
   takes the user's base URL (e.g. ``http://localhost:11434/v1`` for Ollama).
 - ``provider_name(provider_id)``: the display name used in error messages.
 - ``mask_key(key)``: a key safe to show or log, e.g. ``"gsk…abcd"``.
+- ``url_problem(url)``: why ``url`` cannot be a base URL (scheme, host, credentials, fragment),
+  never repeating a user name or password; None when it is fine.
+- ``endpoint(base_url, path)``: ``path`` appended to the base URL's path, its query kept.
+- ``origin(url)``: ``(scheme, host, port)`` with the default port filled in, or None.
+- ``display_url(url)``: the URL with any ``user:password@`` removed, for messages and lists.
 
 Example::
 
@@ -17,6 +22,10 @@ Example::
     'http://localhost:11434/v1'
     >>> mask_key("sk-or-v1-0123456789abcdef")
     'sk-…cdef'
+    >>> endpoint("http://127.0.0.1:8080/v1/?trace=1", "chat/completions")
+    'http://127.0.0.1:8080/v1/chat/completions?trace=1'
+    >>> url_problem("http://me:secret@localhost:11434/v1")
+    'must not contain a user name or password'
 
 ``openai_wire`` re-exports all of these; this module exists so that the error mapping can name
 providers without importing the request builder.
@@ -25,8 +34,19 @@ providers without importing the request builder.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from urllib.parse import urlsplit, urlunsplit
 
-__all__ = ["PROVIDERS", "Provider", "get_provider", "mask_key", "provider_name"]
+__all__ = [
+    "PROVIDERS",
+    "Provider",
+    "display_url",
+    "endpoint",
+    "get_provider",
+    "mask_key",
+    "origin",
+    "provider_name",
+    "url_problem",
+]
 
 
 @dataclass(frozen=True)
@@ -37,6 +57,10 @@ class Provider:
     "does not support response format" still makes the adapter retry once without it).
     ``extra_headers_allowed``: whether its CORS preflight accepts headers beyond
     ``Authorization``/``Content-Type`` (LocalLoom never sends any; recorded for the UI).
+    ``schema_bounds``: its ``json_schema`` output is a grammar that enforces
+    ``minItems``/``maxItems``/``maxLength`` (llama-server, Ollama), so it gets the bounded
+    schema; strict cloud modes (Groq and others) reject those keywords.
+    An empty ``default_model`` means: ask the server's ``GET /models``.
     """
 
     id: str
@@ -47,6 +71,7 @@ class Provider:
     needs_key: bool = True
     extra_headers_allowed: bool = True
     key_url_hint: str = ""
+    schema_bounds: bool = False
 
 
 PROVIDERS: dict[str, Provider] = {
@@ -74,8 +99,8 @@ PROVIDERS: dict[str, Provider] = {
             key_url_hint="https://openrouter.ai/keys",
         ),
         Provider(
-            "custom", "Custom server", "http://localhost:11434/v1", "llama3.2",
-            needs_key=False,
+            "custom", "Custom server", "http://localhost:11434/v1", "",
+            needs_key=False, schema_bounds=True,
             key_url_hint="usually none for Ollama, llama-server or LM Studio",
         ),
     )
@@ -117,3 +142,58 @@ def mask_key(key: str | None) -> str:
     if len(key) < 12:
         return "…"
     return f"{key[:3]}…{key[-4:]}"
+
+
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def url_problem(url: str) -> str | None:
+    """Why ``url`` cannot serve as a base URL, as the end of "The base URL …", or None."""
+    text = (url or "").strip()
+    try:
+        parts = urlsplit(text)
+        port = parts.port
+    except ValueError:
+        return "is not a valid URL"
+    if parts.scheme not in _DEFAULT_PORTS or not parts.hostname:
+        return "must start with http:// or https:// and name a host"
+    if "@" in parts.netloc:
+        return "must not contain a user name or password"
+    if "#" in text:
+        return "must not contain a '#' fragment"
+    if port == 0:
+        return "is not a valid URL"
+    return None
+
+
+def origin(url: str) -> tuple[str, str, int] | None:
+    """``(scheme, host, port)`` of ``url``, the default port filled in; None if unreadable."""
+    try:
+        parts = urlsplit((url or "").strip())
+        port = parts.port
+    except ValueError:
+        return None
+    if parts.scheme not in _DEFAULT_PORTS or not parts.hostname:
+        return None
+    return parts.scheme, parts.hostname.lower(), port or _DEFAULT_PORTS[parts.scheme]
+
+
+def endpoint(base_url: str, path: str) -> str:
+    """``base_url`` with ``/path`` appended to its path; its query is kept, a fragment dropped
+    (``url_problem`` refuses fragments before any request is built)."""
+    parts = urlsplit(base_url.strip())
+    joined = parts.path.rstrip("/") + "/" + path.lstrip("/")
+    return urlunsplit((parts.scheme, parts.netloc, joined, parts.query, ""))
+
+
+def display_url(url: str) -> str:
+    """``url`` without ``user:password@``, safe to show in a message or the provider list."""
+    text = (url or "").strip()
+    try:
+        parts = urlsplit(text)
+    except ValueError:
+        return "(an invalid URL)"
+    if "@" not in parts.netloc:
+        return text
+    host = parts.netloc.rpartition("@")[2]
+    return urlunsplit((parts.scheme, host, parts.path, parts.query, parts.fragment))

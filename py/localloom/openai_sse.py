@@ -21,17 +21,20 @@ Decoding follows the WHATWG SSE rules (comment lines, multi-line ``data``, ``\\r
 ``\\n``), then reads each data event as a ``chat.completion.chunk``: an ``error`` field (how
 OpenRouter reports mid-stream failures under HTTP 200) raises the mapped error; up to
 ``max_malformed`` unparsable chunks are skipped and listed in ``warnings``, one more raises
-``EngineError``; ``finish_reason == "length"`` sets ``truncated``.
+``EngineError``; ``finish_reason == "length"`` sets ``truncated``. An event larger than
+``json_guard.MAX_CHARS`` or nested deeper than ``json_guard.MAX_DEPTH`` raises ``EngineError``
+before it is parsed (deep JSON would crash Pyodide). Each chunk is scanned once: a line that
+arrives in many pieces costs linear time.
 """
 
 from __future__ import annotations
 
 import codecs
-import json
 import re
 from dataclasses import dataclass
 from typing import Any
 
+from localloom import json_guard
 from localloom.errors import EngineError
 from localloom.openai_errors import ENGINE, map_error_payload
 from localloom.openai_providers import provider_name
@@ -65,8 +68,11 @@ class SSEDecoder:
         self.max_malformed = max_malformed
         self._key = key
         self._utf8 = codecs.getincrementaldecoder("utf-8")(errors="replace")
-        self._buffer = ""
+        self._partial: list[str] = []  # the current line, not yet ended
+        self._partial_chars = 0
+        self._held_cr = False  # the last chunk ended in "\r", maybe half of "\r\n"
         self._data: list[str] = []
+        self._data_chars = 0
         self._event = ""
         self._parts: list[str] = []
         self.done = False
@@ -93,26 +99,42 @@ class SSEDecoder:
     def feed(self, chunk: bytes | bytearray | memoryview | str) -> list[ChatChunk]:
         """Decode one network chunk; return the events it completed."""
         text = chunk if isinstance(chunk, str) else self._utf8.decode(bytes(chunk))
-        self._buffer += text
-        held = self._buffer.endswith("\r")  # "\r" may be half of "\r\n": wait for more
-        work = self._buffer[:-1] if held else self._buffer
-        lines = _EOL.split(work)
-        self._buffer = lines.pop() + ("\r" if held else "")
+        if self._held_cr:
+            text = "\r" + text
+        self._held_cr = text.endswith("\r")
+        if self._held_cr:
+            text = text[:-1]
+        lines = _EOL.split(text)
+        rest = lines.pop()
         out: list[ChatChunk] = []
         for line in lines:
+            if self._partial:
+                line = "".join(self._partial) + line
+                self._partial, self._partial_chars = [], 0
             self._line(line, out)
+        if rest:
+            self._partial.append(rest)
+            self._partial_chars += len(rest)
+            self._check_size(self._partial_chars)
         return out
 
     def close(self) -> list[ChatChunk]:
         """End of stream: flush a trailing partial line and a pending event (leniently)."""
         out: list[ChatChunk] = []
-        rest = self._buffer + self._utf8.decode(b"", final=True)
-        self._buffer = ""
+        rest = "".join(self._partial) + self._utf8.decode(b"", final=True)
+        self._partial, self._partial_chars, self._held_cr = [], 0, False
         for line in _EOL.split(rest):
             if line:
                 self._line(line, out)
         self._line("", out)
         return out
+
+    def _check_size(self, chars: int) -> None:
+        if chars > json_guard.MAX_CHARS:
+            raise json_guard.too_big(
+                provider_name(self.provider_id), "a stream event",
+                f"is larger than {json_guard.MAX_CHARS // 1024} KiB", engine=ENGINE,
+                stage="stream")
 
     def _line(self, line: str, out: list[ChatChunk]) -> None:
         if not line:
@@ -126,12 +148,14 @@ class SSEDecoder:
             value = value[1:]
         if field == "data":
             self._data.append(value)
+            self._data_chars += len(value) + 1
+            self._check_size(self._data_chars)
         elif field == "event":
             self._event = value
 
     def _dispatch(self, out: list[ChatChunk]) -> None:
         data, event = "\n".join(self._data), self._event
-        self._data, self._event = [], ""
+        self._data, self._data_chars, self._event = [], 0, ""
         if not data or self.done:
             return
         if data.strip() == "[DONE]":
@@ -139,7 +163,8 @@ class SSEDecoder:
             out.append(ChatChunk(done=True))
             return
         try:
-            payload = json.loads(data)
+            payload = json_guard.loads(data, provider_name(self.provider_id), "a stream event",
+                                       stage="stream")
         except ValueError:
             payload = None
         if not isinstance(payload, dict):

@@ -8,6 +8,9 @@ Public names (the ones marked * live in a helper module and are re-exported here
   stream=True, key=None, base_url=None, stop=None, json_schema=None, schema_name)``
   → ``(url, headers, body)``.
 - ``schema_instruction(schema)``: the prompt text used when ``response_format`` is not sent.
+- ``models_request(provider, *, key=None, base_url=None)`` → ``(url, headers)`` of
+  ``GET {base}/models``, and ``parse_models(body_text, provider_id)`` → the model ids it lists
+  (how a blank Model field for the custom server is filled).
 - ``SSEDecoder``*, ``ChatChunk``*: the incremental stream decoder (``openai_sse``).
 - ``parse_completion(body_text, provider_id, *, key=None)`` → ``ChatResult``: a non-streaming
   answer; ``ChatResult`` also records what a stream produced.
@@ -35,6 +38,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
+from localloom import json_guard
 from localloom.errors import AuthError, EngineError, EngineUnavailable
 from localloom.openai_errors import (
     ENGINE,
@@ -43,7 +47,17 @@ from localloom.openai_errors import (
     map_http_error,
     parse_retry_after,
 )
-from localloom.openai_providers import PROVIDERS, Provider, get_provider, mask_key, provider_name
+from localloom.openai_providers import (
+    PROVIDERS,
+    Provider,
+    display_url,
+    endpoint,
+    get_provider,
+    mask_key,
+    origin,
+    provider_name,
+    url_problem,
+)
 from localloom.openai_sse import ChatChunk, SSEDecoder
 
 __all__ = [
@@ -58,7 +72,9 @@ __all__ = [
     "map_error_payload",
     "map_http_error",
     "mask_key",
+    "models_request",
     "parse_completion",
+    "parse_models",
     "parse_retry_after",
     "schema_instruction",
 ]
@@ -79,29 +95,31 @@ class ChatResult:
         return self.finish_reason == "length"
 
 
-def _check_url(provider: Provider) -> str:
-    """The chat-completions URL, after checking a named provider's key stays on its host."""
-    base = provider.base_url.strip().rstrip("/")
-    parts = urlsplit(base)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+def _check_url(provider: Provider, path: str = "chat/completions") -> str:
+    """The URL of ``path`` under the base URL, after checking the URL (scheme, host, no
+    credentials, no fragment) and that a named provider's key stays on its own origin."""
+    why = url_problem(provider.base_url)
+    if why is not None:
+        shown = "" if "password" in why else f" ({display_url(provider.base_url)!r})"
         raise EngineUnavailable(
-            f"{provider.name} has no valid base URL ({base!r}).",
-            cause="The URL must start with http:// or https:// and name a host.",
+            f"The base URL of {provider.name}{shown} {why}.",
+            cause="A base URL starts with http:// or https://, names a host, and carries no "
+            "password or '#'; a key belongs in the API key field.",
             fix="Fix the base URL in Settings, e.g. http://localhost:11434/v1 for Ollama.",
             engine=ENGINE, stage="request",
         )
     own = PROVIDERS.get(provider.id)
-    if own is not None and provider.id != "custom":
-        home = urlsplit(own.base_url)
-        if (parts.scheme, parts.hostname, parts.port) != (home.scheme, home.hostname, home.port):
-            raise EngineUnavailable(
-                f"Refusing to send the {own.name} key to {parts.scheme}://{parts.netloc}.",
-                cause=f"A {own.name} key may only go to {home.scheme}://{home.netloc}.",
-                fix="Reset the provider's URL in Settings, or use the 'custom' provider for "
-                "your own server (with its own key).",
-                engine=ENGINE, stage="request",
-            )
-    return base + "/chat/completions"
+    if (own is not None and provider.id != "custom"
+            and origin(provider.base_url) != origin(own.base_url)):
+        parts, home = urlsplit(provider.base_url.strip()), urlsplit(own.base_url)
+        raise EngineUnavailable(
+            f"Refusing to send the {own.name} key to {parts.scheme}://{parts.netloc}.",
+            cause=f"A {own.name} key may only go to {home.scheme}://{home.netloc}.",
+            fix="Reset the provider's URL in Settings, or use the 'custom' provider for "
+            "your own server (with its own key).",
+            engine=ENGINE, stage="request",
+        )
+    return endpoint(provider.base_url, path)
 
 
 def _check_key(provider: Provider, key: str | None) -> str:
@@ -191,9 +209,12 @@ def build_request(
 
 
 def parse_completion(body_text: str, provider_id: str, *, key: str | None = None) -> ChatResult:
-    """Read a non-streaming ``chat.completion`` JSON body (or the error it carries)."""
+    """Read a non-streaming ``chat.completion`` JSON body (or the error it carries).
+
+    A body too large or too deep to parse safely raises ``EngineError`` (``json_guard``)."""
     try:
-        payload = json.loads(body_text)
+        payload = json_guard.loads(body_text, provider_name(provider_id), "a response body",
+                                   stage="request")
     except ValueError:
         payload = None
     if not isinstance(payload, dict):
@@ -217,3 +238,44 @@ def parse_completion(body_text: str, provider_id: str, *, key: str | None = None
         usage=usage if isinstance(usage, dict) else None,
     )
 
+
+
+def models_request(provider: Provider | str, *, key: str | None = None,
+                   base_url: str | None = None) -> tuple[str, dict[str, str]]:
+    """``(url, headers)`` for ``GET {base}/models``, checked like ``build_request``."""
+    provider = get_provider(provider, base_url)
+    url = _check_url(provider, "models")
+    key = (key or "").strip()
+    return url, ({"Authorization": f"Bearer {_check_key(provider, key)}"} if key else {})
+
+
+def parse_models(body_text: str, provider_id: str) -> list[str]:
+    """The model ids of a ``GET /models`` answer, in the server's order.
+
+    Reads ``{"data": [{"id": ...}]}`` (OpenAI, llama-server, Ollama, LM Studio) and
+    ``{"models": [{"model"|"name": ...}]}``; raises ``EngineError`` for anything else.
+    """
+    try:
+        payload = json_guard.loads(body_text, provider_name(provider_id), "a model list",
+                                   stage="request")
+    except ValueError:
+        payload = None
+    rows = None
+    if isinstance(payload, dict):
+        rows = payload.get("data") if isinstance(payload.get("data"), list) else \
+            payload.get("models")
+    if not isinstance(rows, list):
+        raise EngineError(
+            f"{provider_name(provider_id)} answered GET /models with something that is not "
+            "a model list.",
+            cause="The URL may point at a web page or proxy instead of an OpenAI-compatible API.",
+            fix="Check the base URL (it usually ends in /v1), or type the model name in "
+            "Settings.", engine=ENGINE, stage="request",
+        )
+    ids = []
+    for row in rows:
+        found = row.get("id") or row.get("model") or row.get("name") if isinstance(row, dict) \
+            else None
+        if isinstance(found, str) and found.strip() and found.strip() not in ids:
+            ids.append(found.strip())
+    return ids

@@ -6,7 +6,10 @@ Public names:
 - ``Outline`` / ``OutlineModule``, ``ModuleLessons``, ``ModuleQuiz``: the progressive steps.
 - ``Summary``, ``Tags``, ``Classification``: the other tasks' results.
 - ``CourseShape``: how many modules/lessons/questions a request asks for.
-- ``json_schema(model, engine, shape=None, categories=None)``: the schema for one engine.
+- ``json_schema(model, engine, shape=None, categories=None, *, bounds=None)``: the schema for
+  one engine; ``bounds`` overrides whether it keeps the grammar bounds.
+- ``enforces_bounds(engine)``: whether an engine object's structured output keeps the bounds
+  (its ``schema_bounds`` attribute, else ``ENGINES[engine.name]``).
 - ``course_json_schema(engine, shape=None)``: shortcut for ``Course``.
 
 Example::
@@ -19,7 +22,9 @@ Every exported schema is in the subset all engines accept: ``type``, ``propertie
 ``required`` (every field), ``additionalProperties: false``, ``enum``, ``items``; no
 ``$ref``/``oneOf``/``anyOf``. Engines that enforce it with a grammar (wllama, WebLLM, Chrome)
 also get ``minItems``/``maxItems``/``maxLength``, which keeps small models short and on track;
-cloud strict modes get the plain subset. WebLLM wants the schema as a JSON string.
+cloud strict modes get the plain subset. A server that compiles the schema into a grammar
+(llama-server, Ollama: the "custom" cloud provider) says so with ``schema_bounds`` and gets
+the bounded schema too. WebLLM wants the schema as a JSON string.
 """
 
 from __future__ import annotations
@@ -48,6 +53,7 @@ __all__ = [
     "Summary",
     "Tags",
     "course_json_schema",
+    "enforces_bounds",
     "json_schema",
 ]
 
@@ -62,6 +68,16 @@ ENGINES: dict[str, bool] = {
     "transformers": True,
     "openai": False,
 }
+
+
+def enforces_bounds(engine: Any) -> bool:
+    """Whether ``engine`` enforces ``minItems``/``maxItems``/``maxLength`` (a grammar).
+
+    An engine may say so itself with a ``schema_bounds`` attribute (``CloudEngine``: true for
+    the custom server, false for strict cloud modes); otherwise ``ENGINES`` decides by name.
+    """
+    own = getattr(engine, "schema_bounds", None)
+    return bool(own) if own is not None else ENGINES.get(getattr(engine, "name", ""), False)
 
 
 class _Strict(BaseModel):
@@ -307,16 +323,19 @@ def json_schema(
     engine: str = "openai",
     shape: CourseShape | None = None,
     categories: list[str] | None = None,
+    *,
+    bounds: bool | None = None,
 ) -> dict[str, Any] | str:
     """Return ``model``'s JSON Schema in the subset and shape ``engine`` accepts.
 
     ``shape`` pins array lengths (modules, lessons, questions); ``categories`` turns
-    ``Classification.label`` into an enum. WebLLM gets a JSON string, the others a dict.
+    ``Classification.label`` into an enum; ``bounds`` (default ``ENGINES[engine]``) keeps the
+    length/count bounds a grammar enforces. WebLLM gets a JSON string, the others a dict.
     """
     if engine not in ENGINES:
         raise ValueError(f"unknown engine {engine!r}; expected one of {sorted(ENGINES)}")
     raw = model.model_json_schema()
-    grammar = ENGINES[engine]
+    grammar = ENGINES[engine] if bounds is None else bounds
     schema = _to_subset(_inline(raw, raw.get("$defs", {})), _GRAMMAR_KEEPS if grammar else set())
     if shape is not None:
         for path, count in _shape_paths(model, shape):

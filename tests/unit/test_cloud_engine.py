@@ -4,11 +4,14 @@ against tests/cloud_server.py over loopback HTTP with a urllib transport."""
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 import time
 
 import pytest
 
+from localloom._budget import schema_token_bound, step_budget
+from localloom._steps import Runner, Step
 from localloom.engines.base import CancelToken, Engine, GenerateRequest
 from localloom.engines.cloud import CloudEngine, FetchTransport
 from localloom.errors import (
@@ -20,8 +23,9 @@ from localloom.errors import (
     QuotaError,
     RateLimitedError,
 )
+from localloom.generator import CourseRequest
 from localloom.openai_wire import SchemaUnsupportedError
-from localloom.schema import course_json_schema
+from localloom.schema import CourseShape, Outline, course_json_schema
 from tests.cloud_server import CloudServer
 from tests.cloud_transports import Reply, ScriptedTransport, UrllibTransport, delta, sse
 
@@ -285,3 +289,180 @@ def test_http_connection_refused_is_a_network_error():
                          transport=UrllibTransport(timeout=2.0), timeout=3.0)
     with pytest.raises(NetworkError):
         _run(engine)
+
+
+# -- hostile or broken servers (issue 7) ------------------------------------------------------
+@pytest.mark.parametrize("fault", ["deep-event", "deep-json", "deep-400", "deep-content"])
+def test_http_deeply_nested_json_is_a_clear_error_not_a_crash(cloud, fault):
+    """A 7,000-deep SSE event, JSON body, 400 error body or answer ends in an EngineError with
+    a cause and a fix (the old code raised RecursionError here, and in Pyodide crashed for
+    good); the next tier can then run."""
+    cloud.script([fault])
+    with pytest.raises(EngineError, match="nested more than 64 levels") as info:
+        _run(_http_engine(cloud))
+    assert info.value.fix and info.value.cause and not info.value.retryable
+
+
+def test_deep_content_stops_before_the_parser_sees_it():
+    """The answer's own nesting is bounded while it streams: no token past the limit reaches
+    on_token (which feeds the lenient partial parser)."""
+    deep = "[" * 7000
+    engine, _ = _engine(Reply(chunks=sse(*(delta(deep[i:i + 50]) for i in range(0, 7000, 50)),
+                                         delta(finish="stop"))))
+    tokens: list[str] = []
+    request = GenerateRequest(messages=MESSAGES, max_tokens=64)
+    with pytest.raises(EngineError, match="an answer that is nested more than 64"):
+        asyncio.run(engine.generate(request, on_token=tokens.append))
+    assert len("".join(tokens)) <= 64
+
+
+def test_an_html_page_under_200_is_named_as_a_web_page():
+    """A 200 text/html answer (a captive portal, a wrong URL) says so, with the URL fix,
+    instead of 'the stream ended early'."""
+    page = "<html><head><title>Sign in</title></head><body>Wi-Fi login</body></html>"
+    engine, transport = _engine(Reply(200, {"content-type": "text/html; charset=utf-8"}, [page]))
+    with pytest.raises(EngineError, match=r"answered with a web page \(text/html\)") as info:
+        _run(engine)
+    assert "/v1" in info.value.fix and not isinstance(info.value, NetworkError)
+    assert len(transport.calls) == 1
+
+
+def test_a_huge_json_answer_is_refused_not_truncated():
+    """A JSON body over 1 MiB is refused by name (the old reader cut it at 64 KiB and then
+    called it 'not a chat completion')."""
+    body = json.dumps({"choices": [{"message": {"content": "x" * (1 << 20)}}]})
+    engine, _ = _engine(Reply(200, {"content-type": "application/json"},
+                              [body[i:i + 65536] for i in range(0, len(body), 65536)]))
+    with pytest.raises(EngineError, match="larger than 1024 KiB"):
+        _run(engine)
+
+
+def test_http_redirects_are_refused_and_the_prompt_goes_nowhere_else(cloud):
+    """A 307 from the configured server is an error; the host it points at gets nothing."""
+    with CloudServer(lifetime=30) as elsewhere:
+        cloud.redirect_to = elsewhere.url + "/chat/completions"
+        cloud.script(["redirect"])
+        with pytest.raises(EngineError, match="does not follow redirects") as info:
+            _run(_http_engine(cloud))
+        assert "Settings" in info.value.fix
+        assert elsewhere.requests == []
+
+
+def test_endless_stream_is_cancelled_within_a_tenth_of_a_second():
+    """An endless stream (a token every millisecond, forever) stops on Cancel: measured here
+    at under 0.001 s after the click; the transport is aborted."""
+    cancel = CancelToken()
+    forever = itertools.cycle(sse(delta("la "), done=False))
+    engine, transport = _engine(Reply(chunks=forever, chunk_delay=0.001), timeout=60.0)
+
+    async def scenario():
+        loop = asyncio.get_running_loop()
+        clicked: list[float] = []
+        loop.call_later(0.2, lambda: (clicked.append(time.monotonic()), cancel.cancel()))
+        with pytest.raises(GenerationCancelled):
+            await engine.generate(GenerateRequest(messages=MESSAGES), cancel=cancel)
+        return time.monotonic() - clicked[0]
+
+    latency = asyncio.run(asyncio.wait_for(scenario(), 5.0))
+    assert latency < 0.1, f"{latency:.3f} s"
+    assert transport.calls[0].token.cancelled
+
+
+def test_the_idle_timeout_is_60_seconds_by_default():
+    """A stall ends after 60 s without a byte (NetworkError, retryable: fallback retries
+    once, then moves on), not never."""
+    engine = CloudEngine("custom", "m", base_url="http://127.0.0.1:9/v1",
+                         transport=ScriptedTransport())
+    assert engine.timeout == 60.0
+
+
+# -- which schema the provider gets (issue 7, item 10) ----------------------------------------
+def test_the_custom_server_enforces_bounds_named_providers_do_not():
+    """llama-server/Ollama compile the schema into a grammar: the custom provider says it
+    enforces bounds, strict cloud modes do not; after a schema 400 it no longer does."""
+    assert _engine()[0].schema_bounds
+    assert not CloudEngine("groq", key="gsk_0123456789abcdef").schema_bounds
+    engine, _ = _engine(Reply(400, {}, [SCHEMA_400]), Reply(chunks=OK_STREAM))
+    _run(engine)
+    assert not engine.schema_bounds
+
+
+def _outline_request(engine) -> GenerateRequest:
+    shape = CourseShape(modules=2, lessons_per_module=2, questions_per_quiz=0, max_text=300,
+                        max_list=3)
+    step = Step("outline", Outline, "Outline", 1, 1, CourseRequest("Tides").prompt_vars(),
+                step_budget("outline", shape), shape=shape)
+    return Runner(engine, "en").request(step, "", [], 0)
+
+
+def test_runner_sends_the_bounded_schema_to_the_custom_server_only():
+    """Runner.request gives the custom server the grammar schema (maxItems/maxLength, so the
+    model stops at 3 objectives, not 42) and the longer max_tokens that schema allows; Groq
+    gets the plain strict subset."""
+    custom = _outline_request(_engine()[0])
+    groq = _outline_request(CloudEngine("groq", key="gsk_0123456789abcdef"))
+    objectives = custom.schema["properties"]["learning_objectives"]
+    assert objectives["maxItems"] == 3
+    assert "maxLength" in json.dumps(custom.schema)
+    assert "maxItems" not in json.dumps(groq.schema) and "maxLength" not in json.dumps(groq.schema)
+    bound = schema_token_bound(custom.schema)
+    assert custom.max_tokens >= min(bound, 8192 // 2) and custom.max_tokens > groq.max_tokens
+
+
+def test_a_bounded_schema_rejected_by_the_server_falls_back_to_the_prompt(cloud):
+    """A custom server that answers 400 'does not support json_schema' to the bounded schema:
+    the existing retry with the schema in the prompt still serves."""
+    engine = _http_engine(cloud, model="fault:schema-unsupported")
+    request = _outline_request(engine)
+    assert "maxItems" in json.dumps(request.schema)
+    assert _run(engine, request)[0] == COURSE
+    first, second = cloud.posts()
+    assert first.body["response_format"]["json_schema"]["schema"] == request.schema
+    assert "response_format" not in second.body and not engine.schema_bounds
+
+
+# -- a blank model for the custom server (item 11a) ----------------------------------------------
+def test_blank_model_asks_the_server_once_and_uses_its_model(cloud):
+    """No model set: GET /v1/models once (with the key), then every call names the server's
+    first model; the engine says where the model came from."""
+    engine = _http_engine(cloud, model=None)
+    assert engine.model_id == ""
+    assert _run(engine)[0] == COURSE
+    _run(engine)
+    gets = [r for r in cloud.requests if r.method == "GET"]
+    assert [g.path for g in gets] == ["/v1/models"]
+    assert gets[0].headers["authorization"] == f"Bearer {KEY}"
+    assert [p.body["model"] for p in cloud.posts()] == ["test-model", "test-model"]
+    assert (engine.model_id, engine.model_source) == ("test-model", "server")
+
+
+@pytest.mark.parametrize("models", [None, ()])
+def test_blank_model_without_a_model_list_says_to_type_it_in_settings(models):
+    """A server without /models (404) or with none loaded: a clear error naming the Model
+    field in Settings, and no chat request is sent."""
+    with CloudServer(lifetime=30, models=models) as server:
+        engine = CloudEngine("custom", None, base_url=server.url, transport=UrllibTransport(),
+                             timeout=3.0)
+        with pytest.raises(EngineUnavailable, match="No model is set for Custom server") as info:
+            _run(engine)
+        assert "Model" in info.value.fix and "Settings" in info.value.fix
+        assert server.posts() == []
+
+
+def test_blank_model_with_a_wrong_key_is_an_auth_error(cloud):
+    """401 on /models is the key's problem, and says so."""
+    with pytest.raises(AuthError):
+        _run(_http_engine(cloud, model=None, key="sk-wrong-0123456789"))
+
+
+def test_blank_model_over_a_scripted_transport_reads_llama_server_lists():
+    """llama-server's list (``data`` and ``models``) gives its first id."""
+    listing = json.dumps({"models": [{"name": "qwen.gguf", "model": "qwen.gguf"}],
+                          "object": "list", "data": [{"id": "qwen.gguf", "object": "model"}]})
+    transport = ScriptedTransport(Reply(200, {"content-type": "application/json"}, [listing]),
+                                  Reply(chunks=OK_STREAM))
+    engine = CloudEngine("custom", "", base_url="http://127.0.0.1:9/v1/", transport=transport)
+    _run(engine)
+    assert [(c.method, c.url) for c in transport.calls] == [
+        ("GET", "http://127.0.0.1:9/v1/models"), ("POST", "http://127.0.0.1:9/v1/chat/completions")]
+    assert transport.calls[1].body["model"] == "qwen.gguf"

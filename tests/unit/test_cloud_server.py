@@ -243,3 +243,54 @@ def test_command_line_prints_the_url_and_serves():
         process.terminate()
         process.wait(5)
         process.stdout.close()
+
+
+def test_models_are_listed_like_llama_server_and_ollama(server):
+    """GET /v1/models and /models answer an OpenAI model list with id, object, created and
+    owned_by; models=None answers 404 like a server without the endpoint."""
+    for path in ("/v1/models", "/models"):
+        status, headers, text = _request(server.origin + path, "GET")
+        row = json.loads(text)["data"][0]
+        assert status == 200 and headers["Content-Type"] == "application/json"
+        assert row == {"id": "test-model", "object": "model", "created": row["created"],
+                       "owned_by": "llamacpp"}
+    with CloudServer(lifetime=10, models=None) as bare:
+        assert _request(bare.url + "/models", "GET")[0] == 404
+
+
+def test_redirect_fault_points_elsewhere_and_no_cors_sends_no_cors_headers():
+    """The redirect fault is a 307 to redirect_to; cors=False leaves out every CORS header,
+    in the preflight too."""
+    with CloudServer(lifetime=10, redirect_to="http://127.0.0.1:9/v1/chat/completions",
+                     cors=False) as srv:
+        srv.script(["redirect"])
+        conn = http.client.HTTPConnection("127.0.0.1", srv.port, timeout=5)
+        conn.request("POST", "/v1/chat/completions", json.dumps(BODY),
+                     {"Content-Type": "application/json", "Origin": ORIGIN})
+        response = conn.getresponse()
+        assert response.status == 307
+        assert response.getheader("Location") == "http://127.0.0.1:9/v1/chat/completions"
+        assert response.getheader("Access-Control-Allow-Origin") is None
+        conn.close()
+        status, headers, _ = _request(srv.url + "/chat/completions", "OPTIONS")
+        assert status == 204 and "Access-Control-Allow-Origin" not in headers
+
+
+@pytest.mark.parametrize(("fault", "status"), [("deep-json", 200), ("deep-400", 400)])
+def test_deep_json_faults(server, fault, status):
+    """The deep faults send JSON nested 7,000 levels deep, as a body or an error body."""
+    server.script([fault])
+    got, _, text = _chat(server)
+    assert got == status and text.startswith("[" * 7000) and text.endswith("]" * 7000)
+
+
+def test_deep_stream_faults(server):
+    """deep-event sends one 7,000-deep data event; deep-content a well-formed stream whose
+    content is 7,000 nested arrays."""
+    server.script(["deep-event", "deep-content"])
+    event = _data_lines(_chat(server, stream=True)[2])
+    assert event == ["[" * 7000 + "]" * 7000]
+    lines = _data_lines(_chat(server, stream=True)[2])
+    content = "".join(json.loads(line)["choices"][0]["delta"].get("content") or ""
+                      for line in lines if line.startswith("{") and '"choices":[{' in line)
+    assert content == "[" * 7000 + "]" * 7000 and lines[-1] == "[DONE]"

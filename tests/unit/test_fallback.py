@@ -170,3 +170,25 @@ def test_async_event_handler_is_awaited():
 
     run([WLLAMA], Script(), on_event=handler)
     assert seen == ["start", "served"]
+
+
+def test_every_tier_failed_has_a_neutral_stage_not_the_last_tiers():
+    """When the cloud tier fails after a model download failed, the aggregate error is not
+    labelled with the last failure's stage ("download"): it is the routing's ("route")."""
+    failed = [ModelDownloadError("offline", stage="download") for _ in range(2)]
+    script = Script(wllama=failed, groq=[AuthError("Groq said 401.", stage="request")])
+    with pytest.raises(EngineError) as info:
+        run([GROQ, WLLAMA], script)
+    assert info.value.what == "Every tier failed." and info.value.stage == "route"
+
+
+def test_a_stalled_provider_retries_once_then_falls_back():
+    """The cloud's 60 s stall is a retryable NetworkError: one retry after RETRY_DELAY, then
+    the next tier serves; both stalls are recorded with their message."""
+    stall = "Groq sent nothing for 60 s while LocalLoom waited for the next chunk."
+    sleep = FakeSleep()
+    script = Script(groq=[NetworkError(stall), NetworkError(stall)])
+    outcome = run([GROQ, WLLAMA], script, sleep=sleep)
+    assert script.calls == ["groq", "groq", "wllama"] and outcome.served_by is WLLAMA
+    assert sleep.waits == [RETRY_DELAY]
+    assert [a.message for a in outcome.attempts[:2]] == [stall, stall]

@@ -157,3 +157,14 @@ NOW = 1_800_000_000.0
 def test_parse_retry_after(headers, expected):
     found = parse_retry_after(headers, now=NOW)
     assert found == (pytest.approx(expected) if expected is not None else None)
+
+
+@pytest.mark.parametrize("body", ['{"error": ' + "[" * 7000 + "]" * 7000 + "}",
+                                  '{"error": {"message": ' + '{"a":' * 7000 + "1"
+                                  + "}" * 7000 + "}}"])
+def test_a_deeply_nested_error_body_is_reported_not_parsed(body):
+    """An HTTP 400 whose body nests 7,000 levels maps to a clear EngineError (in CPython the
+    old code raised RecursionError; in Pyodide it was a fatal stack overflow)."""
+    err = map_http_error(400, body, {}, "custom")
+    assert type(err) is EngineError
+    assert "HTTP 400" in err.what and "nested more than 64 levels" in err.what

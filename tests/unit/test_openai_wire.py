@@ -165,10 +165,54 @@ def test_key_is_stripped():
     assert headers["Authorization"] == f"Bearer {KEY}"
 
 
-@pytest.mark.parametrize("base_url", ["ftp://host/v1", "localhost:11434/v1", "http:///v1"])
+@pytest.mark.parametrize("base_url", [
+    "ftp://host/v1", "localhost:11434/v1", "http:///v1", "javascript:alert(1)//x",
+    "data:text/plain,hi", "file:///etc/passwd", "http://[::1/v1", "http://host:99999/v1",
+])
 def test_invalid_custom_url_is_explained(base_url):
-    with pytest.raises(EngineUnavailable, match="no valid base URL"):
+    """Non-http(s) schemes (javascript:, data:, file:...), no host or a broken URL: refused,
+    before any request, with the fix in Settings."""
+    with pytest.raises(EngineUnavailable, match="The base URL of Custom server") as info:
         build_request("custom", "m", MESSAGES, base_url=base_url)
+    assert "Settings" in info.value.fix
+
+
+@pytest.mark.parametrize("base_url", [
+    "http://me:s3cr3t-pw@127.0.0.1:8080/v1",
+    "https://token-s3cr3t-pw@llm.example/v1",
+    "http://me:s3cr3t-pw@127.0.0.1:8080/v1#frag",
+])
+def test_credentials_in_the_base_url_are_refused_and_never_echoed(base_url):
+    """A ``user:password@`` base URL is refused; the password appears in no message."""
+    with pytest.raises(EngineUnavailable, match="user name or password") as info:
+        build_request("custom", "m", MESSAGES, base_url=base_url)
+    assert "s3cr3t" not in str(info.value)
+
+
+def test_a_fragment_in_the_base_url_is_refused():
+    """``#x`` would swallow the appended /chat/completions (the request would go to /v1):
+    refused with a clear message instead."""
+    with pytest.raises(EngineUnavailable, match="'#' fragment"):
+        build_request("custom", "m", MESSAGES, base_url="http://127.0.0.1:8080/v1#notes")
+
+
+def test_the_path_goes_before_a_query_in_the_base_url():
+    """A query in the base URL stays after the appended path."""
+    url, _, _ = build_request("custom", "m", MESSAGES,
+                              base_url="http://127.0.0.1:8080/v1/?api-version=2&x=1")
+    assert url == "http://127.0.0.1:8080/v1/chat/completions?api-version=2&x=1"
+
+
+def test_the_groq_key_goes_only_to_groq_even_on_the_default_port_spelled_out():
+    """The key/origin rule compares origins: an explicit :443 is Groq's own origin, any other
+    host is not."""
+    url, _, _ = build_request("groq", None, MESSAGES, key=KEY,
+                              base_url="https://api.groq.com:443/openai/v1")
+    assert url == "https://api.groq.com:443/openai/v1/chat/completions"
+    for base_url in ("https://api.groq.com@evil.example/openai/v1",
+                     "https://evil.example/?https://api.groq.com"):
+        with pytest.raises(EngineUnavailable):
+            build_request("groq", None, MESSAGES, key=KEY, base_url=base_url)
 
 
 @pytest.mark.parametrize(("key", "shown"), [
@@ -200,8 +244,66 @@ def test_parse_completion_of_html_says_check_the_url():
     assert "/v1" in info.value.fix
 
 
+@pytest.mark.parametrize("body", [
+    "[" * 7000 + "]" * 7000,
+    '{"choices": ' + '{"a":' * 7000 + "1" + "}" * 7000 + "}",
+    '{"choices": [{"message": {"content": "' + "x" * (1 << 20) + '"}}]}',
+])
+def test_parse_completion_refuses_deep_or_huge_json_before_parsing(body):
+    """A 7,000-deep or >1 MiB body is an EngineError naming the problem, not a
+    RecursionError (which is, in Pyodide, a fatal stack overflow)."""
+    with pytest.raises(EngineError, match="refused to read it") as info:
+        parse_completion(body, "custom")
+    assert "nested more than 64 levels" in info.value.what or "larger than" in info.value.what
+    assert info.value.fix and info.value.engine == "openai"
+
+
+def test_parse_completion_accepts_brackets_inside_strings():
+    """Depth is counted outside JSON strings only: a deep-looking string is fine."""
+    content = "[" * 5000 + '\\"{' * 100
+    body = json.dumps({"choices": [{"message": {"content": content}}]})
+    assert parse_completion(body, "custom").text == content
+
+
 def test_public_names_are_reexported():
     for name in openai_wire.__all__:
         assert hasattr(openai_wire, name), name
     assert {"SSEDecoder", "map_http_error", "SchemaUnsupportedError", "mask_key"} <= set(
         openai_wire.__all__)
+
+
+def test_models_request_is_checked_like_a_chat_request():
+    """GET {base}/models: the same URL rules, the key only when there is one."""
+    from localloom.openai_wire import models_request
+
+    assert models_request("custom", base_url="http://127.0.0.1:8080/v1/") == (
+        "http://127.0.0.1:8080/v1/models", {})
+    url, headers = models_request("custom", key="k-0123456789", base_url="http://h/v1?x=1")
+    assert url == "http://h/v1/models?x=1" and headers == {"Authorization": "Bearer k-0123456789"}
+    with pytest.raises(EngineUnavailable):
+        models_request("custom", base_url="http://u:p@h/v1")
+
+
+@pytest.mark.parametrize(("body", "ids"), [
+    ('{"object": "list", "data": [{"id": "llama3.2:latest"}, {"id": "qwen"}]}',
+     ["llama3.2:latest", "qwen"]),
+    ('{"models": [{"name": "g.gguf", "model": "g.gguf"}], "data": [{"id": "g.gguf"}]}',
+     ["g.gguf"]),
+    ('{"data": []}', []),
+    ('{"data": [{"id": ""}, {"nope": 1}, 3, {"id": "m"}]}', ["m"]),
+])
+def test_parse_models_reads_the_servers_lists(body, ids):
+    """OpenAI/Ollama/LM Studio ``data`` and llama-server's extra ``models``."""
+    from localloom.openai_wire import parse_models
+
+    assert parse_models(body, "custom") == ids
+
+
+@pytest.mark.parametrize("body", ["<html>", '{"object": "list"}',
+                                  '{"data": ' + "[" * 7000 + "]" * 7000 + "}"])
+def test_parse_models_refuses_anything_else(body):
+    """A page, a list-less object or a 7,000-deep body: EngineError, never a crash."""
+    from localloom.openai_wire import parse_models
+
+    with pytest.raises(EngineError):
+        parse_models(body, "custom")

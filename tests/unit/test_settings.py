@@ -51,3 +51,108 @@ def test_remove_provider():
     s.remove_provider("groq")
     s.remove_provider("groq")
     assert s.preferences().cloud_providers == ()
+
+
+@pytest.mark.parametrize("value", ["no", "false", "0", "", 0, 1, None, [], {}])
+def test_on_device_only_that_is_not_a_boolean_turns_on_and_is_reported(value):
+    """'no' is not truthy: any non-boolean on_device_only is unreadable, reset to the
+    privacy-preserving ON (never silently to the cloud), and listed with a notice."""
+    s = Settings.from_dict({"on_device_only": value})
+    assert s.on_device_only is True
+    assert s.unreadable == ["on_device_only"]
+    assert "on_device_only" in s.notice() and "On-device only is now ON" in s.notice()
+
+
+@pytest.mark.parametrize("value", [True, False])
+def test_real_booleans_are_read_as_they_are(value):
+    """Only real booleans are read; nothing is reported for them."""
+    s = Settings.from_dict({"on_device_only": value, "allow_downloads": value,
+                            "providers": {"groq": {"key": "gsk_0123456789abcd",
+                                                   "enabled": value}}})
+    assert (s.on_device_only, s.allow_downloads, s.providers["groq"].enabled) == (value,) * 3
+    assert s.unreadable == [] and s.notice() == ""
+
+
+def test_every_unreadable_entry_is_reset_to_a_safe_default_and_listed():
+    """Wrong types everywhere: downloads stay off, a provider stays disabled, unknown entries
+    go, and each one is named for the panel's notice."""
+    s = Settings.from_dict({
+        "allow_downloads": "yes", "preferred_engine": 7,
+        "providers": {"groq": {"key": 123, "enabled": "true"}, "evil": {}, "hf": 3,
+                      "custom": {"base_url": "http://127.0.0.1:9/v1", "enabled": True}}})
+    assert not s.allow_downloads and s.preferred_engine == "" and not s.on_device_only
+    assert s.providers["groq"].key == "" and not s.providers["groq"].enabled
+    assert s.providers["custom"].usable
+    assert s.unreadable == ["allow_downloads", "preferred_engine", "providers.groq.key",
+                            "providers.groq.enabled", "providers.evil", "providers.hf"]
+    assert "providers.groq.enabled" in s.notice() and "now ON" not in s.notice()
+
+
+@pytest.mark.parametrize("data", ["garbage", 5, ["x"]])
+def test_settings_that_are_not_an_object_are_all_reset_with_privacy_on(data):
+    """Unreadable settings as a whole: defaults, On-device only ON, and a notice."""
+    s = Settings.from_dict(data)
+    assert s.on_device_only and s.providers == {}
+    assert s.unreadable == ["all settings"] and "all settings" in s.notice()
+
+
+def test_unreadable_list_is_not_saved_back():
+    """to_dict (what is stored) carries no bookkeeping."""
+    s = Settings.from_dict({"on_device_only": "no"})
+    assert "unreadable" not in s.to_dict()
+    assert Settings.from_dict(s.to_dict()).unreadable == []
+
+
+def test_a_blank_key_is_kept_only_on_the_same_origin():
+    """Saving the custom provider with the key field blank keeps the saved key while the URL
+    stays on the same scheme, host and port; another origin drops it and says so."""
+    s = Settings()
+    s.update_provider("custom", key="local-secret-123", base_url="http://127.0.0.1:8080/v1")
+    assert s.update_provider("custom", base_url="http://127.0.0.1:8080/other/v1") == ""
+    assert s.providers["custom"].key == "local-secret-123"
+    note = s.update_provider("custom", base_url="http://evil.example:8080/v1")
+    assert s.providers["custom"].key == ""
+    assert "127.0.0.1:8080" in note and "evil.example" in note and "not kept" in note
+    assert "local-secret" not in note
+
+
+@pytest.mark.parametrize("new_url", ["https://127.0.0.1:8080/v1", "http://127.0.0.1:8081/v1",
+                                     "http://localhost:8080/v1"])
+def test_scheme_port_or_host_changes_drop_the_key(new_url):
+    """Each part of the origin counts."""
+    s = Settings()
+    s.update_provider("custom", key="local-secret-123", base_url="http://127.0.0.1:8080/v1")
+    assert s.update_provider("custom", base_url=new_url)
+    assert s.providers["custom"].key == ""
+
+
+def test_a_named_provider_keeps_its_key_and_a_typed_key_replaces_it():
+    """Groq without a URL keeps its key on a re-save; a typed key always wins."""
+    s = Settings()
+    s.update_provider("groq", key="gsk_0123456789abcdef")
+    assert s.update_provider("groq", model="llama-3.3-70b-versatile") == ""
+    assert s.providers["groq"].key == "gsk_0123456789abcdef"
+    s.update_provider("groq", key="gsk_fedcba9876543210")
+    assert s.providers["groq"].key == "gsk_fedcba9876543210"
+
+
+@pytest.mark.parametrize("url", ["http://me:s3cr3t@127.0.0.1:8080/v1",
+                                 "http://s3cr3t@127.0.0.1:8080/v1",
+                                 "http://127.0.0.1:8080/v1#s3cr3t", "javascript:alert(1)",
+                                 "file:///etc/passwd"])
+def test_an_unusable_base_url_is_not_saved_and_not_echoed(url):
+    """Credentials, fragments and non-http schemes are refused on save; the message never
+    repeats the URL."""
+    s = Settings()
+    with pytest.raises(ValueError, match="Not saved: the base URL") as info:
+        s.update_provider("custom", base_url=url)
+    assert "s3cr3t" not in str(info.value) and s.providers == {}
+
+
+def test_a_saved_url_with_credentials_loses_them_and_says_so():
+    """Settings saved before the rule: the password is dropped on load, never shown."""
+    s = Settings.from_dict({"providers": {"custom": {
+        "base_url": "http://me:s3cr3t@127.0.0.1:8080/v1", "enabled": True}}})
+    assert s.providers["custom"].base_url == "http://127.0.0.1:8080/v1"
+    assert "s3cr3t" not in " ".join([*s.describe_providers(), s.notice()])
+    assert "providers.custom.base_url" in s.notice()

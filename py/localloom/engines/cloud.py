@@ -5,11 +5,12 @@ Public names:
 - ``CloudEngine(provider, model=None, *, key=None, base_url=None, transport=None,
   timeout=60.0, context_window=8192)``: the adapter (``name == "openai"``).
 - ``Transport``: the protocol a transport implements:
-  ``async post_stream(url, headers, body_json, signal_token) -> (status, headers, chunks)``,
-  where ``chunks`` is an async iterator of ``bytes`` or ``str`` and ``signal_token`` is a
-  ``CancelToken`` that aborts the request when cancelled.
-- ``FetchTransport``: the browser transport (``js.fetch`` + ``ReadableStream`` reader +
-  ``AbortController``); ``js``/``pyodide`` are imported only when it runs.
+  ``async post_stream(url, headers, body_json, signal_token) -> (status, headers, chunks)``
+  and ``async get(url, headers, signal_token)`` (same result), where ``chunks`` is an async
+  iterator of ``bytes`` or ``str`` and ``signal_token`` is a ``CancelToken`` that aborts the
+  request when cancelled.
+- ``FetchTransport``: the browser transport (``engines.cloud_fetch``: ``js.fetch`` +
+  ``ReadableStream`` reader + ``AbortController``, redirects refused).
 
 Example (in the browser; tests pass ``transport=`` a pure-Python one)::
 
@@ -21,18 +22,31 @@ Example (in the browser; tests pass ``transport=`` a pure-Python one)::
 Errors are mapped by ``openai_wire``. A ``SchemaUnsupportedError`` makes the engine retry once
 with the schema in the prompt, and remember that for later calls. No byte for ``timeout``
 seconds (before the headers or between chunks) aborts the request with ``NetworkError``.
+Foreign data is bounded (``json_guard``): a body over 1 MiB, JSON or an answer nested over 64
+levels ends the call with ``EngineError`` before anything parses it, and a 200 web page is
+named as such. ``schema_bounds`` says whether the provider's structured output enforces
+``maxItems``/``maxLength`` (the custom server: llama-server, Ollama), so ``Runner`` sends it
+the bounded grammar schema. With no model set (custom server), the first ``generate`` asks
+``GET {base}/models`` once and uses the first id listed (``model_id``, ``model_source``).
 """
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import json
-from collections.abc import AsyncIterator, Awaitable
+from collections.abc import AsyncIterator
 from typing import Any, Protocol
 
+from localloom import json_guard
 from localloom.engines.base import CancelToken, GenerateRequest, TokenCallback
-from localloom.errors import EngineUnavailable, GenerationCancelled, LocalLoomError, NetworkError
+from localloom.engines.cloud_fetch import FetchTransport, RedirectRefused, redirect_refused
+from localloom.engines.cloud_watch import END, Watch, close_chunks, next_chunk
+from localloom.errors import (
+    AuthError,
+    EngineError,
+    EngineUnavailable,
+    GenerationCancelled,
+    NetworkError,
+)
 from localloom.openai_wire import (
     ChatResult,
     Provider,
@@ -42,13 +56,12 @@ from localloom.openai_wire import (
     get_provider,
     map_http_error,
     mask_key,
+    models_request,
     parse_completion,
+    parse_models,
 )
 
 __all__ = ["CloudEngine", "FetchTransport", "Transport"]
-
-_ERROR_BODY_LIMIT = 65536
-_END = object()
 
 
 class Transport(Protocol):
@@ -56,87 +69,9 @@ class Transport(Protocol):
         self, url: str, headers: dict[str, str], body_json: str, signal_token: CancelToken
     ) -> tuple[int, dict[str, str], AsyncIterator[bytes | str]]: ...
 
-
-class FetchTransport:
-    """POST with ``js.fetch`` (CORS, no cookies, no referrer) and stream the body's bytes."""
-
-    async def post_stream(self, url, headers, body_json, signal_token):
-        try:
-            import js
-            from pyodide.ffi import JsException, to_js
-        except ImportError as exc:
-            raise EngineUnavailable(
-                "The fetch transport only runs in the browser.",
-                fix="Pass a transport= to CloudEngine outside Pyodide.", engine="openai",
-            ) from exc
-        controller = js.AbortController.new()
-        signal_token.on_cancel(lambda: controller.abort())
-        init = to_js(
-            {"method": "POST", "headers": headers, "body": body_json, "mode": "cors",
-             "credentials": "omit", "cache": "no-store", "referrerPolicy": "no-referrer",
-             "signal": controller.signal},
-            dict_converter=js.Object.fromEntries,
-        )
-        try:
-            response = await js.fetch(url, init)
-        except JsException as exc:
-            if signal_token.cancelled:
-                raise GenerationCancelled("The request was cancelled.", stage="request") from exc
-            raise _fetch_failed(url, exc) from exc
-        head = js.Object.fromEntries(response.headers.entries()).to_py()
-        return int(response.status), dict(head), _read_body(response, signal_token, url)
-
-
-def _fetch_failed(url: str, exc: BaseException) -> NetworkError:
-    return NetworkError(
-        f"Could not reach {url}: {exc}",
-        cause="You are offline, the URL is wrong, or the server does not allow this page's "
-        "origin (CORS).",
-        fix="Check the connection and the base URL; for Ollama set OLLAMA_ORIGINS to this "
-        "page's origin, for LM Studio enable CORS.",
-        engine="openai", stage="request",
-    )
-
-
-async def _read_body(response: Any, token: CancelToken, url: str) -> AsyncIterator[bytes]:
-    from pyodide.ffi import JsException
-
-    body = response.body
-    if getattr(body, "getReader", None) is None:  # null body (e.g. 204)
-        return
-    reader = body.getReader()
-    finished = False
-    try:
-        while True:
-            try:
-                result = await reader.read()
-            except JsException as exc:
-                if token.cancelled:
-                    raise GenerationCancelled("The stream was cancelled.", stage="stream") from exc
-                raise NetworkError(
-                    f"The connection to {url} dropped during the answer: {exc}",
-                    cause="The network dropped, or the server or a proxy cut the stream.",
-                    engine="openai", stage="stream") from exc
-            if result.done:
-                finished = True
-                return
-            yield result.value.to_bytes()
-    finally:
-        if not finished:
-            _cancel_quietly(reader)
-
-
-def _cancel_quietly(reader: Any) -> None:
-    """Cancel a stream reader without leaving an unhandled rejection behind."""
-    try:
-        pending = reader.cancel()
-    except Exception:
-        return
-    with contextlib.suppress(Exception):
-        if hasattr(pending, "add_done_callback"):  # Pyodide hands back a PyodideFuture
-            pending.add_done_callback(lambda f: f.cancelled() or f.exception())
-        else:
-            pending.catch(lambda _error: None)
+    async def get(
+        self, url: str, headers: dict[str, str], signal_token: CancelToken
+    ) -> tuple[int, dict[str, str], AsyncIterator[bytes | str]]: ...
 
 
 class CloudEngine:
@@ -158,6 +93,7 @@ class CloudEngine:
     ) -> None:
         self.provider = get_provider(provider, base_url)
         self.model_id = model or self.provider.default_model
+        self.model_source = "settings" if model else "default"  # or "server" once asked
         self.transport = transport if transport is not None else FetchTransport()
         self.timeout = timeout
         self.context_window = context_window
@@ -168,6 +104,11 @@ class CloudEngine:
     def __repr__(self) -> str:
         return (f"CloudEngine({self.provider.id!r}, {self.model_id!r}, "
                 f"key={mask_key(self._key)!r})")
+
+    @property
+    def schema_bounds(self) -> bool:
+        """Whether a ``json_schema`` sent now is enforced with its bounds (a grammar)."""
+        return self.provider.schema_bounds and self._schema_ok
 
     def count_tokens(self, text: str) -> int:
         """About four characters per token; providers report the real count in ``usage``."""
@@ -182,6 +123,8 @@ class CloudEngine:
         cancel = cancel or CancelToken()
         if cancel.cancelled:
             raise GenerationCancelled("Cancelled before the request was sent.", stage="request")
+        if not self.model_id:
+            await self._ask_model(cancel)
         messages = request.messages or [{"role": "user", "content": request.prompt or ""}]
         use_schema = request.schema is not None and self._schema_ok
         try:
@@ -199,19 +142,25 @@ class CloudEngine:
             stream=True, key=self._key, stop=request.stop, json_schema=use_schema,
             schema_name=request.task or "response",
         )
-        watch = _Watch(cancel, self.timeout, self.provider.name)
+        watch = Watch(cancel, self.timeout, self.provider.name)
         chunks: Any = None
         try:
             status, raw_headers, chunks = await watch(
                 self.transport.post_stream(url, headers, json.dumps(body), watch.abort),
                 "the response")
             rheaders = {str(k).lower(): str(v) for k, v in dict(raw_headers).items()}
+            if 300 <= status < 400:  # a transport that hands a redirect back: never follow
+                raise redirect_refused(url)
             if not 200 <= status < 300:
                 raise map_http_error(status, await watch.read_all(chunks), rheaders,
                                      self.provider.id, key=self._key, model=self.model_id)
-            if "application/json" in rheaders.get("content-type", ""):
-                found = parse_completion(await watch.read_all(chunks), self.provider.id,
-                                         key=self._key)
+            ctype = rheaders.get("content-type", "")
+            if "text/html" in ctype:
+                raise _web_page(self.provider.name, ctype)
+            if "application/json" in ctype:
+                found = parse_completion(await watch.read_all(chunks, json_guard.MAX_CHARS),
+                                         self.provider.id, key=self._key)
+                _check_answer(found.text, self.provider.name)
                 self.last = ChatResult(found.text, found.finish_reason, found.usage, use_schema)
                 if on_token and found.text:
                     on_token(found.text)
@@ -219,21 +168,26 @@ class CloudEngine:
             return await self._stream(chunks, on_token, watch, use_schema)
         finally:
             watch.abort.cancel()  # release the connection whatever happened
-            if chunks is not None and hasattr(chunks, "aclose"):
-                with contextlib.suppress(Exception):
-                    await asyncio.wait_for(chunks.aclose(), 1.0)
+            await close_chunks(chunks)
 
-    async def _stream(self, chunks, on_token, watch: _Watch, use_schema: bool) -> str:
+    async def _stream(self, chunks, on_token, watch: Watch, use_schema: bool) -> str:
         decoder = SSEDecoder(self.provider.id, key=self._key)
+        depth, size = json_guard.DepthScanner(strings=False), 0
         iterator = chunks.__aiter__()
         while not decoder.done:
-            chunk = await watch(_next(iterator), "the next chunk")
+            chunk = await watch(next_chunk(iterator), "the next chunk")
             if watch.cancel.cancelled:
                 raise GenerationCancelled("Generation was cancelled.", stage="stream")
-            for event in decoder.close() if chunk is _END else decoder.feed(chunk):
-                if event.content and on_token:
+            for event in decoder.close() if chunk is END else decoder.feed(chunk):
+                if not event.content:
+                    continue
+                # The answer itself is foreign JSON the parser reads leniently: bound it too.
+                size += len(event.content)
+                if depth.feed(event.content) > depth.limit or size > json_guard.MAX_CHARS:
+                    _check_answer(decoder.text, self.provider.name)
+                if on_token:
                     on_token(event.content)
-            if chunk is _END:
+            if chunk is END:
                 break
         self.last = ChatResult(decoder.text, decoder.finish_reason, decoder.usage, use_schema,
                                tuple(decoder.warnings))
@@ -245,71 +199,54 @@ class CloudEngine:
                 engine=self.name, stage="stream")
         return decoder.text
 
-
-class _Watch:
-    """Races each await of one call against the user's Cancel and the idle ``timeout``.
-
-    ``abort`` is the token handed to the transport: it fires on Cancel, on timeout and when
-    the call ends, so the fetch is always released.
-    """
-
-    def __init__(self, cancel: CancelToken, timeout: float, name: str) -> None:
-        self.cancel, self.timeout, self.name = cancel, timeout, name
-        self.abort = CancelToken()
-        self.waiter = asyncio.get_running_loop().create_future()
-        cancel.on_cancel(self.abort.cancel)
-        cancel.on_cancel(lambda: _settle(self.waiter))
-
-    async def __call__(self, awaitable: Awaitable[Any], waiting_for: str) -> Any:
-        task = asyncio.ensure_future(awaitable)
-        done, _ = await asyncio.wait({task, self.waiter}, timeout=self.timeout,
-                                     return_when=asyncio.FIRST_COMPLETED)
-        if task not in done:
-            self.abort.cancel()
-            task.cancel()
-            with contextlib.suppress(BaseException):
-                await asyncio.wait({task}, timeout=1.0)
-            if self.cancel.cancelled:
-                raise GenerationCancelled("Generation was cancelled.", stage="stream")
-            raise NetworkError(
-                f"{self.name} sent nothing for {self.timeout:g} s while LocalLoom waited for "
-                f"{waiting_for}.",
-                cause="The provider or the network stalled, or a large model is still loading.",
-                fix="Retry, or let LocalLoom use the next provider.",
-                engine="openai", stage="stream")
+    async def _ask_model(self, cancel: CancelToken) -> None:
+        """Fill a blank model from ``GET {base}/models`` (the first id), or explain the fix."""
+        url, headers = models_request(self.provider, key=self._key)
+        watch = Watch(cancel, self.timeout, self.provider.name)
+        chunks: Any = None
         try:
-            return task.result()
-        except Exception as exc:
-            if self.cancel.cancelled:
-                raise GenerationCancelled("Generation was cancelled.", stage="stream") from exc
-            if isinstance(exc, LocalLoomError):
-                raise
-            raise NetworkError(
-                f"The connection to {self.name} failed: {exc}",
-                cause="The network dropped, or the server closed the connection.",
-                engine="openai", stage="stream") from exc
+            status, _, chunks = await watch(self.transport.get(url, headers, watch.abort),
+                                            "its model list")
+            body = await watch.read_all(chunks, json_guard.MAX_CHARS)
+            if 300 <= status < 400:
+                raise redirect_refused(url)
+            if status in (401, 403):
+                raise map_http_error(status, body, {}, self.provider.id, key=self._key)
+            if status != 200:
+                raise EngineError(f"GET {url} answered HTTP {status}.", engine=self.name)
+            ids = parse_models(body, self.provider.id)
+            if not ids:
+                raise EngineError(f"GET {url} lists no model (is one loaded?).",
+                                  engine=self.name)
+        except (AuthError, NetworkError, RedirectRefused):
+            raise  # the chat request would fail the same way: say why, not "type a model"
+        except EngineError as exc:
+            raise EngineUnavailable(
+                f"No model is set for {self.provider.name}, and the server did not say which "
+                f"to use: {exc.what}",
+                cause="The Model field in Settings is blank, so LocalLoom asked the server "
+                "for its models.",
+                fix="Type the model name in Settings → Cloud provider → Model (e.g. llama3.2 "
+                "for Ollama), then Save provider.",
+                engine=self.name, stage="request") from exc
+        finally:
+            watch.abort.cancel()
+            await close_chunks(chunks)
+        self.model_id, self.model_source = ids[0], "server"
 
-    async def read_all(self, chunks: AsyncIterator[bytes | str]) -> str:
-        """A whole (error) body, capped at 64 KiB."""
-        iterator, parts, size = chunks.__aiter__(), [], 0
-        while size < _ERROR_BODY_LIMIT:
-            chunk = await self(_next(iterator), "the body")
-            if chunk is _END:
-                break
-            data = chunk.encode() if isinstance(chunk, str) else bytes(chunk)
-            parts.append(data)
-            size += len(data)
-        return b"".join(parts).decode("utf-8", errors="replace")
+
+def _web_page(name: str, ctype: str) -> EngineError:
+    return EngineError(
+        f"{name} answered with a web page ({ctype.split(';')[0].strip()}), not a chat "
+        "completion.",
+        cause="The base URL points at a web page, a login page or a proxy instead of an "
+        "OpenAI-compatible API.",
+        fix="Check the base URL in Settings: it usually ends in /v1.",
+        engine="openai", stage="request")
 
 
-async def _next(iterator: AsyncIterator[Any]) -> Any:
-    try:
-        return await iterator.__anext__()
-    except StopAsyncIteration:
-        return _END
-
-
-def _settle(future: asyncio.Future) -> None:
-    with contextlib.suppress(RuntimeError):  # the loop may be gone after the call ended
-        if not future.done():
-            future.set_result(None)
+def _check_answer(text: str, name: str) -> None:
+    """Refuse an answer too large, or nested too deep, for the parser to read safely."""
+    why = json_guard.problem(text, strings=False)
+    if why is not None:
+        raise json_guard.too_big(name, "an answer", why, stage="stream")

@@ -2,6 +2,11 @@
 
 Public name: ``SettingsPanel``. It reads and writes ``settings.Settings`` through the
 browser store; keys are shown masked after saving and never written back into the page.
+
+What the user must know is said in the panel: saved settings that could not be read (and
+were reset) in ``#settings-notice``; "not saved" when the browser's storage is full or
+blocked, an unusable base URL, or a key not kept for a new server, in the ``aria-live``
+statuses ``#settings-status`` (switches) and ``#provider-status`` (next to Save provider).
 """
 
 from __future__ import annotations
@@ -9,16 +14,30 @@ from __future__ import annotations
 import js
 from pyodide.ffi import create_proxy
 
-from ..settings import ProviderSettings, Settings
+from ..openai_providers import PROVIDERS
+from ..settings import NOT_SAVED, Settings
+from ..storage import PREFIX
 from .dom import el as _el
 
 __all__ = ["SettingsPanel"]
 
 
+def _load(store) -> Settings:
+    """The saved settings; stored text that is not a JSON object counts as unreadable."""
+    data = store.settings()
+    if not data:
+        try:
+            text = store.kv.get(PREFIX + "settings")
+        except Exception:  # storage blocked: nothing was saved that we could read
+            text = None
+        data = None if text is None else text
+    return Settings.from_dict(data)
+
+
 class SettingsPanel:
     def __init__(self, store) -> None:
         self.store = store
-        self.settings = Settings.from_dict(store.settings())
+        self.settings = _load(store)
         self._proxies = []
 
     def bind(self) -> None:
@@ -26,6 +45,12 @@ class SettingsPanel:
         _el("on-device-only").checked = s.on_device_only
         _el("allow-downloads").checked = s.allow_downloads
         _el("preferred-engine").value = s.preferred_engine
+        notice = _el("settings-notice")
+        notice.textContent = s.notice()
+        notice.hidden = not s.unreadable
+        if s.unreadable:  # store the reset values: a dropped password must not stay saved
+            _el("settings").open = True
+            self._persist("settings-status", "")
         for element_id in ("on-device-only", "allow-downloads", "preferred-engine"):
             self._on(element_id, "change", lambda event: self._save_switches())
         self._on("provider-save", "click", lambda event: self._save_provider())
@@ -39,17 +64,25 @@ class SettingsPanel:
         self._proxies.append(proxy)
         _el(element_id).addEventListener(event, proxy)
 
-    def _persist(self) -> None:
-        self.store.save_settings(self.settings.to_dict())
+    def _persist(self, status_id: str, done: str) -> bool:
+        """Save, and say in ``status_id`` whether it was saved (``done``) or not, and why."""
+        saved = bool(self.store.save_settings(self.settings.to_dict()))
+        _el(status_id).textContent = done if saved else NOT_SAVED
+        _el(status_id).className = "" if saved else "error"
+        return saved
 
     def _save_switches(self) -> None:
         self.settings.on_device_only = bool(_el("on-device-only").checked)
         self.settings.allow_downloads = bool(_el("allow-downloads").checked)
         self.settings.preferred_engine = str(_el("preferred-engine").value)
-        self._persist()
+        self._persist("settings-status", "Saved.")
 
     def _show_provider(self) -> None:
-        current = self.settings.providers.get(str(_el("provider").value))
+        pid = str(_el("provider").value)
+        current = self.settings.providers.get(pid)
+        default = PROVIDERS[pid].default_model if pid in PROVIDERS else ""
+        _el("provider-model").placeholder = (f"blank: {default}" if default
+                                             else "blank: the server's first model")
         _el("provider-key").value = ""
         _el("provider-key").placeholder = "saved — type to replace" if current and current.key \
             else ""
@@ -59,19 +92,23 @@ class SettingsPanel:
 
     def _save_provider(self) -> None:
         pid = str(_el("provider").value)
-        old = self.settings.providers.get(pid)
-        key = str(_el("provider-key").value).strip() or (old.key if old else "")
-        self.settings.set_provider(ProviderSettings(
-            id=pid, key=key, model=str(_el("provider-model").value).strip(),
-            base_url=str(_el("provider-url").value).strip(),
-            enabled=bool(_el("provider-enabled").checked)))
-        self._persist()
+        try:
+            note = self.settings.update_provider(
+                pid, key=str(_el("provider-key").value),
+                model=str(_el("provider-model").value), base_url=str(_el("provider-url").value),
+                enabled=bool(_el("provider-enabled").checked))
+        except ValueError as exc:  # an unusable base URL: the message never repeats it
+            _el("provider-status").textContent = str(exc)
+            _el("provider-status").className = "error"
+            return
+        if self._persist("provider-status", f"Saved. {note}".strip()) and note:
+            _el("provider-status").className = "error"  # the key was dropped: make it seen
         self._show_provider()
         self._list()
 
     def _remove_provider(self) -> None:
         self.settings.remove_provider(str(_el("provider").value))
-        self._persist()
+        self._persist("provider-status", "Removed.")
         self._show_provider()
         self._list()
 

@@ -1,0 +1,130 @@
+"""The browser transport of the cloud tier: ``js.fetch`` with a streamed body and an abort.
+
+Public names: ``FetchTransport``, ``RedirectRefused``, ``redirect_refused``.
+
+``FetchTransport().post_stream(url, headers, body_json, token)`` and ``.get(url, headers,
+token)`` return ``(status, headers, chunks)`` (see ``engines.cloud.Transport``); ``js`` and
+``pyodide`` are imported only when they run. Every request is CORS, without cookies or
+referrer, and with ``redirect: "manual"``: a server that answers 3xx gets a clear error
+instead of the prompt and key being re-sent to wherever it points.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+from typing import Any
+
+from localloom.engines.base import CancelToken
+from localloom.errors import EngineError, EngineUnavailable, GenerationCancelled, NetworkError
+
+__all__ = ["FetchTransport", "RedirectRefused", "redirect_refused"]
+
+
+class FetchTransport:
+    """``js.fetch`` (CORS, no cookies, no referrer, no redirects) streaming the body's bytes."""
+
+    async def post_stream(self, url, headers, body_json, signal_token):
+        return await self._fetch("POST", url, headers, body_json, signal_token)
+
+    async def get(self, url, headers, signal_token):
+        return await self._fetch("GET", url, headers, None, signal_token)
+
+    async def _fetch(self, method, url, headers, body, signal_token):
+        try:
+            import js
+            from pyodide.ffi import JsException, to_js
+        except ImportError as exc:
+            raise EngineUnavailable(
+                "The fetch transport only runs in the browser.",
+                fix="Pass a transport= to CloudEngine outside Pyodide.", engine="openai",
+            ) from exc
+        controller = js.AbortController.new()
+        signal_token.on_cancel(lambda: controller.abort())
+        options = {"method": method, "headers": headers, "mode": "cors",
+                   "credentials": "omit", "cache": "no-store", "referrerPolicy": "no-referrer",
+                   "redirect": "manual", "signal": controller.signal}
+        if body is not None:
+            options["body"] = body
+        init = to_js(options, dict_converter=js.Object.fromEntries)
+        try:
+            response = await js.fetch(url, init)
+        except JsException as exc:
+            if signal_token.cancelled:
+                raise GenerationCancelled("The request was cancelled.", stage="request") from exc
+            raise _fetch_failed(url, exc) from exc
+        # With redirect "manual", any 3xx comes back as an opaque redirect with status 0.
+        if str(response.type) == "opaqueredirect" or int(response.status) == 0:
+            raise redirect_refused(url)
+        head = js.Object.fromEntries(response.headers.entries()).to_py()
+        return int(response.status), dict(head), _read_body(response, signal_token, url)
+
+
+class RedirectRefused(EngineError):
+    """The server answered 3xx; LocalLoom never re-sends a prompt or key elsewhere."""
+
+    default_cause = ("The base URL is out of date (the server moved), or it points at a proxy "
+                     "or a login page; following the redirect could send your text and key to "
+                     "a host you did not choose.")
+    default_fix = ("Open the base URL in a browser tab to see where it leads, then put the "
+                   "final address (it usually ends in /v1) in Settings.")
+
+
+def redirect_refused(url: str) -> RedirectRefused:
+    """The error for a 3xx answer to ``url``."""
+    return RedirectRefused(
+        f"{url} redirected the request to another address; LocalLoom does not follow "
+        "redirects with your prompt or key.", engine="openai", stage="request")
+
+
+def _fetch_failed(url: str, exc: BaseException) -> NetworkError:
+    return NetworkError(
+        f"Could not reach {url} ({exc}): offline, a wrong URL, or a server that does not "
+        "allow this page's origin (CORS).",
+        cause="You are offline, the URL is wrong, or the server does not allow this page's "
+        "origin (CORS).",
+        fix="Check the connection and the base URL; for Ollama set OLLAMA_ORIGINS to this "
+        "page's origin, for LM Studio enable CORS.",
+        engine="openai", stage="request",
+    )
+
+
+async def _read_body(response: Any, token: CancelToken, url: str) -> AsyncIterator[bytes]:
+    from pyodide.ffi import JsException
+
+    body = response.body
+    if getattr(body, "getReader", None) is None:  # null body (e.g. 204)
+        return
+    reader = body.getReader()
+    finished = False
+    try:
+        while True:
+            try:
+                result = await reader.read()
+            except JsException as exc:
+                if token.cancelled:
+                    raise GenerationCancelled("The stream was cancelled.", stage="stream") from exc
+                raise NetworkError(
+                    f"The connection to {url} dropped during the answer: {exc}",
+                    cause="The network dropped, or the server or a proxy cut the stream.",
+                    engine="openai", stage="stream") from exc
+            if result.done:
+                finished = True
+                return
+            yield result.value.to_bytes()
+    finally:
+        if not finished:
+            _cancel_quietly(reader)
+
+
+def _cancel_quietly(reader: Any) -> None:
+    """Cancel a stream reader without leaving an unhandled rejection behind."""
+    try:
+        pending = reader.cancel()
+    except Exception:
+        return
+    with contextlib.suppress(Exception):
+        if hasattr(pending, "add_done_callback"):  # Pyodide hands back a PyodideFuture
+            pending.add_done_callback(lambda f: f.cancelled() or f.exception())
+        else:
+            pending.catch(lambda _error: None)
