@@ -21,6 +21,7 @@ Hierarchy::
           ├── AuthError             bad or missing key (401/403)
           ├── QuotaError            out of credits (402)
           ├── NetworkError          offline, DNS, CORS, timeout
+          ├── RedirectRefused       a server redirected a prompt; never followed (key, privacy)
           └── InvalidOutputError    the output stayed invalid after every re-ask
 """
 
@@ -42,6 +43,7 @@ __all__ = [
     "OutOfMemoryError",
     "QuotaError",
     "RateLimitedError",
+    "RedirectRefused",
     "StorageQuotaError",
     "TemplateError",
 ]
@@ -194,6 +196,16 @@ class NetworkError(EngineError):
     retryable = True
     default_cause = "The network is down, blocked by CORS, or the server did not answer in time."
     default_fix = "Check the connection or the provider URL; on-device engines work offline."
+
+
+class RedirectRefused(EngineError):
+    """The server answered 3xx; LocalLoom never re-sends a prompt or key elsewhere."""
+
+    default_cause = ("The base URL is out of date (the server moved), or it points at a proxy "
+                     "or a login page; following the redirect could send your text and key to "
+                     "a host you did not choose.")
+    default_fix = ("Open the base URL in a browser tab to see where it leads, then put the "
+                   "final address (it usually ends in /v1) in Settings.")
 
 
 class InvalidOutputError(EngineError):

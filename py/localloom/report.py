@@ -33,14 +33,19 @@ def _where(step: Any, custom_url: str) -> str:
     return "on this device"
 
 
-def served_line(outcome: Any, elapsed: float, *, custom_url: str = "") -> str:
+def served_line(outcome: Any, elapsed: float, *, custom_url: str = "", model: str = "",
+                model_from_server: bool = False) -> str:
     """Who served the result, where it ran, and — said at once — every tier that failed first.
 
     ``outcome`` is a ``fallback.Outcome``; ``custom_url`` the custom provider's base URL (a
-    server on loopback runs on this device, not in the cloud).
+    server on loopback runs on this device, not in the cloud); ``model`` the cloud model that
+    answered, ``model_from_server`` when the user left it blank and the server picked it.
     """
     step = outcome.served_by
     line = f"Served by {step.label or step.engine} in {elapsed:.0f} s, {_where(step, custom_url)}."
+    if model and step.engine == "openai":
+        line += f" Model {model}" + (" (the first the server lists; set one in Settings to "
+                                     "choose)" if model_from_server else "") + "."
     failed = [a for a in outcome.attempts if not a.ok and not a.retry and a.step != step]
     for attempt in failed:
         label = getattr(attempt.step, "label", "") or attempt.step.engine

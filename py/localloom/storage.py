@@ -175,6 +175,11 @@ class BrowserStore:
     def save_settings(self, settings: dict) -> bool:
         return self._write("settings", settings)
 
-    def settings(self) -> dict:
-        data = self._read("settings")
-        return data if isinstance(data, dict) else {}
+    def settings(self) -> Any:
+        """What was saved: a dict when readable, else the value or raw text as found (for
+        ``Settings.from_dict`` to report), or None when nothing is saved."""
+        text = self._raw("settings")
+        try:
+            return None if text is None else json.loads(text)
+        except (ValueError, RecursionError):
+            return text

@@ -77,3 +77,10 @@ def test_privacy_line_is_true_to_the_settings():
     local = Preferences(preferred_engine="custom", cloud_providers=("custom",),
                         custom_base_url="http://127.0.0.1:8080/v1")
     assert privacy_line(local).endswith("127.0.0.1:8080, on this device.")
+
+
+def test_served_line_names_the_cloud_model_and_who_chose_it():
+    line = served_line(_outcome(CUSTOM), 1, custom_url="http://127.0.0.1:8080/v1",
+                       model="qwen2.5-1.5b", model_from_server=True)
+    assert "Model qwen2.5-1.5b (the first the server lists; set one in Settings" in line
+    assert "Model" not in served_line(_outcome(WLLAMA), 1, model="gemma")

@@ -109,8 +109,21 @@ class BlockedStorage(MemoryKeyValue):
 
 def test_blocked_storage_reads_as_empty():
     store = BrowserStore(BlockedStorage())
-    assert store.last_course().value is None and store.form() == {} and store.settings() == {}
+    assert store.last_course().value is None and store.form() == {}
+    assert store.settings() is None
 
 
 def test_full_storage_does_not_break_saving_the_course():
     assert BrowserStore(FullStorage()).save_course({"title": "x"}) is False
+
+
+def test_settings_come_back_as_saved_even_when_unreadable():
+    """Settings that are not JSON come back as their raw text, for Settings.from_dict to
+    report ("all settings" reset) instead of silently booting with defaults."""
+    kv = MemoryKeyValue()
+    store = BrowserStore(kv)
+    assert store.settings() is None
+    assert store.save_settings({"on_device_only": True})
+    assert store.settings() == {"on_device_only": True}
+    kv.set(PREFIX + "settings", "{broken")
+    assert store.settings() == "{broken"

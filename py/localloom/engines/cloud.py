@@ -38,7 +38,7 @@ from typing import Any, Protocol
 
 from localloom import json_guard
 from localloom.engines.base import CancelToken, GenerateRequest, TokenCallback
-from localloom.engines.cloud_fetch import FetchTransport, RedirectRefused, redirect_refused
+from localloom.engines.cloud_fetch import FetchTransport, redirect_refused
 from localloom.engines.cloud_watch import END, Watch, close_chunks, next_chunk
 from localloom.errors import (
     AuthError,
@@ -46,6 +46,7 @@ from localloom.errors import (
     EngineUnavailable,
     GenerationCancelled,
     NetworkError,
+    RedirectRefused,
 )
 from localloom.openai_wire import (
     ChatResult,

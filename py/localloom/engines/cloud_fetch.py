@@ -1,6 +1,6 @@
 """The browser transport of the cloud tier: ``js.fetch`` with a streamed body and an abort.
 
-Public names: ``FetchTransport``, ``RedirectRefused``, ``redirect_refused``.
+Public names: ``FetchTransport``, ``redirect_refused`` (the ``errors.RedirectRefused`` for a URL).
 
 ``FetchTransport().post_stream(url, headers, body_json, token)`` and ``.get(url, headers,
 token)`` return ``(status, headers, chunks)`` (see ``engines.cloud.Transport``); ``js`` and
@@ -16,9 +16,14 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 from localloom.engines.base import CancelToken
-from localloom.errors import EngineError, EngineUnavailable, GenerationCancelled, NetworkError
+from localloom.errors import (
+    EngineUnavailable,
+    GenerationCancelled,
+    NetworkError,
+    RedirectRefused,
+)
 
-__all__ = ["FetchTransport", "RedirectRefused", "redirect_refused"]
+__all__ = ["FetchTransport", "redirect_refused"]
 
 
 class FetchTransport:
@@ -58,16 +63,6 @@ class FetchTransport:
             raise redirect_refused(url)
         head = js.Object.fromEntries(response.headers.entries()).to_py()
         return int(response.status), dict(head), _read_body(response, signal_token, url)
-
-
-class RedirectRefused(EngineError):
-    """The server answered 3xx; LocalLoom never re-sends a prompt or key elsewhere."""
-
-    default_cause = ("The base URL is out of date (the server moved), or it points at a proxy "
-                     "or a login page; following the redirect could send your text and key to "
-                     "a host you did not choose.")
-    default_fix = ("Open the base URL in a browser tab to see where it leads, then put the "
-                   "final address (it usually ends in /v1) in Settings.")
 
 
 def redirect_refused(url: str) -> RedirectRefused:

@@ -64,8 +64,16 @@ class _Tap:
 
     def __init__(self, engine, sink) -> None:
         self._engine, self._sink = engine, sink
-        self.name, self.model_id = engine.name, engine.model_id
+        self.name = engine.name
         self.context_window, self.chat = engine.context_window, engine.chat
+
+    @property
+    def model_id(self) -> str:  # a cloud engine may learn its model from the server
+        return self._engine.model_id
+
+    @property
+    def schema_bounds(self):  # None: schema.enforces_bounds decides by the engine's name
+        return getattr(self._engine, "schema_bounds", None)
 
     def count_tokens(self, text: str) -> int:
         return self._engine.count_tokens(text)
@@ -304,7 +312,8 @@ class App:
             js.console.error(f"LocalLoom bug: {exc!r}")
         else:
             _el(panel.tiers).innerHTML = render_tiers(plan, outcome.attempts)
-            _el(panel.served).textContent = self._served_line(outcome, time.monotonic() - started)
+            _el(panel.served).textContent = self._served_line(
+                outcome, time.monotonic() - started, dispatcher.engine)
             status.textContent = finish(outcome.value)
             js.document.body.dataset.servedBy = outcome.served_by.engine
             js.document.body.dataset.outcome = "done"
@@ -320,10 +329,12 @@ class App:
                     "starts this course over.")
         return "Cancelled. Finished steps are kept: press Generate to resume."
 
-    def _served_line(self, outcome, elapsed: float) -> str:
+    def _served_line(self, outcome, elapsed: float, engine) -> str:
         step = outcome.served_by
         custom = self.settings_panel.settings.providers.get(step.provider)
-        line = served_line(outcome, elapsed, custom_url=custom.base_url if custom else "")
+        line = served_line(outcome, elapsed, custom_url=custom.base_url if custom else "",
+                           model=getattr(engine, "model_id", ""),
+                           model_from_server=getattr(engine, "model_source", "") == "server")
         if step.engine == "wllama":
             stats = self.engine.stats
             line += (f" ({self.engine.backend}; last step {stats.tokens} tokens at "

@@ -55,6 +55,7 @@ class Dispatcher:
     on_progress: Callable[[str, float], None]  # (label, fraction) for Chrome's download
     cancel: CancelToken
     max_reasks: int = 2
+    engine: Any = None  # the engine of the last step run: the result line names its model
 
     async def engine_for(self, step: PlanStep, language: str) -> Any:
         if step.engine == "wllama":
@@ -80,7 +81,8 @@ class Dispatcher:
     async def run(self, step: PlanStep, job: TaskInput) -> Any:
         if step.engine == "chrome" and step.model_id == "Summarizer":
             return await self._chrome_summary(job)
-        engine = self.wrap(await self.engine_for(step, job.language))
+        self.engine = await self.engine_for(step, job.language)
+        engine = self.wrap(self.engine)
         kw = {"on_event": self.on_event, "cancel": self.cancel, "max_reasks": self.max_reasks}
         if job.task == "course":
             assert job.course is not None

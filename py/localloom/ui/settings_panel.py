@@ -16,28 +16,15 @@ from pyodide.ffi import create_proxy
 
 from ..openai_providers import PROVIDERS
 from ..settings import NOT_SAVED, Settings
-from ..storage import PREFIX
 from .dom import el as _el
 
 __all__ = ["SettingsPanel"]
 
 
-def _load(store) -> Settings:
-    """The saved settings; stored text that is not a JSON object counts as unreadable."""
-    data = store.settings()
-    if not data:
-        try:
-            text = store.kv.get(PREFIX + "settings")
-        except Exception:  # storage blocked: nothing was saved that we could read
-            text = None
-        data = None if text is None else text
-    return Settings.from_dict(data)
-
-
 class SettingsPanel:
     def __init__(self, store) -> None:
         self.store = store
-        self.settings = _load(store)
+        self.settings = Settings.from_dict(store.settings())
         self._proxies = []
 
     def bind(self) -> None:
