@@ -28,12 +28,14 @@ __all__ = [
     "ScriptedEngine",
     "course_json",
     "lesson_data",
-    "lessons_json",
+    "lesson_json",
+    "lesson_titles",
     "outline_data",
     "outline_json",
     "question_data",
     "quiz_json",
     "script_for",
+    "title_for",
 ]
 
 
@@ -106,16 +108,53 @@ def _dump(data: Any) -> str:
     return json.dumps(data, ensure_ascii=False)
 
 
+# Distinct content words, so generated titles never resemble each other (the quality gates
+# reject numbered or near-duplicate titles, as a learner would).
+_WORDS = {
+    "en": ("light", "water", "roots", "sugar", "leaves", "carbon", "oxygen", "seeds", "soil",
+           "stems", "flowers", "insects", "sunlight", "chlorophyll", "glucose", "starch",
+           "minerals", "nitrogen", "weather", "seasons", "shade", "pollen", "fruit", "bark",
+           "moss", "ferns", "algae", "cells", "membranes", "enzymes", "proteins", "energy"),
+    "es": ("luz", "agua", "raíces", "azúcar", "hojas", "carbono", "oxígeno", "semillas",
+           "suelo", "tallos", "flores", "insectos", "clorofila", "glucosa", "almidón",
+           "minerales", "nitrógeno", "clima", "estaciones", "sombra", "polen", "frutos",
+           "corteza", "musgo", "helechos", "algas", "células", "membranas", "enzimas",
+           "proteínas", "energía", "savia"),
+}
+_TEXT = {
+    "en": ("A course about {title} for curious adults.", "curious adults", "Explain how {t} works",
+           "This part explains {t} with real examples from a garden."),
+    "es": ("Un curso sobre {title} para adultos curiosos.", "adultos curiosos",
+           "Explicar cómo funciona {t}",
+           "Esta parte explica {t} con ejemplos reales de un huerto."),
+}
+
+
+def title_for(k: int, language: str = "en", gap: int = 1) -> str:
+    """The ``k``-th of a series of distinct two-word titles ("Light and water", …); titles of
+    another ``gap`` share no pair of words with these."""
+    words = _WORDS[language]
+    first = 2 * k if gap == 1 else k  # module titles pair neighbours, lesson titles do not
+    a, b = words[first % len(words)], words[(first + gap) % len(words)]
+    joiner = " y " if language == "es" else " and "
+    return (a + joiner + b).capitalize()
+
+
 def outline_data(shape: CourseShape, title: str = "Photosynthesis", language: str = "en",
                  prefix: str = "") -> dict[str, Any]:
+    describe, audience, objective, summary = _TEXT[language]
+    modules = []
+    for m in range(shape.modules):
+        titles = [f"{prefix}{title_for(m * shape.lessons_per_module + j, language, gap=5)}"
+                  for j in range(shape.lessons_per_module)]
+        modules.append({"title": f"{prefix}{title_for(m, language)}",
+                        "summary": summary.format(t=title_for(m, language).lower()),
+                        "lesson_titles": titles})
     return {
-        "title": title, "description": f"A course about {title}.", "language": language,
-        "level": "beginner", "audience": "curious adults", "prerequisites": [],
-        "learning_objectives": ["Explain the basics"], "estimated_hours": 2,
-        "modules": [{"title": f"{prefix}Module {m + 1}", "summary": f"About part {m + 1}.",
-                     "lesson_titles": [f"{prefix}Lesson {m + 1}.{j + 1}"
-                                       for j in range(shape.lessons_per_module)]}
-                    for m in range(shape.modules)],
+        "title": title, "description": describe.format(title=title), "language": language,
+        "level": "beginner", "audience": audience, "prerequisites": [],
+        "learning_objectives": [objective.format(t=title.lower())], "estimated_hours": 2,
+        "modules": modules,
     }
 
 
@@ -123,40 +162,56 @@ def outline_json(shape: CourseShape, **kw: Any) -> str:
     return _dump(outline_data(shape, **kw))
 
 
-def lesson_data(title: str) -> dict[str, Any]:
-    return {"title": title, "objectives": [f"Understand {title}"],
-            "content": f"## {title}\n\nThis lesson explains {title} with an example.",
-            "duration_minutes": 10, "key_points": [f"{title} matters"]}
+def lesson_titles(shape: CourseShape, **kw: Any) -> list[list[str]]:
+    """The lesson titles of ``outline_data(shape, **kw)``, per module."""
+    return [m["lesson_titles"] for m in outline_data(shape, **kw)["modules"]]
 
 
-def lessons_json(titles: list[str]) -> str:
-    return _dump({"lessons": [lesson_data(t) for t in titles]})
+def lesson_data(title: str, language: str = "en") -> dict[str, Any]:
+    if language == "es":
+        return {"title": title, "objectives": [f"Explicar {title.lower()}"],
+                "content": f"Esta lección explica {title.lower()} con un ejemplo concreto: "
+                           "una planta en una ventana soleada de la casa.",
+                "duration_minutes": 10, "key_points": [f"Qué es {title.lower()}"]}
+    return {"title": title, "objectives": [f"Explain {title.lower()}"],
+            "content": f"This lesson explains {title.lower()} with one concrete example: "
+                       "a plant on a sunny kitchen window.",
+            "duration_minutes": 10, "key_points": [f"What {title.lower()} means"]}
 
 
-def question_data(i: int, topic: str = "") -> dict[str, Any]:
-    return {"question": f"Question {i + 1} about {topic or 'the module'}?",
-            "options": ["Alpha", "Beta", "Gamma", "Delta"], "answer": i % 4,
-            "explanation": "Because it is."}
+def lesson_json(title: str, language: str = "en") -> str:
+    return _dump(lesson_data(title, language))
 
 
-def quiz_json(n: int, topic: str = "") -> str:
-    return _dump({"questions": [question_data(i, topic) for i in range(n)]})
+def question_data(i: int, topic: str = "", language: str = "en") -> dict[str, Any]:
+    subject = title_for(i + 8, language, gap=3).lower()
+    if language == "es":
+        return {"question": f"¿Qué papel tienen {subject} en {topic or 'el módulo'}?",
+                "options": ["Ninguno", "Uno secundario", "Uno central", "Uno decorativo"],
+                "answer": i % 3, "explanation": "Así lo explica la lección del módulo."}
+    return {"question": f"What role do {subject} play in {topic or 'the module'}?",
+            "options": ["None", "A minor one", "A central one", "A decorative one"],
+            "answer": i % 3, "explanation": "The lesson of this module shows why."}
+
+
+def quiz_json(n: int, topic: str = "", language: str = "en") -> str:
+    return _dump({"questions": [question_data(i, topic, language) for i in range(n)]})
 
 
 def course_json(shape: CourseShape, language: str = "en") -> str:
     data = outline_data(shape, language=language)
     for m, module in enumerate(data["modules"]):
-        module["lessons"] = [lesson_data(t) for t in module.pop("lesson_titles")]
-        module["quiz"] = [question_data(i, f"module {m}") for i in range(shape.questions_per_quiz)]
+        module["lessons"] = [lesson_data(t, language) for t in module.pop("lesson_titles")]
+        module["quiz"] = [question_data(i, f"module {m}", language)
+                          for i in range(shape.questions_per_quiz)]
     return _dump(data)
 
 
-def script_for(shape: CourseShape) -> list[Item]:
+def script_for(shape: CourseShape, language: str = "en") -> list[Item]:
     """The outputs of a complete, valid progressive run of ``shape``."""
-    script: list[Item] = [outline_json(shape)]
-    for m in range(shape.modules):
-        script.append(lessons_json([f"Lesson {m + 1}.{j + 1}"
-                                    for j in range(shape.lessons_per_module)]))
+    script: list[Item] = [outline_json(shape, language=language)]
+    for m, titles in enumerate(lesson_titles(shape, language=language)):
+        script += [lesson_json(t, language) for t in titles]
         if shape.questions_per_quiz:
-            script.append(quiz_json(shape.questions_per_quiz, f"module {m + 1}"))
+            script.append(quiz_json(shape.questions_per_quiz, f"module {m + 1}", language))
     return script

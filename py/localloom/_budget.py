@@ -47,6 +47,8 @@ def step_budget(task: str, shape: CourseShape | None = None, *, items: int | Non
     shape = shape or CourseShape()
     if task == "outline":
         return 200 + shape.modules * (50 + shape.lessons_per_module * 20)
+    if task == "lesson":
+        return 30 + _lesson_tokens(shape)
     if task == "lessons":
         n = items if items is not None else shape.lessons_per_module
         return 30 + n * _lesson_tokens(shape)

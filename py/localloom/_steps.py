@@ -34,7 +34,9 @@ from .errors import (
     GenerationCancelled,
     InvalidOutputError,
     LocalLoomError,
+    QualityError,
 )
+from .prompts.fewshot import render_document
 from .schema import ENGINES, CourseShape, enforces_bounds, json_schema
 
 __all__ = ["EVENT_KINDS", "EventCallback", "GenerationEvent", "Runner", "Step"]
@@ -87,6 +89,9 @@ class Step:
     module: int | None = None
     truncatable: str | None = None  # a var that may be cut to fit: "text", "source_text"
     avoid: list[str] = field(default_factory=list)
+    key: str = ""  # a course step's id in the checkpoint; "" for text tasks
+    fixed: dict[str, str] = field(default_factory=dict)  # string fields the schema pins
+    smaller: Callable[[Any], Checked] | None = None  # the gate under policy "smaller"
 
 
 @dataclass
@@ -99,6 +104,10 @@ class Runner:
     whitespace_cap: int = 200  # consecutive whitespace chars that end a call
     temperature: float = 0.6
     token_every: int = 64  # streamed chars between two "token" events
+    seed: int | None = None  # fixed: every call's seed derives from it (reproducible runs)
+    repeat_penalty: float = 1.1  # base models loop without it (llama.cpp's repeat_penalty)
+    frequency_penalty: float = 0.2  # chat engines (OpenAI-compatible providers)
+    shots: int = 2  # worked examples in a base model's few-shot prompt
 
     def emit(self, kind: str, step: Step, **extra: Any) -> None:
         if self.on_event is not None:
@@ -116,9 +125,15 @@ class Runner:
             messages = prompts.render_messages(step.task, self.language, **vars)
             return GenerateRequest(messages=messages, stop=list(STOP_CHAT), task=step.task), \
                 prompt_tokens(self.engine, messages=messages)
-        text = prompts.render_completion(step.task, self.language, **vars)
+        # A base model continues documents: worked examples, then the open slot.
+        text = render_document(step.task, self.language, **vars)
         return GenerateRequest(prompt=text, stop=list(STOP_COMPLETION), task=step.task), \
             prompt_tokens(self.engine, prompt=text)
+
+    def _seed(self, step: Step, attempt: int) -> int | None:
+        if self.seed is None:
+            return None
+        return (self.seed * 1_000_003 + step.i * 7919 + attempt * 104_729) % 2**31
 
     def _overflow(self, step: Step, used: int) -> ContextOverflowError:
         ctx = self.engine.context_window
@@ -133,6 +148,8 @@ class Runner:
         ctx = self.engine.context_window
         vars = {**step.vars, "feedback": feedback, "avoid": avoid[-40:],
                 "shape": step.shape or CourseShape(), "categories": step.categories or ()}
+        if not self.engine.chat:
+            vars["shots"] = self.shots
         if ENGINES.get(self.engine.name):
             # A grammar enforces the schema: keep prompts short, and show small models no
             # example they could copy ("..." placeholders) instead of writing content.
@@ -140,9 +157,13 @@ class Runner:
             vars.setdefault("example", "")
         bounded = enforces_bounds(self.engine)  # a grammar (wllama, llama-server) keeps bounds
         schema = json_schema(step.model, self.engine.name, step.shape, step.categories,
-                             bounds=bounded)
+                             bounds=bounded, fixed=step.fixed)
         request, used = self._render(step, vars)
         max_tokens = fit_max_tokens(ctx, used, step.budget)
+        while max_tokens is None and vars.get("shots"):  # fewer examples before anything else
+            vars["shots"] -= 1
+            request, used = self._render(step, vars)
+            max_tokens = fit_max_tokens(ctx, used, step.budget)
         for name in SHRINK_ORDER:
             if max_tokens is not None:
                 break
@@ -172,6 +193,11 @@ class Runner:
         request.max_tokens = max_tokens
         request.schema = schema
         request.temperature = round(min(1.0, self.temperature + 0.15 * attempt), 2)
+        request.seed = self._seed(step, attempt)
+        if self.engine.chat:
+            request.frequency_penalty = self.frequency_penalty
+        else:
+            request.repeat_penalty = self.repeat_penalty
         return request
 
     # -- the call ------------------------------------------------------------------------
@@ -227,9 +253,12 @@ class Runner:
     # -- the attempt loop ----------------------------------------------------------------
 
     async def run(self, step: Step) -> Any:
+        """The step's answer once it passes its gate. After ``max_reasks`` re-asks a course
+        step (``step.key``) whose best answer still has problems raises ``QualityError``
+        carrying it (``.best``); a text task keeps it, with the problems noted."""
         feedback, avoid = "", list(step.avoid)
         last: CourseParseError | None = None
-        best: tuple[int, Any] | None = None  # (problem count, value) accepted as a last resort
+        best: tuple[int, Any, list] | None = None  # (problem count, value, problems)
         self.emit("step_start", step)
         for attempt in range(self.max_reasks + 1):
             self.check_cancel(step.task)
@@ -250,33 +279,33 @@ class Runner:
                 last = CourseParseError(exc.what, notes + exc.problems, stage=step.task)
                 feedback = last.feedback()
                 continue
-            if checked.value is None:
-                last = CourseParseError(f"{step.label}: the answer is unusable.",
-                                        checked.problems, stage=step.task)
+            if checked.value is None or checked.problems:
+                if checked.value is not None and (best is None or
+                                                  len(checked.problems) < best[0]):
+                    best = (len(checked.problems), checked.value, checked.problems)
+                last = CourseParseError(f"{step.label}: the answer did not pass the quality "
+                                        "checks.", checked.problems, stage=step.task)
                 feedback = last.feedback()
                 avoid = _merge(avoid, checked.avoid)
                 continue
-            if checked.problems and attempt < self.max_reasks:
-                if best is None or len(checked.problems) < best[0]:
-                    best = (len(checked.problems), checked.value)
-                last = CourseParseError(f"{step.label}: the answer repeats itself or is short.",
-                                        checked.problems, stage=step.task)
-                feedback = last.feedback()
-                avoid = _merge(avoid, checked.avoid)
-                continue
-            if checked.problems and best is not None and best[0] < len(checked.problems):
-                checked = Checked(best[1], checked.problems)
-            note = _accepted_note(checked.problems)
-            self.emit("step_done", step, attempt=attempt, message=note)
+            self.emit("step_done", step, attempt=attempt, message="; ".join(checked.notes))
             return checked.value
-        if best is not None:
-            self.emit("step_done", step, attempt=self.max_reasks,
-                      message=_accepted_note(last.problems if last else []))
-            return best[1]
         attempts = self.max_reasks + 1
+        tries = f"{attempts} attempt{'s' if attempts > 1 else ''}"
+        if best is not None and not step.key:
+            self.emit("step_done", step, attempt=self.max_reasks,
+                      message=_accepted_note(best[2]))
+            return best[1]
+        if best is not None:
+            error = QualityError(
+                f"{step.label}: after {tries} the model's best answer still has problems.",
+                problems=best[2], choices=("accept", "smaller") if step.smaller else
+                ("accept",), cause="Problems:\n" + CourseParseError("", best[2]).feedback(),
+                engine=self.engine.name, stage=step.task)
+            error.best = best[1]
+            raise error
         raise InvalidOutputError(
-            f"{step.label}: the model's answer stayed invalid after {attempts} attempt"
-            f"{'s' if attempts > 1 else ''}.",
+            f"{step.label}: the model's answer stayed invalid after {tries}.",
             cause="Last problems:\n" + (last.feedback() if last else "- unknown"),
             engine=self.engine.name, stage=step.task) from last
 

@@ -15,7 +15,7 @@ from collections.abc import Awaitable
 from typing import Any, TypeVar
 
 from ._budget import step_budget
-from ._quality import Checked, check_classification, check_summary, check_tags
+from ._quality import Checked, Gate, check_classification, check_summary, check_tags
 from ._steps import EventCallback, GenerationEvent, Runner, Step
 from .engines.base import CancelToken, Engine
 from .errors import LocalLoomError
@@ -44,10 +44,11 @@ async def guarded(runner: Runner, label: str, n: int, coro: Awaitable[T]) -> T:
 
 async def _text_task(engine: Engine, task: str, model: type, label: str, text: str,
                      language: str, check, on_event, cancel, max_reasks: int,
-                     categories: list[str] | None = None, **vars: Any) -> Any:
+                     categories: list[str] | None = None, seed: int | None = None,
+                     **vars: Any) -> Any:
     if not text.strip():
         raise ValueError("text must not be empty")
-    runner = runner_for(engine, language, on_event, cancel, max_reasks)
+    runner = runner_for(engine, language, on_event, cancel, max_reasks, seed=seed)
     step = Step(task, model, label, 1, 1, {"text": text, **vars},
                 step_budget(task, max_tags=vars.get("max_tags", 6)),
                 categories=categories, check=check, truncatable="text")
@@ -61,30 +62,35 @@ async def _text_task(engine: Engine, task: str, model: type, label: str, text: s
 
 async def generate_summary(engine: Engine, text: str, language: str = "en", *,
                            on_event: EventCallback | None = None,
-                           cancel: CancelToken | None = None, max_reasks: int = 2) -> Summary:
+                           cancel: CancelToken | None = None, max_reasks: int = 2,
+                           seed: int | None = None) -> Summary:
     """Summarise ``text``; a text too long for the context window is cut to fit."""
+    gate = Gate(language=language)
     return await _text_task(engine, "summary", Summary, "Summary", text, language,
-                            check_summary, on_event, cancel, max_reasks)
+                            lambda s: check_summary(s, gate), on_event, cancel, max_reasks,
+                            seed=seed)
 
 
 async def generate_tags(engine: Engine, text: str, language: str = "en", *, max_tags: int = 6,
                         on_event: EventCallback | None = None,
-                        cancel: CancelToken | None = None, max_reasks: int = 2) -> Tags:
+                        cancel: CancelToken | None = None, max_reasks: int = 2,
+                        seed: int | None = None) -> Tags:
     """Up to ``max_tags`` lowercase topic tags for ``text``."""
     return await _text_task(engine, "tags", Tags, "Tags", text, language,
                             lambda t: check_tags(t, max_tags), on_event, cancel, max_reasks,
-                            max_tags=max_tags)
+                            seed=seed, max_tags=max_tags)
 
 
 async def generate_classify(engine: Engine, text: str, language: str = "en",
                             categories: list[str] | None = None, *,
                             on_event: EventCallback | None = None,
                             cancel: CancelToken | None = None,
-                            max_reasks: int = 2) -> Classification:
+                            max_reasks: int = 2, seed: int | None = None) -> Classification:
     """Classify ``text``; with ``categories`` the label is exactly one of them."""
     cats = list(categories) if categories else None
 
     def check(result: Classification) -> Checked:
         return check_classification(result, cats)
     return await _text_task(engine, "classify", Classification, "Classification", text,
-                            language, check, on_event, cancel, max_reasks, categories=cats)
+                            language, check, on_event, cancel, max_reasks, categories=cats,
+                            seed=seed)

@@ -23,6 +23,8 @@ Hierarchy::
           ├── NetworkError          offline, DNS, CORS, timeout
           ├── RedirectRefused       a server redirected a prompt; never followed (key, privacy)
           └── InvalidOutputError    the output stayed invalid after every re-ask
+               └── QualityError     valid, but a quality gate still objects after re-asks;
+                                    .problems, .choices: keep trying, accept, or smaller
 """
 
 from __future__ import annotations
@@ -41,6 +43,7 @@ __all__ = [
     "ModelLoadError",
     "NetworkError",
     "OutOfMemoryError",
+    "QualityError",
     "QuotaError",
     "RateLimitedError",
     "RedirectRefused",
@@ -211,3 +214,24 @@ class RedirectRefused(EngineError):
 class InvalidOutputError(EngineError):
     default_cause = "The model kept producing output that does not fit the schema."
     default_fix = "Try a larger model, fewer modules, or another engine."
+
+
+class QualityError(InvalidOutputError):
+    """The answer is valid JSON for the schema, but after every re-ask a quality gate still
+    objects (repeated or numbered titles, wrong language, a contradicted quiz key).
+
+    ``problems`` are ``(path, message)`` pairs; ``choices`` are the policies the user may pick
+    to continue (``"accept"``: keep the best answer as it is; ``"smaller"``: drop what is
+    wrong and keep the rest). The generator keeps the best answer with its checkpoint, so a
+    choice continues without asking the model again.
+    """
+
+    default_cause = "The model's answer kept the same problems after LocalLoom asked again."
+    default_fix = ("Press Generate to keep trying (finished steps are kept), accept the answer "
+                   "as it is, or use a larger model.")
+
+    def __init__(self, what: str, *, problems: list[tuple[str, str]] | None = None,
+                 choices: tuple[str, ...] = ("accept",), **kw) -> None:
+        self.problems = list(problems or [])
+        self.choices = choices
+        super().__init__(what, **kw)

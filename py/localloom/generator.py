@@ -4,16 +4,21 @@ Public names:
 
 - ``CourseRequest``: topic, language (``"en"``/``"es"``), level, audience, shape, source text.
 - ``generate_course(engine, request, store=None, on_event=None, cancel=None, max_reasks=2,
-  *, strategy="progressive")``: outline → per module: lessons, then quiz. Each finished step is
-  saved to ``store``; a rerun of the same request redoes only what is missing or invalid.
-  ``strategy="single"`` asks for the whole course in one call (tiny shapes).
-- ``generate_course_single(engine, request, on_event=None, cancel=None, max_reasks=2)``.
+  *, strategy="progressive", policy="ask")``: outline → per module: each lesson (written with
+  its module and course context), then the quiz. Each finished step is saved to ``store``; a
+  rerun of the same request redoes only what is missing. ``strategy="single"`` asks for the
+  whole course in one call (tiny shapes).
+- ``generate_course_single(...)``: that single call.
 - ``generate_summary``, ``generate_tags``, ``generate_classify``: one short call each.
 - ``GenerationEvent`` (progress for the UI) and ``EVENT_KINDS``.
 
-Failures: ``InvalidOutputError`` after ``max_reasks`` re-asks (the router falls back to the next
-tier), ``ContextOverflowError`` when even a shrunk prompt does not fit, ``GenerationCancelled``
-when ``cancel`` fires (checkpoints are kept); engine errors pass through. Example::
+Quality: every step passes its gate (``_quality``) before it is kept. When re-asks do not
+satisfy a gate, ``QualityError`` names the problems and offers ``choices``; the best answer
+is kept with the checkpoint, and a rerun with ``policy="accept"`` keeps it as it is, with
+``policy="smaller"`` drops what is wrong (fewer modules, lessons or questions) — the shape
+never shrinks unless the user chose so. ``InvalidOutputError`` when no answer validated,
+``ContextOverflowError`` when even a shrunk prompt does not fit, ``GenerationCancelled`` on
+Cancel (checkpoints are kept); engine errors pass through. Example::
 
     store = MemoryCheckpointStore()
     request = CourseRequest("Photosynthesis", language="es", shape=CourseShape(modules=2))
@@ -27,29 +32,16 @@ import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from ._budget import step_budget
-from ._quality import (
-    check_course,
-    check_lessons,
-    check_outline,
-    check_quiz,
-    norm,
-)
+from ._quality import POLICIES, Gate, check_course, check_lesson, check_outline, check_quiz
 from ._steps import EVENT_KINDS, EventCallback, GenerationEvent, Runner, Step
 from ._tasks import generate_classify, generate_summary, generate_tags, guarded, runner_for
 from .checkpoints import CheckpointStore, stable_key
 from .engines.base import CancelToken, Engine
-from .errors import InvalidOutputError
-from .schema import (
-    Course,
-    CourseShape,
-    Module,
-    ModuleLessons,
-    ModuleQuiz,
-    Outline,
-)
+from .errors import InvalidOutputError, QualityError
+from .schema import Course, CourseShape, Lesson, Module, ModuleQuiz, Outline
 
 __all__ = [
     "EVENT_KINDS",
@@ -62,7 +54,7 @@ __all__ = [
     "generate_tags",
 ]
 
-CHECKPOINT_VERSION = 1
+CHECKPOINT_VERSION = 2
 _LEVELS = ("beginner", "intermediate", "advanced")
 
 
@@ -103,57 +95,77 @@ class CourseRequest:
         return {"topic": self.topic.strip(), "level": self.level,
                 "audience": self.audience.strip(), "source_text": self.source_text or ""}
 
+    @property
+    def gate(self) -> Gate:
+        return Gate(topic=self.topic.strip(), language=self.language)
+
 
 # -- checkpoints ---------------------------------------------------------------------------
 
 @dataclass
 class _State:
     outline: Outline | None = None
-    lessons: dict[int, ModuleLessons] = field(default_factory=dict)
+    lessons: dict[tuple[int, int], Lesson] = field(default_factory=dict)
     quizzes: dict[int, ModuleQuiz] = field(default_factory=dict)
+    pending: dict[str, Any] = field(default_factory=dict)  # step key → best answer kept
 
     def dump(self, request: CourseRequest) -> dict[str, Any]:
-        modules: dict[str, dict[str, Any]] = {}
-        for m, lessons in self.lessons.items():
-            modules.setdefault(str(m), {})["lessons"] = lessons.model_dump(mode="json")
-        for m, quiz in self.quizzes.items():
-            modules.setdefault(str(m), {})["quiz"] = quiz.model_dump(mode="json")
         return {"version": CHECKPOINT_VERSION, "request": request.to_dict(),
                 "outline": self.outline.model_dump(mode="json") if self.outline else None,
-                "modules": modules}
+                "lessons": {f"{m}.{j}": les.model_dump(mode="json")
+                            for (m, j), les in self.lessons.items()},
+                "quizzes": {str(m): q.model_dump(mode="json") for m, q in self.quizzes.items()},
+                "pending": self.pending}
+
+
+def _from_v1(data: dict[str, Any]) -> dict[str, Any]:
+    """A version-1 checkpoint (lessons per module) in the version-2 layout."""
+    lessons, quizzes = {}, {}
+    modules = data.get("modules") if isinstance(data.get("modules"), dict) else {}
+    for m, part in modules.items():
+        if not isinstance(part, dict):
+            continue
+        block = part.get("lessons")
+        items = block.get("lessons") if isinstance(block, dict) else None
+        for j, lesson in enumerate(items if isinstance(items, list) else []):
+            lessons[f"{m}.{j}"] = lesson
+        if part.get("quiz") is not None:
+            quizzes[m] = part["quiz"]
+    return {"outline": data.get("outline"), "lessons": lessons, "quizzes": quizzes}
+
+
+def _valid(model: type[BaseModel], data: Any) -> Any:
+    try:
+        return model.model_validate(data)
+    except ValidationError:
+        return None
 
 
 def _restore(data: Any, request: CourseRequest) -> _State:
     """Keep each checkpointed part that still validates and fits the request's shape."""
     state = _State()
-    if not isinstance(data, dict) or data.get("version") != CHECKPOINT_VERSION:
+    if not isinstance(data, dict) or data.get("version") not in (1, CHECKPOINT_VERSION):
         return state
+    if data.get("version") == 1:
+        data = _from_v1(data)
     shape = request.shape
-    try:
-        outline = Outline.model_validate(data.get("outline"))
-    except ValidationError:
+    pending = data.get("pending")
+    state.pending = dict(pending) if isinstance(pending, dict) else {}
+    outline = _valid(Outline, data.get("outline"))
+    if outline is None or len(outline.modules) > shape.modules or any(
+            len(m.lesson_titles) > shape.lessons_per_module for m in outline.modules):
         return state
-    checked = check_outline(outline, shape)
-    if checked.value is None or checked.value != outline:
-        return state  # it would not have been saved like this: redo everything
     state.outline = outline
-    modules = data.get("modules") if isinstance(data.get("modules"), dict) else {}
+    lessons = data.get("lessons") if isinstance(data.get("lessons"), dict) else {}
+    quizzes = data.get("quizzes") if isinstance(data.get("quizzes"), dict) else {}
     for m, module in enumerate(outline.modules):
-        part = modules.get(str(m))
-        if not isinstance(part, dict):
-            continue
-        try:
-            lessons = ModuleLessons.model_validate(part.get("lessons"))
-            if len(lessons.lessons) <= len(module.lesson_titles):
-                state.lessons[m] = lessons
-        except ValidationError:
-            pass
-        try:
-            quiz = ModuleQuiz.model_validate(part.get("quiz"))
-            if shape.questions_per_quiz and len(quiz.questions) <= shape.questions_per_quiz:
-                state.quizzes[m] = quiz
-        except ValidationError:
-            pass
+        for j, title in enumerate(module.lesson_titles):
+            lesson = _valid(Lesson, lessons.get(f"{m}.{j}"))
+            if lesson is not None and lesson.title == title:
+                state.lessons[(m, j)] = lesson
+        quiz = _valid(ModuleQuiz, quizzes.get(str(m)))
+        if quiz is not None and len(quiz.questions) <= shape.questions_per_quiz:
+            state.quizzes[m] = quiz
     return state
 
 
@@ -178,12 +190,40 @@ async def _save(runner: Runner, store: CheckpointStore | None, request: CourseRe
     runner.emit("checkpoint", step, message=request.key)
 
 
+# -- one step, with the user's choice after a quality failure ------------------------------
+
+async def _run_step(runner: Runner, step: Step, state: _State, store: CheckpointStore | None,
+                    request: CourseRequest, policy: str) -> Any:
+    """Run ``step``; a best answer kept from a failed run is used when the user chose so."""
+    kept = state.pending.get(step.key)
+    if kept is not None and policy != "ask":
+        value = _valid(step.model, kept)
+        if value is not None and policy == "smaller" and step.smaller is not None:
+            checked = step.smaller(value)
+            value = checked.value if not checked.problems else None
+        if value is not None:
+            state.pending.pop(step.key)
+            runner.emit("step_done", step, message=f"kept the answer you chose ({policy})")
+            return value
+    try:
+        value = await runner.run(step)
+    except QualityError as exc:
+        best = getattr(exc, "best", None)
+        if best is not None:
+            state.pending[step.key] = best.model_dump(mode="json")
+            await _save(runner, store, request, state, step)
+        raise
+    state.pending.pop(step.key, None)
+    return value
+
+
 # -- the course ----------------------------------------------------------------------------
 
 def _assemble(request: CourseRequest, state: _State) -> Course:
     outline = state.outline
     assert outline is not None
-    modules = [Module(title=om.title, summary=om.summary, lessons=state.lessons[m].lessons,
+    modules = [Module(title=om.title, summary=om.summary,
+                      lessons=[state.lessons[(m, j)] for j in range(len(om.lesson_titles))],
                       quiz=state.quizzes[m].questions if m in state.quizzes else [])
                for m, om in enumerate(outline.modules)]
     return Course(title=outline.title, description=outline.description,
@@ -194,59 +234,73 @@ def _assemble(request: CourseRequest, state: _State) -> Course:
                   estimated_hours=outline.estimated_hours, modules=modules)
 
 
-async def _progressive(runner: Runner, request: CourseRequest, store: CheckpointStore | None
-                       ) -> Course:
-    shape, base = request.shape, request.prompt_vars()
-    state = _restore(await _load(store, request.key), request)
-    per = 2 if shape.questions_per_quiz else 1
-    n = 1 + shape.modules * per
-    step = Step("outline", Outline, "Course outline", 1, n, dict(base),
+def _outline_step(request: CourseRequest, n: int) -> Step:
+    shape, gate = request.shape, request.gate
+    return Step("outline", Outline, "Course outline", 1, n, request.prompt_vars(),
                 step_budget("outline", shape), shape=shape,
-                check=lambda o: check_outline(o, shape), truncatable="source_text")
+                check=lambda o: check_outline(o, shape, gate), truncatable="source_text",
+                key="outline", fixed={"language": request.language, "level": request.level},
+                smaller=lambda o: check_outline(o, shape, dataclasses.replace(
+                    gate, policy="smaller")))
+
+
+def _steps_per_module(outline: Outline, shape: CourseShape) -> list[int]:
+    quiz = 1 if shape.questions_per_quiz else 0
+    return [len(m.lesson_titles) + quiz for m in outline.modules]
+
+
+async def _progressive(runner: Runner, request: CourseRequest, store: CheckpointStore | None,
+                       policy: str) -> Course:
+    shape, base, gate = request.shape, request.prompt_vars(), request.gate
+    state = _restore(await _load(store, request.key), request)
+    quiz = 1 if shape.questions_per_quiz else 0
+    planned = 1 + shape.modules * (shape.lessons_per_module + quiz)
+    step = _outline_step(request, planned)
     if state.outline is None:
-        state = _State(outline=await runner.run(step))
+        state.outline = await _run_step(runner, step, state, store, request, policy)
         await _save(runner, store, request, state, step)
     else:
         runner.emit("step_done", step, message="restored from checkpoint")
     outline = state.outline
     count = len(outline.modules)
-    n = 1 + count * per
+    n = 1 + sum(_steps_per_module(outline, shape))
     titles = [m.title for m in outline.modules]
+    want = shape.questions_per_quiz
+    i = 1
     for m, module in enumerate(outline.modules):
         label = f"Module {m + 1} of {count}"
         context = {**base, "course_title": outline.title, "module_titles": titles,
                    "module_index": m + 1, "module_count": count, "module_title": module.title,
-                   "module_summary": module.summary}
-        used = {norm(les.title) for k, done in state.lessons.items() if k != m
-                for les in done.lessons}
-        want = len(module.lesson_titles)
-        step = Step("lessons", ModuleLessons, f"{label}: lessons", 2 + m * per, n,
-                    {**context, "lesson_titles": module.lesson_titles},
-                    step_budget("lessons", shape, items=want),
-                    shape=dataclasses.replace(shape, lessons_per_module=want), module=m,
-                    check=lambda v, want=want, used=used: check_lessons(v, want, used),
-                    truncatable="source_text",
-                    avoid=[les.title for k in sorted(state.lessons) if k < m
-                           for les in state.lessons[k].lessons])
-        if m not in state.lessons:
-            state.lessons[m] = await runner.run(step)
+                   "module_summary": module.summary, "lesson_titles": module.lesson_titles}
+        for j, title in enumerate(module.lesson_titles):
+            i += 1
+            step = Step("lesson", Lesson, f"{label}, lesson {j + 1}: {title}", i, n,
+                        {**context, "lesson_title": title, "lesson_index": j + 1},
+                        step_budget("lesson", shape), shape=shape, module=m,
+                        check=lambda v, title=title: check_lesson(v, title, gate),
+                        truncatable="source_text", key=f"lesson:{m}.{j}",
+                        fixed={"title": title})
+            if (m, j) in state.lessons:
+                runner.emit("step_done", step, message="restored from checkpoint")
+                continue
+            state.lessons[(m, j)] = await _run_step(runner, step, state, store, request, policy)
             await _save(runner, store, request, state, step)
-        else:
-            runner.emit("step_done", step, message="restored from checkpoint")
-        if not shape.questions_per_quiz:
+        if not quiz:
             continue
-        lessons = state.lessons[m].lessons
-        step = Step("quiz", ModuleQuiz, f"{label}: quiz", 3 + m * per, n,
+        i += 1
+        lessons = [state.lessons[(m, j)] for j in range(len(module.lesson_titles))]
+        step = Step("quiz", ModuleQuiz, f"{label}: quiz", i, n,
                     {**context, "source_text": "",
-                     "lesson_titles": [les.title for les in lessons],
                      "key_points": [p for les in lessons for p in les.key_points][:12]},
                     step_budget("quiz", shape), shape=shape, module=m,
-                    check=lambda v: check_quiz(v, shape.questions_per_quiz))
-        if m not in state.quizzes:
-            state.quizzes[m] = await runner.run(step)
-            await _save(runner, store, request, state, step)
-        else:
+                    check=lambda v: check_quiz(v, want, gate), key=f"quiz:{m}",
+                    smaller=lambda v: check_quiz(v, want, dataclasses.replace(
+                        gate, policy="smaller")))
+        if m in state.quizzes:
             runner.emit("step_done", step, message="restored from checkpoint")
+            continue
+        state.quizzes[m] = await _run_step(runner, step, state, store, request, policy)
+        await _save(runner, store, request, state, step)
     try:
         course = _assemble(request, state)
     except ValidationError as exc:
@@ -258,36 +312,51 @@ async def _progressive(runner: Runner, request: CourseRequest, store: Checkpoint
     return course
 
 
+def _check_policy(policy: str) -> None:
+    if policy not in POLICIES:
+        raise ValueError(f"policy must be one of {POLICIES}, not {policy!r}")
+
+
 async def generate_course(engine: Engine, request: CourseRequest,
                           store: CheckpointStore | None = None,
                           on_event: EventCallback | None = None,
                           cancel: CancelToken | None = None, max_reasks: int = 2, *,
-                          strategy: str = "progressive", whitespace_cap: int = 200) -> Course:
+                          strategy: str = "progressive", policy: str = "ask",
+                          whitespace_cap: int = 200, seed: int | None = None) -> Course:
     """Generate ``request``'s course on ``engine`` (see the module docstring)."""
+    _check_policy(policy)
     if strategy == "single":
         return await generate_course_single(engine, request, on_event, cancel, max_reasks,
-                                            whitespace_cap=whitespace_cap)
+                                            store=store, policy=policy,
+                                            whitespace_cap=whitespace_cap, seed=seed)
     if strategy != "progressive":
         raise ValueError(f"strategy must be 'progressive' or 'single', not {strategy!r}")
     runner = runner_for(engine, request.language, on_event, cancel, max_reasks,
-                     whitespace_cap=whitespace_cap)
-    return await guarded(runner, "Course", 0, _progressive(runner, request, store))
+                        whitespace_cap=whitespace_cap, seed=seed)
+    return await guarded(runner, "Course", 0, _progressive(runner, request, store, policy))
 
 
 async def generate_course_single(engine: Engine, request: CourseRequest,
                                  on_event: EventCallback | None = None,
                                  cancel: CancelToken | None = None, max_reasks: int = 2, *,
-                                 whitespace_cap: int = 200) -> Course:
+                                 store: CheckpointStore | None = None, policy: str = "ask",
+                                 whitespace_cap: int = 200, seed: int | None = None) -> Course:
     """The whole course in one call: for tiny shapes on engines with room for it."""
+    _check_policy(policy)
     runner = runner_for(engine, request.language, on_event, cancel, max_reasks,
-                     whitespace_cap=whitespace_cap)
-    shape = request.shape
+                        whitespace_cap=whitespace_cap, seed=seed)
+    shape, gate = request.shape, request.gate
     step = Step("course", Course, "Whole course", 1, 1, request.prompt_vars(),
                 step_budget("course", shape), shape=shape, truncatable="source_text",
-                check=lambda c: check_course(c, shape, request.language, request.level))
+                check=lambda c: check_course(c, shape, gate, language=request.language,
+                                             level=request.level),
+                key="course", fixed={"language": request.language, "level": request.level})
 
     async def go() -> Course:
-        course = await runner.run(step)
+        state = _restore(await _load(store, request.key), request)
+        course = await _run_step(runner, step, state, store, request, policy)
+        if store is not None:
+            await store.delete(request.key)
         runner.emit("done", step)
         return course
     return await guarded(runner, "Course", 1, go())

@@ -169,12 +169,16 @@ def build_request(
     stop: list[str] | None = None,
     json_schema: bool | None = None,
     schema_name: str = "response",
+    seed: int | None = None,
+    frequency_penalty: float | None = None,
 ) -> tuple[str, dict[str, str], dict[str, Any]]:
     """Build one chat-completions request: ``(url, headers, body)``; ``messages`` is not changed.
 
     With a ``schema``: ``response_format: json_schema`` (strict) when ``json_schema`` is true
     (default: ``provider.supports_json_schema``), else the schema goes into the last user
-    message. Raises ``AuthError`` for a missing/garbled key of a provider that needs one, and
+    message. ``seed`` and ``frequency_penalty`` are sent when given (OpenAI's names, which
+    Groq, Together, OpenRouter, llama-server and Ollama accept). Raises ``AuthError`` for a
+    missing/garbled key of a provider that needs one, and
     ``EngineUnavailable`` for a bad URL or a named provider's key leaving its host.
     """
     provider = get_provider(provider, base_url)
@@ -200,6 +204,10 @@ def build_request(
             body["messages"] = _with_instruction(messages, schema_instruction(schema))
     if stop:
         body["stop"] = list(stop)[:4]
+    if seed is not None:
+        body["seed"] = int(seed)
+    if frequency_penalty:
+        body["frequency_penalty"] = float(frequency_penalty)
     if stream:
         body["stream_options"] = {"include_usage": True}
     headers = {"Content-Type": "application/json"}

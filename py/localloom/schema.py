@@ -325,12 +325,15 @@ def json_schema(
     categories: list[str] | None = None,
     *,
     bounds: bool | None = None,
+    fixed: dict[str, str] | None = None,
 ) -> dict[str, Any] | str:
     """Return ``model``'s JSON Schema in the subset and shape ``engine`` accepts.
 
     ``shape`` pins array lengths (modules, lessons, questions); ``categories`` turns
     ``Classification.label`` into an enum; ``bounds`` (default ``ENGINES[engine]``) keeps the
-    length/count bounds a grammar enforces. WebLLM gets a JSON string, the others a dict.
+    length/count bounds a grammar enforces; ``fixed`` pins top-level string fields to one
+    value (a lesson's title from the outline, the course's language and level), so the model
+    cannot drift from them. WebLLM gets a JSON string, the others a dict.
     """
     if engine not in ENGINES:
         raise ValueError(f"unknown engine {engine!r}; expected one of {sorted(ENGINES)}")
@@ -351,6 +354,10 @@ def json_schema(
         if model is not Classification:
             raise ValueError("categories apply only to Classification")
         schema["properties"]["label"] = {"type": "string", "enum": list(categories)}
+    for name, value in (fixed or {}).items():
+        if name not in schema["properties"]:
+            raise ValueError(f"{model.__name__} has no field {name!r} to fix")
+        schema["properties"][name] = {"type": "string", "enum": [value]}
     return json.dumps(schema, ensure_ascii=False) if engine == "webllm" else schema
 
 

@@ -64,6 +64,7 @@ class Settings:
     allow_downloads: bool = False
     preferred_engine: str = ""
     providers: dict[str, ProviderSettings] = field(default_factory=dict)
+    seed: int | None = None  # fixed sampling seed: the same request writes the same course
     #: Saved entries ``from_dict`` could not read and reset (not saved back).
     unreadable: list[str] = field(default_factory=list, compare=False, repr=False)
 
@@ -153,8 +154,12 @@ class Settings:
         if preferred not in ENGINE_CHOICES:
             preferred = ""
             bad.append("preferred_engine")
+        seed = data.get("seed")
+        if seed is not None and (type(seed) is not int or not 0 <= seed < 2**31):
+            seed = None
+            bad.append("seed")
         settings = cls(on_device_only=privacy, allow_downloads=downloads,
-                       preferred_engine=preferred, unreadable=bad)
+                       preferred_engine=preferred, seed=seed, unreadable=bad)
         raw = _read(data, "providers", dict, {}, bad)
         for pid, entry in raw.items():
             if pid not in PROVIDERS or not isinstance(entry, dict):

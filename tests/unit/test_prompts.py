@@ -29,7 +29,8 @@ SUBSTEP = {"course_title": "Light and life", "module_titles": ["Light", "Sugar",
 VARS = {
     "outline": {"topic": "Photosynthesis", "shape": SHAPE},
     "course": {"topic": "Photosynthesis", "shape": SHAPE},
-    "lessons": {"topic": "Photosynthesis", "shape": SHAPE, **SUBSTEP},
+    "lesson": {"topic": "Photosynthesis", "shape": SHAPE, **SUBSTEP, "lesson_title": "Starch",
+               "lesson_index": 2},
     "quiz": {"topic": "Photosynthesis", "shape": SHAPE, **SUBSTEP, "key_points": ["ATP"]},
     "summary": {"text": "Plants turn light into sugar."},
     "tags": {"text": "Plants turn light into sugar."},
@@ -83,20 +84,23 @@ def test_shape_counts_topic_level_and_example_reach_the_outline_prompt():
 
 
 def test_substep_prompts_carry_the_outline_context():
-    user = render_messages("lessons", "en", **VARS["lessons"])[1]["content"]
-    assert "Course: Light and life" in user and "2. Sugar" in user
-    assert "module 2 of 3: Sugar" in user and "- Glucose" in user and "- Starch" in user
+    """A lesson is written with its course, its module and its neighbours, about its title."""
+    user = render_messages("lesson", "en", **VARS["lesson"])[1]["content"]
+    assert "Course: Light and life" in user and "Module 2 of 3: Sugar" in user
+    assert "Lessons of this module: Glucose; Starch" in user
+    assert "Write lesson 2 of this module, titled exactly: Starch" in user
     quiz = render_messages("quiz", "en", **VARS["quiz"])[1]["content"]
     assert "exactly 4 different multiple-choice questions" in quiz and "- ATP" in quiz
+    assert f"has {SHAPE.options} different options" in quiz
 
 
 def test_feedback_and_avoid_appear_only_when_given():
-    plain = render_messages("lessons", "en", **VARS["lessons"])[1]["content"]
+    plain = render_messages("lesson", "en", **VARS["lesson"])[1]["content"]
     assert "rejected" not in plain and "do not repeat" not in plain
-    user = render_messages("lessons", "en", **VARS["lessons"], feedback="- lessons: too short",
+    user = render_messages("lesson", "en", **VARS["lesson"], feedback="- content: too short",
                            avoid=["Chlorophyll"])[1]["content"]
-    assert "- lessons: too short" in user and "do not repeat: Chlorophyll" in user
-    es = render_messages("lessons", "es", **VARS["lessons"], feedback="- x",
+    assert "- content: too short" in user and "do not repeat: Chlorophyll" in user
+    es = render_messages("lesson", "es", **VARS["lesson"], feedback="- x",
                          avoid=["Clorofila"])[1]["content"]
     assert "rechazada" in es and "no los repitas: Clorofila" in es
 
@@ -119,7 +123,7 @@ def test_classify_lists_the_categories_and_works_without_them():
 
 def test_a_missing_variable_in_a_builtin_template_is_a_template_error():
     with pytest.raises(TemplateError, match="course_title"):
-        render_messages("lessons", "en", topic="x")
+        render_messages("lesson", "en", topic="x")
 
 
 def test_unknown_task_or_language_is_a_value_error():

@@ -1,11 +1,14 @@
-"""_quality: repetition repairs and the per-step quality checks."""
+"""_quality: the repairs and the per-step quality gates, on the issue's real bad outputs."""
 
 from __future__ import annotations
 
+import pytest
+
 from localloom._quality import (
+    Gate,
     check_classification,
     check_course,
-    check_lessons,
+    check_lesson,
     check_outline,
     check_quiz,
     check_summary,
@@ -19,15 +22,21 @@ from localloom.schema import (
     Classification,
     Course,
     CourseShape,
-    ModuleLessons,
+    Lesson,
     ModuleQuiz,
     Outline,
     Summary,
     Tags,
 )
-from tests.fakes import lesson_data, outline_data, question_data
+from tests.fakes import course_json, lesson_data, outline_data, question_data
 
 SHAPE = CourseShape(modules=2, lessons_per_module=2, questions_per_quiz=2)
+EN = Gate("Photosynthesis", "en")
+ES = Gate("Fotosíntesis", "es")
+
+
+def paths(checked) -> list[str]:
+    return [p for p, _ in checked.problems]
 
 
 def test_norm_ignores_case_spacing_and_end_punctuation():
@@ -54,77 +63,10 @@ def test_repair_data_dedupes_options_and_remaps_the_answer():
         "question": "q?", "options": ["A", "b", "C"], "answer": 0}
 
 
-def test_repair_data_drops_repeated_module_titles():
+def test_repair_data_never_drops_modules():
+    """Dropping a repeated module shrank Short courses to one module without a word."""
     data = {"modules": [{"title": "Intro"}, {"title": "intro"}, {"title": "Next"}]}
-    assert [m["title"] for m in repair_data(data)["modules"]] == ["Intro", "Next"]
-
-
-def test_check_outline_accepts_a_good_outline_unchanged():
-    outline = Outline.model_validate(outline_data(SHAPE))
-    checked = check_outline(outline, SHAPE)
-    assert checked.value == outline and checked.problems == []
-
-
-def test_check_outline_trims_extras_silently():
-    outline = Outline.model_validate(outline_data(CourseShape(modules=3, lessons_per_module=3)))
-    checked = check_outline(outline, SHAPE)
-    assert len(checked.value.modules) == 2 and checked.problems == []
-    assert all(len(m.lesson_titles) == 2 for m in checked.value.modules)
-
-
-def test_check_outline_reports_repeats_only_when_they_leave_it_short():
-    data = outline_data(SHAPE)
-    data["modules"][1]["lesson_titles"] = ["Lesson 1.1", "Lesson 2.2"]
-    checked = check_outline(Outline.model_validate(data), SHAPE)
-    assert checked.value.modules[1].lesson_titles == ["Lesson 2.2"]
-    paths = [p for p, _ in checked.problems]
-    assert "modules[1].lesson_titles[0]" in paths and "modules[1].lesson_titles" in paths
-    assert checked.avoid == ["Lesson 1.1"]
-
-
-def test_check_lessons_drops_titles_already_used():
-    lessons = ModuleLessons(lessons=[lesson_data("Old"), lesson_data("New")])
-    checked = check_lessons(lessons, 2, {norm("Old")})
-    assert [les.title for les in checked.value.lessons] == ["New"]
-    assert checked.avoid == ["Old"] and any("has 1 different lessons" in m
-                                             for _, m in checked.problems)
-
-
-def test_check_lessons_dedupes_key_points_and_objectives():
-    lesson = lesson_data("Alpha")
-    lesson["key_points"] = ["Light", "light.", "Water"]
-    checked = check_lessons(ModuleLessons(lessons=[lesson]), 1)
-    assert checked.value.lessons[0].key_points == ["Light", "Water"] and not checked.problems
-
-
-def test_check_quiz_drops_repeated_questions():
-    quiz = ModuleQuiz(questions=[question_data(0), question_data(0), question_data(1)])
-    checked = check_quiz(quiz, 2)
-    assert len(checked.value.questions) == 2 and checked.problems == []
-    short = check_quiz(ModuleQuiz(questions=[question_data(0), question_data(0)]), 2)
-    assert len(short.value.questions) == 1 and short.problems
-
-
-def test_check_course_overrides_language_and_level():
-    data = outline_data(SHAPE)
-    for module in data["modules"]:
-        module["lessons"] = [lesson_data(t) for t in module.pop("lesson_titles")]
-        module["quiz"] = [question_data(0), question_data(1)]
-    checked = check_course(Course.model_validate(data), SHAPE, "es", "advanced")
-    assert checked.value.language == "es" and checked.value.level == "advanced"
-    assert checked.problems == []
-
-
-def test_check_summary_tags_and_classification():
-    summary = Summary(summary="It rains a lot here. " * 4, key_points=["rain", "Rain"])
-    checked = check_summary(summary)
-    assert checked.value.summary == "It rains a lot here." and checked.value.key_points == ["rain"]
-    assert checked.problems
-    assert check_tags(Tags(tags=["a", "b", "c"]), 2).value.tags == ["a", "b"]
-    result = Classification(label="Sports", reason="r")
-    assert check_classification(result, ["sports"]).value.label == "sports"
-    assert check_classification(result, ["news"]).value is None
-    assert check_classification(result, None).value == result
+    assert len(repair_data(data)["modules"]) == 3
 
 
 def test_placeholders_finds_copied_example_values():
@@ -133,11 +75,160 @@ def test_placeholders_finds_copied_example_values():
     assert placeholders({"content": "Wait... then go."}) == []
 
 
+def test_a_good_outline_passes_in_both_languages():
+    outline = Outline.model_validate(outline_data(SHAPE))
+    checked = check_outline(outline, SHAPE, EN)
+    assert checked.value == outline and checked.problems == []
+    spanish = Outline.model_validate(outline_data(SHAPE, title="Fotosíntesis", language="es"))
+    assert check_outline(spanish, SHAPE, ES).problems == []
+
+
+def test_check_outline_trims_extras_silently():
+    outline = Outline.model_validate(outline_data(CourseShape(modules=3, lessons_per_module=3)))
+    checked = check_outline(outline, SHAPE, EN)
+    assert len(checked.value.modules) == 2 and checked.problems == []
+    assert all(len(m.lesson_titles) == 2 for m in checked.value.modules)
+
+
+def test_a_short_outline_is_a_problem_not_a_smaller_course():
+    data = outline_data(SHAPE)
+    data["modules"] = data["modules"][:1]
+    checked = check_outline(Outline.model_validate(data), SHAPE, EN)
+    assert ("modules", "has 1 modules; write exactly 2") in checked.problems
+
+
+@pytest.mark.parametrize("bad", ["1.0", "1.1", "Lesson 1", "Photosynthesis", "es", "titl"])
+def test_outline_titles_that_are_numbers_echoes_or_field_names_are_problems(bad):
+    data = outline_data(SHAPE)
+    data["modules"][1]["lesson_titles"][0] = bad
+    checked = check_outline(Outline.model_validate(data), SHAPE, EN)
+    assert "modules[1].lesson_titles[0]" in paths(checked)
+    assert bad in checked.avoid
+
+
+def test_near_duplicate_titles_across_modules_are_problems():
+    data = outline_data(SHAPE)
+    first = data["modules"][0]["lesson_titles"][0]
+    data["modules"][1]["lesson_titles"][1] = "The " + first.lower()
+    data["modules"][1]["title"] = data["modules"][0]["title"] + "s"
+    checked = check_outline(Outline.model_validate(data), SHAPE, EN)
+    assert {"modules[1].title", "modules[1].lesson_titles[1]"} <= set(paths(checked))
+
+
+def test_an_english_outline_fails_the_spanish_gate():
+    """'You will learn: The basics of photography' in a Spanish course."""
+    data = outline_data(SHAPE)
+    data["description"] = "The basics of photography for people who want to learn it."
+    checked = check_outline(Outline.model_validate(data), SHAPE, ES)
+    assert any("is not in Spanish" in message for _, message in checked.problems)
+
+
+def test_field_name_objectives_and_form_echo_audience():
+    """Objectives ['module', 'title', 'description'] and audience 'es' were saved as is."""
+    data = outline_data(SHAPE)
+    data["learning_objectives"] = ["module", "title", "description"]
+    data["audience"] = "es"
+    checked = check_outline(Outline.model_validate(data), SHAPE, EN)
+    assert {"audience", "learning_objectives"} <= set(paths(checked))
+    data["learning_objectives"] = ["Explain how leaves use light", "", "Explain how leaves "
+                                   "use light"]
+    data["audience"] = "curious adults"
+    checked = check_outline(Outline.model_validate(data), SHAPE, EN)
+    assert checked.problems == []
+    assert checked.value.learning_objectives == ["Explain how leaves use light"]
+
+
+def test_smaller_policy_keeps_the_modules_and_lessons_without_problems():
+    data = outline_data(SHAPE)
+    data["modules"][1]["title"] = data["modules"][0]["title"]
+    checked = check_outline(Outline.model_validate(data), SHAPE, Gate("Photosynthesis", "en",
+                                                                      "smaller"))
+    assert checked.problems == [] and len(checked.value.modules) == 1
+    assert "smaller course" in checked.notes[0]
+
+
+def test_a_lesson_keeps_its_title_and_must_teach():
+    checked = check_lesson(Lesson.model_validate(lesson_data("Other")), "Light and roots", EN)
+    assert checked.value.title == "Light and roots" and checked.problems == []
+    bad = lesson_data("Light and roots")
+    bad["content"] = "1"
+    assert "content" in paths(check_lesson(Lesson.model_validate(bad), "Light and roots", EN))
+
+
+def test_a_lesson_in_the_wrong_language_is_a_problem():
+    lesson = Lesson.model_validate(lesson_data("Luz y raíces"))  # English text
+    checked = check_lesson(lesson, "Luz y raíces", ES)
+    assert any("is not in Spanish" in m for _, m in checked.problems)
+    assert check_lesson(Lesson.model_validate(lesson_data("Luz", "es")), "Luz", ES).problems == []
+
+
+def test_lesson_lists_are_cleaned_not_reasked():
+    lesson = lesson_data("Light and roots")
+    lesson["key_points"] = ["Light feeds leaves", "light feeds leaves.", "title", "Roots drink"]
+    checked = check_lesson(Lesson.model_validate(lesson), "Light and roots", EN)
+    assert checked.value.key_points == ["Light feeds leaves", "Roots drink"]
+    assert checked.problems == [] and checked.notes
+
+
+def test_quiz_gate():
+    good = ModuleQuiz(questions=[question_data(0), question_data(1)])
+    assert check_quiz(good, 2, EN).problems == []
+    numeric = question_data(0)
+    numeric.update(question="Question 1", options=["1.1", "1.2", "1.3"])
+    fields = question_data(1)
+    fields["options"] = ["answer", "explanation", "question"]
+    checked = check_quiz(ModuleQuiz(questions=[numeric, fields]), 2, EN)
+    assert {"questions[0].question", "questions[0].options[0]",
+            "questions[1].options[0]"} <= set(paths(checked))
+
+
+def test_a_key_the_explanation_contradicts_is_a_problem():
+    question = {"question": "Which city is the capital of France?",
+                "options": ["Paris", "London", "Rome"], "answer": 1,
+                "explanation": "Paris has been the capital for centuries."}
+    checked = check_quiz(ModuleQuiz(questions=[question]), 1, EN)
+    assert "questions[0].answer" in paths(checked)
+
+
+def test_a_quiz_with_fewer_or_repeated_questions_is_a_problem():
+    short = check_quiz(ModuleQuiz(questions=[question_data(0)]), 2, EN)
+    assert ("questions", "has 1 questions; write exactly 2") in short.problems
+    repeated = check_quiz(ModuleQuiz(questions=[question_data(0), question_data(0)]), 2, EN)
+    assert "questions[1]" in paths(repeated)
+    smaller = check_quiz(ModuleQuiz(questions=[question_data(0), question_data(0)]), 2,
+                         Gate(policy="smaller"))
+    assert smaller.problems == [] and len(smaller.value.questions) == 1
+
+
+def test_check_course_overrides_language_and_level_and_gates_every_part():
+    course = Course.model_validate_json(course_json(SHAPE))
+    checked = check_course(course, SHAPE, EN, language="en", level="advanced")
+    assert checked.value.level == "advanced" and checked.problems == []
+    data = course.model_dump()
+    data["modules"][0]["lessons"][1]["title"] = "1.0"
+    data["modules"][1]["lessons"][0]["content"] = "1"
+    checked = check_course(Course.model_validate(data), SHAPE, EN)
+    assert {"modules[0].lessons[1].title", "modules[1].lessons[0].content"} <= set(paths(checked))
+
+
 def test_check_course_without_quizzes_empties_them():
     shape = CourseShape(modules=1, lessons_per_module=1, questions_per_quiz=0)
-    data = outline_data(shape)
-    module = data["modules"][0]
-    module["lessons"] = [lesson_data(t) for t in module.pop("lesson_titles")]
-    module["quiz"] = [question_data(0)]
-    checked = check_course(Course.model_validate(data), shape, "en", "beginner")
-    assert checked.value.modules[0].quiz == [] and checked.problems == []
+    course = Course.model_validate_json(course_json(CourseShape(1, 1, 2)))
+    assert check_course(course, shape, EN).value.modules[0].quiz == []
+
+
+def test_check_summary_tags_and_classification():
+    summary = Summary(summary="It rains a lot here. " * 4, key_points=["rain", "Rain"])
+    checked = check_summary(summary, EN)
+    assert checked.value.summary == "It rains a lot here." and checked.value.key_points == ["rain"]
+    assert checked.problems
+    english = check_summary(Summary(summary="Plants turn light into sugar in their leaves.",
+                                    key_points=[]), ES)
+    assert any("is not in Spanish" in m for _, m in english.problems)
+    assert check_tags(Tags(tags=["math", "b2", "title", "fractions"]), 2).value.tags == [
+        "math", "fractions"]
+    result = Classification(label="Sports", reason="r")
+    assert check_classification(result, ["sports"]).value.label == "sports"
+    assert check_classification(result, ["news"]).value is None
+    assert check_classification(result, None).value == result
+    assert check_classification(Classification(label="label", reason="r"), None).problems

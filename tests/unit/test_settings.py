@@ -156,3 +156,13 @@ def test_a_saved_url_with_credentials_loses_them_and_says_so():
     assert s.providers["custom"].base_url == "http://127.0.0.1:8080/v1"
     assert "s3cr3t" not in " ".join([*s.describe_providers(), s.notice()])
     assert "providers.custom.base_url" in s.notice()
+
+
+def test_a_fixed_seed_is_kept_and_a_bad_one_reset():
+    """The seed makes runs reproducible; anything but a whole number in range is reported."""
+    assert Settings.from_dict({"seed": 7}).seed == 7
+    assert Settings.from_dict(Settings(seed=7).to_dict()).seed == 7
+    assert Settings.from_dict({}).seed is None
+    for bad in ("7", 7.5, -1, 2**31, True):
+        settings = Settings.from_dict({"seed": bad})
+        assert settings.seed is None and "seed" in settings.unreadable

@@ -58,6 +58,9 @@ class GenerateRequest:
     temperature: float = 0.7
     stop: list[str] = field(default_factory=list)
     task: str = "course"
+    seed: int | None = None  # reproducible sampling where the engine allows it
+    repeat_penalty: float | None = None  # llama.cpp's penalty (local engines)
+    frequency_penalty: float | None = None  # OpenAI-compatible providers
 
     def __post_init__(self) -> None:
         if (self.messages is None) == (self.prompt is None):

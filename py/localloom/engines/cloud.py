@@ -141,7 +141,8 @@ class CloudEngine:
             self.provider, self.model_id, messages, request.schema,
             max_tokens=request.max_tokens, temperature=request.temperature,
             stream=True, key=self._key, stop=request.stop, json_schema=use_schema,
-            schema_name=request.task or "response",
+            schema_name=request.task or "response", seed=request.seed,
+            frequency_penalty=request.frequency_penalty,
         )
         watch = Watch(cancel, self.timeout, self.provider.name)
         chunks: Any = None

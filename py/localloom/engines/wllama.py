@@ -187,6 +187,11 @@ class WllamaEngine:
         }
         if request.stop:
             params["stop"] = list(request.stop)
+        # llama.cpp's own parameter names: wllama hands them to its server code as JSON.
+        if request.seed is not None:
+            params["seed"] = request.seed
+        if request.repeat_penalty is not None:
+            params["repeat_penalty"] = request.repeat_penalty
         schema = request.schema
         if isinstance(schema, str):
             schema = json.loads(schema)

@@ -19,8 +19,9 @@ Variables: ``topic``, ``level``, ``audience``, ``shape`` (modules, lessons_per_m
 questions_per_quiz, max_text), ``source_text``, ``feedback`` (problems of a failed attempt),
 ``avoid`` (titles already used), ``fields``/``example`` (filled from ``TASK_MODELS`` when not
 given); sub-steps add ``course_title``, ``module_titles``, ``module_index``, ``module_count``,
-``module_title``, ``module_summary``, ``lesson_titles``; text tasks take ``text`` (and
-``categories`` for classify, ``max_tags`` for tags). Example::
+``module_title``, ``module_summary``, ``lesson_titles`` (a lesson also ``lesson_title`` and
+``lesson_index``); text tasks take ``text`` (and ``categories`` for classify, ``max_tags`` for
+tags). Base models get few-shot documents instead (``prompts.fewshot``). Example::
 
     >>> from localloom.schema import CourseShape
     >>> msgs = render_messages("outline", "es", topic="Fotosíntesis", level="beginner",
@@ -46,7 +47,7 @@ from ..schema import (
     Classification,
     Course,
     CourseShape,
-    ModuleLessons,
+    Lesson,
     ModuleQuiz,
     Outline,
     Summary,
@@ -68,7 +69,7 @@ __all__ = [
 
 TASK_MODELS: dict[str, type] = {
     "outline": Outline,
-    "lessons": ModuleLessons,
+    "lesson": Lesson,
     "quiz": ModuleQuiz,
     "course": Course,
     "summary": Summary,

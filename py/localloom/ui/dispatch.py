@@ -40,6 +40,7 @@ class TaskInput:
     strategy: str = "progressive"
     text: str = ""
     categories: list[str] = field(default_factory=list)
+    policy: str = "ask"  # after a quality failure: "accept" or "smaller" (the user's choice)
 
 
 @dataclass
@@ -83,11 +84,12 @@ class Dispatcher:
             return await self._chrome_summary(job)
         self.engine = await self.engine_for(step, job.language)
         engine = self.wrap(self.engine)
-        kw = {"on_event": self.on_event, "cancel": self.cancel, "max_reasks": self.max_reasks}
+        kw = {"on_event": self.on_event, "cancel": self.cancel, "max_reasks": self.max_reasks,
+              "seed": self.settings.seed}
         if job.task == "course":
             assert job.course is not None
             return await generate_course(engine, job.course, self.store,
-                                         strategy=job.strategy, **kw)
+                                         strategy=job.strategy, policy=job.policy, **kw)
         if job.task == "summary":
             return await generate_summary(engine, job.text, job.language, **kw)
         if job.task == "tags":

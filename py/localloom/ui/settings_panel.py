@@ -32,13 +32,14 @@ class SettingsPanel:
         _el("on-device-only").checked = s.on_device_only
         _el("allow-downloads").checked = s.allow_downloads
         _el("preferred-engine").value = s.preferred_engine
+        _el("seed").value = "" if s.seed is None else str(s.seed)
         notice = _el("settings-notice")
         notice.textContent = s.notice()
         notice.hidden = not s.unreadable
         if s.unreadable:  # store the reset values: a dropped password must not stay saved
             _el("settings").open = True
             self._persist("settings-status", "")
-        for element_id in ("on-device-only", "allow-downloads", "preferred-engine"):
+        for element_id in ("on-device-only", "allow-downloads", "preferred-engine", "seed"):
             self._on(element_id, "change", lambda event: self._save_switches())
         self._on("provider-save", "click", lambda event: self._save_provider())
         self._on("provider-remove", "click", lambda event: self._remove_provider())
@@ -62,6 +63,8 @@ class SettingsPanel:
         self.settings.on_device_only = bool(_el("on-device-only").checked)
         self.settings.allow_downloads = bool(_el("allow-downloads").checked)
         self.settings.preferred_engine = str(_el("preferred-engine").value)
+        seed = str(_el("seed").value).strip()
+        self.settings.seed = int(seed) % 2**31 if seed.isdigit() else None
         self._persist("settings-status", "Saved.")
 
     def _show_provider(self) -> None:
