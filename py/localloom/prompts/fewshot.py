@@ -70,13 +70,13 @@ def examples(language: str) -> dict[str, Any]:
 
 
 def pick_courses(language: str, topic: str, k: int) -> list[dict[str, Any]]:
-    """Up to ``k`` example courses whose topic and title do not resemble ``topic``."""
+    """Up to ``k`` example entries (``{"topic", "course"}``) whose topic and course title do
+    not resemble ``topic``."""
     picked = []
     for entry in examples(language)["courses"]:
-        course = entry["course"]
-        if topic and (similar(entry["topic"], topic) or similar(course["title"], topic)):
+        if topic and (similar(entry["topic"], topic) or similar(entry["course"]["title"], topic)):
             continue
-        picked.append(course)
+        picked.append(entry)
     return picked[:k]
 
 
@@ -173,13 +173,15 @@ def _block(header: str, answer: dict[str, Any] | None) -> str:
 def _course_blocks(task: str, language: str, vars: dict[str, Any], k: int) -> list[str]:
     shape: CourseShape = vars["shape"]
     blocks = []
-    for n, course in enumerate(pick_courses(language, vars.get("topic", ""), k)):
-        # Vary the module and lesson shown, so two examples never teach the same thing.
+    for n, entry in enumerate(pick_courses(language, vars.get("topic", ""), k)):
+        course = entry["course"]
+        # Vary the module and lesson shown, so two examples never teach the same thing; the
+        # lesson is one of those its module lists at this shape.
         m = (vars.get("module_index", 1) - 1 + n) % len(course["modules"])
-        j = (vars.get("lesson_index", 1) - 1 + n) % len(course["modules"][m]["lessons"])
+        j = (vars.get("lesson_index", 1) - 1 + n) % shape.lessons_per_module
         module = course["modules"][m]
         titles = [les["title"] for les in module["lessons"][:shape.lessons_per_module]]
-        header_vars = {"topic": course["title"], "level": course["level"], "shape": shape,
+        header_vars = {"topic": entry["topic"], "level": course["level"], "shape": shape,
                        "audience": course["audience"] if vars.get("audience") else "",
                        "course_title": course["title"], "module_title": module["title"],
                        "lesson_titles": titles or [module["lessons"][j]["title"]],
