@@ -2,11 +2,11 @@
 
 - ``AnswerStream(stop, on_progress=None, *, whitespace_cap, max_chars, interval, clock)``:
   its ``on_token(delta)`` is the engine's token callback. It keeps the deltas (``text``),
-  feeds a ``parsing.PartialReader``, calls ``stop()`` on a whitespace flood (``flooded``) or
-  when the answer would pass ``max_chars`` (``too_long``; the rest is dropped, so memory stays
-  bounded), and calls ``on_progress(partial, chars)`` with the object so far at most every
-  ``interval`` seconds — longer when the last call took long, so reading and showing the
-  object use at most about a tenth of the time, whatever the answer's size.
+  feeds a ``_partial.PartialReader``, calls ``stop()`` on a whitespace flood (``flooded``)
+  or when the answer would pass ``max_chars`` (``too_long``; the rest is dropped, so memory
+  stays bounded), and calls ``on_progress(partial, chars)`` with the object so far at most
+  every ``interval`` seconds — longer when the last call took long, so reading and showing
+  the object use at most about a tenth of the time, whatever the answer's size.
 
 Example::
 
@@ -20,7 +20,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from .parsing import PartialReader
+from ._partial import PartialReader
 
 __all__ = ["AnswerStream"]
 

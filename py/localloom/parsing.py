@@ -12,7 +12,8 @@ Public names:
 - ``parse_partial(text)`` → the object so far while the model streams (``dict``), or ``None``;
   it never raises.
 - ``PartialReader``: the same for a stream, fed delta by delta: ``feed(delta)`` costs
-  O(len(delta)), ``value()`` reads the object so far (cached until more text arrives).
+  O(len(delta)), ``value()`` reads the object so far (cached until more text arrives); both
+  live in ``_partial``.
 - ``ParseReport``; ``MAX_CHARS``: longer outputs are refused.
 
 Failures raise ``CourseParseError`` whose ``problems`` are ``(json_path, message)`` pairs such as
@@ -41,8 +42,8 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from ._coerce import coerce, fold
-from ._jsonfeed import JsonFeed
 from ._jsontext import MAX_DEPTH, TooDeep, clean, decode, spans
+from ._partial import PartialReader, parse_partial
 from .errors import CourseParseError
 from .schema import Course
 
@@ -53,7 +54,6 @@ M = TypeVar("M", bound=BaseModel)
 
 MAX_CHARS = 2_000_000
 REPAIR_MAX_CHARS = 100_000  # json-repair is superlinear: 1.3 s for 200 KB, 38 s for 1 MB
-LENIENT_PARTIAL_CHARS = 64_000  # a damaged stream is re-read whole only while this short
 MAX_CANDIDATES = 20  # the largest spans are tried; prose full of [1]-style brackets stays cheap
 _NAMES = {"Course": "course", "Outline": "course outline", "ModuleLessons": "lessons",
           "ModuleQuiz": "quiz", "Summary": "summary", "Tags": "tags",
@@ -251,60 +251,3 @@ def parse_as(text: str, model: type[M], *, categories: list[str] | None = None) 
 def parse_course(text: str) -> Course:
     """Parse a model's course output into a validated ``Course``."""
     return parse_as(text, Course)
-
-
-class PartialReader:
-    """The object so far of an answer that is still streaming; see ``parse_partial``.
-
-    Strict JSON (what a grammar or a structured-output API gives) is read incrementally by
-    ``JsonFeed``. Damaged JSON (single quotes, comments, ``{&quot;``...) is re-read whole with
-    the lenient decoder, without json-repair, while the answer is under
-    ``LENIENT_PARTIAL_CHARS``; after that the object is the one read before the damage.
-    """
-
-    def __init__(self) -> None:
-        self._feed = JsonFeed()
-        self._parts: list[str] = []  # kept for the lenient reading while the text is short
-        self.chars = 0
-        self._lenient: tuple[int, dict | None] = (-1, None)
-
-    def feed(self, delta: str) -> None:
-        self.chars += len(delta)
-        self._feed.feed(delta)
-        if self.chars <= LENIENT_PARTIAL_CHARS:
-            self._parts.append(delta)
-        else:
-            self._parts.clear()
-
-    def value(self) -> dict | None:
-        """The object so far, or ``None``; never raises."""
-        if self._feed.broken and self.chars <= LENIENT_PARTIAL_CHARS:
-            if self._lenient[0] != self.chars:
-                self._lenient = (self.chars, _lenient_partial("".join(self._parts)))
-            if self._lenient[1] is not None:
-                return self._lenient[1]
-        value = self._feed.value()
-        return value if isinstance(value, dict) else None
-
-
-def _lenient_partial(text: str) -> dict | None:
-    try:
-        text = clean(text, [])
-        objects = [s for s in spans(text) if text[s.start] == "{"]
-        if not objects:
-            return None
-        span = max(objects, key=lambda s: s.end - s.start)
-        value = decode(text[span.start:span.end], span.closed, [], repair=False)
-        return value if isinstance(value, dict) else None
-    except Exception:  # TooDeep, or JSON that only json-repair could read
-        return None
-
-
-def parse_partial(text: str) -> dict | None:
-    """The object decoded so far from a streaming output, or ``None``; never raises.
-
-    One linear pass for strict JSON; while an answer streams, feed a ``PartialReader`` the
-    deltas instead of calling this on the growing text."""
-    reader = PartialReader()
-    reader.feed(text)
-    return reader.value()

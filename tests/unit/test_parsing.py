@@ -19,10 +19,8 @@ from hypothesis import strategies as st
 from localloom import schema
 from localloom.errors import CourseParseError
 from localloom.parsing import (
-    LENIENT_PARTIAL_CHARS,
     REPAIR_MAX_CHARS,
     ParseReport,
-    PartialReader,
     parse_as,
     parse_course,
     parse_partial,
@@ -188,29 +186,6 @@ def test_parse_partial_while_streaming():
     assert parse_partial('Sure: {"title": "Intro", "modules": [{"ti') == {
         "title": "Intro", "modules": [{}]}
     assert parse_partial("no json here") is None and parse_partial("") is None
-
-
-def test_partial_reader_matches_parse_partial_and_never_repairs(monkeypatch):
-    """Fed delta by delta, PartialReader gives what parse_partial gives for the same text:
-    strict JSON incrementally, damaged JSON leniently while short; json-repair never runs."""
-    monkeypatch.setattr(json_repair, "loads", lambda *a, **k: pytest.fail("json-repair ran"))
-    for text in ("```json\n" + json.dumps(COURSE, indent=1), _ser(COURSE, quote="'"),
-                 _text("c39-html-escaped")):
-        reader = PartialReader()
-        for i in range(0, len(text), 97):
-            reader.feed(text[i:i + 97])
-            assert reader.value() == parse_partial(text[:i + 97])
-        assert reader.value() == COURSE or text.startswith("<pre>")
-
-
-def test_partial_reader_of_a_long_damaged_answer_stops_rereading_it():
-    """Past LENIENT_PARTIAL_CHARS a damaged stream is not re-read whole: the object is the one
-    read before the damage, and the reader keeps no copy of the text."""
-    reader = PartialReader()
-    reader.feed('{"title": "Intro", "description": \'')
-    assert reader.value() == {"title": "Intro", "description": ""}
-    reader.feed("x" * LENIENT_PARTIAL_CHARS)
-    assert reader.value() == {"title": "Intro"} and reader._parts == []
 
 
 def test_a_long_damaged_output_is_refused_without_json_repair(monkeypatch):
