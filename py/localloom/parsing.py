@@ -192,11 +192,13 @@ def _parse(text: str, model: type[M], categories: list[str] | None, report: Pars
     best = None
     for span in sorted(found, key=lambda s: s.start - s.end)[:MAX_CANDIDATES]:
         repairs: list[str] = []
+        repairable = span.end - span.start <= REPAIR_MAX_CHARS
         try:
-            value = decode(text[span.start:span.end], span.closed, repairs,
-                           repair=span.end - span.start <= REPAIR_MAX_CHARS)
-        except ValueError:  # too long for json-repair
-            continue
+            value = decode(text[span.start:span.end], span.closed, repairs, repair=repairable)
+        except ValueError:
+            if repairable:
+                raise
+            continue  # it needs json-repair, and is too long for it
         items = [value] + [v for v in value if isinstance(v, dict)] if isinstance(
             value, list) else [value]
         for item in items:
