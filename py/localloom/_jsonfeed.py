@@ -38,7 +38,9 @@ MAX_DEPTH = 64
 
 # Lexer states. KEY0/VALUE0 follow an opening bracket, where a closer may come instead.
 PROSE, KEY0, KEY, COLON, VALUE, VALUE0, AFTER, STRING, BARE, DONE, BROKEN = range(11)
-_STRING_STOP = re.compile(r'["\\]')
+# A string's body with its complete escapes, in one regex step; it stops at the closing quote,
+# at the end of the delta, or at an escape cut by the delta's end (or an invalid one).
+_STRING_BODY = re.compile(r'[^"\\]*(?:\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4})[^"\\]*)*')
 _SPACE = re.compile(r"[ \t\n\r]*")
 _BARE = re.compile(r"[A-Za-z0-9+\-.]*")
 _NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?\Z")
@@ -160,10 +162,9 @@ class JsonFeed:
         if state == STRING:
             if self._esc:
                 return self._escape(delta, i)
-            match = _STRING_STOP.search(delta, i)
-            if match is None:
-                return len(delta)
-            i = match.start()
+            i = _STRING_BODY.match(delta, i).end()
+            if i == len(delta):
+                return i
             if delta[i] == "\\":
                 self._esc, self._esc_at = -1, base + i
                 return i + 1

@@ -40,7 +40,8 @@ _ENTITY_QUOTE = re.compile(r"&(?:quot|#34|#x22);")
 # The first quote that follows an opening bracket says how the JSON's strings are delimited.
 _FIRST_QUOTE = re.compile(r"""[{\[]\s*\\?(?:(["'])|&(?:quot|#34|#x22);)""")
 _OUTSIDE = re.compile(r"[{}\[\]\"'`]")
-_IN_STRING = {'"': re.compile(r'["\\]'), "'": re.compile(r"['\\]")}
+# A string's body up to its closing quote, escapes included, in one regex step.
+_BODY = {q: re.compile(rf"[^{q}\\]*(?:\\.[^{q}\\]*)*", re.S) for q in "\"'"}
 _SMART = str.maketrans({"“": '"', "”": '"', "„": '"', "‟": '"'})
 _SMART_KEY = re.compile(r"[{,]\s*[“”„‟][^“”„‟\n]{1,60}[“”‟]\s*:")
 _LEX = re.compile(
@@ -121,7 +122,7 @@ def spans(text: str) -> list[Span]:
                 found.append(Span(start, i, False))
                 stack.clear()
         elif char == '"' or _prev_char(text, i) in "{[,:":
-            pos = _string_end(text, pos, _IN_STRING[char])
+            pos = _string_end(text, pos, char)
     if stack:
         found.append(Span(start, len(text), False))
     return found
@@ -134,12 +135,9 @@ def _prev_char(text: str, i: int) -> str:
     return text[i] if i >= 0 else ""
 
 
-def _string_end(text: str, pos: int, pattern: re.Pattern[str]) -> int:
-    while match := pattern.search(text, pos):
-        if match.group() != "\\":
-            return match.end()
-        pos = match.start() + 2
-    return len(text)
+def _string_end(text: str, pos: int, quote: str) -> int:
+    end = _BODY[quote].match(text, pos).end()
+    return end + 1 if end < len(text) and text[end] == quote else len(text)
 
 
 def _sq_escape(match: re.Match[str]) -> str:
