@@ -29,6 +29,7 @@ from ..errors import EngineError, GenerationCancelled, LocalLoomError
 from ..fallback import run_plan
 from ..generator import CourseRequest, GenerationEvent
 from ..progress import LoadProgress
+from ..rawlog import RawLog
 from ..render import render_capabilities, render_course, render_error
 from ..report import render_result, render_tiers
 from ..runtime import is_nullish
@@ -83,7 +84,7 @@ class App:
                                    context_window=EMBEDDED.context_window,
                                    size_bytes=EMBEDDED.size_bytes)
         self.cancel: CancelToken | None = None
-        self.raw: list[str] = []
+        self.raw = RawLog()  # bounded: the panel shows the tail of a long answer
         self._last_paint = 0.0
         self._proxies = []
         self._task = None
@@ -169,7 +170,7 @@ class App:
             self._show_error(LocalLoomError("Type a topic first.", cause="The topic is empty.",
                                             fix="Describe what the course should teach."))
             return
-        self.raw = []
+        self.raw.clear()
         _el("stream").textContent = ""
         job = TaskInput("course", request.language, course=request, strategy=strategy)
         outcome = await self._route(job, "gen-status")
@@ -197,6 +198,8 @@ class App:
         if detected and detected[0] in ("en", "es") and detected[1] >= 0.5:
             language = detected[0]  # answer in the text's own language
             js.document.body.dataset.detectedLanguage = language
+        self.raw.clear()
+        _el("stream").textContent = ""
         job = TaskInput(task, language, text=text, categories=categories)
         outcome = await self._route(job, "text-status")
         if outcome is not None:
@@ -318,14 +321,13 @@ class App:
 
     def _raw(self, delta: str | None) -> None:
         if delta is None:
-            if self.raw:
-                self.raw.append("\n\n")
+            self.raw.new_call()
             return
         self.raw.append(delta)
         now = time.monotonic()
         if now - self._last_paint > 0.15:
             self._last_paint = now
-            _el("stream").textContent = "".join(self.raw)
+            _el("stream").textContent = self.raw.tail()
 
     def _event(self, event: GenerationEvent) -> None:
         status = _el("gen-status")
@@ -337,7 +339,7 @@ class App:
         elif event.kind == "token" and event.partial and event.step in ("course", "outline"):
             _el("course").innerHTML = render_course(event.partial, partial=True)
         elif event.kind == "step_done":
-            _el("stream").textContent = "".join(self.raw)
+            _el("stream").textContent = self.raw.tail()
 
     # -- measurement -----------------------------------------------------------------------
 
