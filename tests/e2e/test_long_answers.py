@@ -157,7 +157,8 @@ def test_long_answer_keeps_the_page_responsive_and_cancels_fast(page, cloud, cha
         assert run["outcome"] == "cancelled", page.inner_text("#error")
         assert run["sentAtCancel"] >= chars // 2  # Cancel came mid-answer, as intended
         assert run["gapMs"] < FRAME_GAP_LIMIT_MS, run
-        assert 0 < run["cancelMs"] < CANCEL_LIMIT_MS, run
+        assert 0 < run["cancelMs"] < CANCEL_LIMIT_MS, run  # from the click's input time
+        assert run["wallCancelMs"] < CANCEL_LIMIT_MS, run  # as seen from outside the page
         assert run["rawPanel"] <= RAW_PANEL_LIMIT, run
     raw = page.text_content("#stream") or ""
     assert "earlier characters not shown" in raw and "numerator" in raw[-200:]
