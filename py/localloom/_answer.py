@@ -28,6 +28,8 @@ ProgressCallback = Callable[[dict | None, int], None]
 
 
 class AnswerStream:
+    """The state of one streamed call; see the module docstring."""
+
     def __init__(self, stop: Callable[[], None], on_progress: ProgressCallback | None = None,
                  *, whitespace_cap: int, max_chars: int, interval: float,
                  clock: Callable[[], float] = time.monotonic) -> None:
