@@ -1,15 +1,19 @@
 """Private: find and decode the JSON inside a model's raw text.
 
-- ``clean(text, notes)``: drop BOMs, decode HTML entities, unwrap JSON sent as one string.
+- ``clean(text, notes)``: drop BOMs, unwrap JSON sent as one string, and decode HTML entities
+  only when they replaced the JSON's own quotes (``{&quot;title&quot;: …}``: the whole answer
+  went through an HTML escaper, so one unescape restores it exactly). Valid JSON whose strings
+  hold entities (``"say &quot;hi&quot; &lt;b&gt;"``) is the model's text and is kept as is.
 - ``spans(text)``: every top-level ``{...}``/``[...]`` as a ``Span``; string-aware, so braces in
   values and prose around fences do not confuse it; ``closed=False`` marks a truncated output.
   Raises ``TooDeep`` past ``MAX_DEPTH`` levels.
 - ``decode(chunk, closed, notes)``: strict ``json.loads``; else a string-exact normalisation
   (comments, single quotes, ``True``/``None``, bare keys, trailing commas; typographic double
   quotes when they delimit keys, ``“title”:``, and no ASCII ``"`` appears) then ``json.loads``
-  or, for a truncated chunk, ``partial_json_parser``; else ``json_repair``. json-repair handles what
-  needs guessing (missing commas, stray quotes) but can garble string contents that hold quotes
-  and backslashes, so it comes last.
+  or, for a truncated chunk, ``JsonFeed`` (``_jsonfeed``, linear); else ``json_repair``.
+  json-repair handles what needs guessing (missing commas, stray quotes) but can garble string
+  contents that hold quotes and backslashes, so it comes last; ``repair=False`` (the streaming
+  path) never calls it and raises ``ValueError`` instead.
 
 Example::
 
@@ -27,13 +31,17 @@ from dataclasses import dataclass
 from typing import Any
 
 import json_repair
-from partial_json_parser import loads as partial_loads
+
+from ._jsonfeed import MAX_DEPTH, JsonFeed
 
 __all__ = ["MAX_DEPTH", "Span", "TooDeep", "clean", "decode", "spans"]
 
-MAX_DEPTH = 64
+_ENTITY_QUOTE = re.compile(r"&(?:quot|#34|#x22);")
+# The first quote that follows an opening bracket says how the JSON's strings are delimited.
+_FIRST_QUOTE = re.compile(r"""[{\[]\s*\\?(?:(["'])|&(?:quot|#34|#x22);)""")
 _OUTSIDE = re.compile(r"[{}\[\]\"'`]")
-_IN_STRING = {'"': re.compile(r'["\\]'), "'": re.compile(r"['\\]")}
+# A string's body up to its closing quote, escapes included, in one regex step.
+_BODY = {q: re.compile(rf"[^{q}\\]*(?:\\.[^{q}\\]*)*", re.S) for q in "\"'"}
 _SMART = str.maketrans({"“": '"', "”": '"', "„": '"', "‟": '"'})
 _SMART_KEY = re.compile(r"[{,]\s*[“”„‟][^“”„‟\n]{1,60}[“”‟]\s*:")
 _LEX = re.compile(
@@ -67,7 +75,7 @@ def clean(text: str, notes: list[str]) -> str:
     if "\ufeff" in text:
         text = text.replace("\ufeff", "")
         notes.append("removed a byte-order mark")
-    if re.search(r"&(?:quot|#34|#x22);", text):
+    if _ENTITY_QUOTE.search(text) and _entity_quoted(text):
         text = html.unescape(text)
         notes.append("decoded HTML entities")
     if text.lstrip().startswith('"'):
@@ -79,6 +87,12 @@ def clean(text: str, notes: list[str]) -> str:
             text = inner
             notes.append("decoded JSON that was sent as one string")
     return text
+
+
+def _entity_quoted(text: str) -> bool:
+    """The JSON's own quotes are entities (``{&quot;a&quot;: 1}``, not ``{"a": "&quot;"}``)."""
+    match = _FIRST_QUOTE.search(text)
+    return match is not None and match.group(1) is None
 
 
 def spans(text: str) -> list[Span]:
@@ -108,7 +122,7 @@ def spans(text: str) -> list[Span]:
                 found.append(Span(start, i, False))
                 stack.clear()
         elif char == '"' or _prev_char(text, i) in "{[,:":
-            pos = _string_end(text, pos, _IN_STRING[char])
+            pos = _string_end(text, pos, char)
     if stack:
         found.append(Span(start, len(text), False))
     return found
@@ -121,12 +135,9 @@ def _prev_char(text: str, i: int) -> str:
     return text[i] if i >= 0 else ""
 
 
-def _string_end(text: str, pos: int, pattern: re.Pattern[str]) -> int:
-    while match := pattern.search(text, pos):
-        if match.group() != "\\":
-            return match.end()
-        pos = match.start() + 2
-    return len(text)
+def _string_end(text: str, pos: int, quote: str) -> int:
+    end = _BODY[quote].match(text, pos).end()
+    return end + 1 if end < len(text) and text[end] == quote else len(text)
 
 
 def _sq_escape(match: re.Match[str]) -> str:
@@ -191,11 +202,21 @@ def _loads(text: str) -> Any:
     return json.loads(text, strict=False)
 
 
-def decode(chunk: str, closed: bool, notes: list[str]) -> Any:
+def _prefix(text: str) -> Any:
+    """The value of a strict JSON prefix (a truncated output), closed; ValueError if damaged."""
+    feed = JsonFeed("{[")
+    feed.feed(text)
+    feed.end()
+    if feed.broken or not feed.started:
+        raise ValueError("not a JSON prefix")
+    return feed.value()
+
+
+def decode(chunk: str, closed: bool, notes: list[str], *, repair: bool = True) -> Any:
     """Decode one span; append the repairs it needed to ``notes``."""
-    try:  # the fast path: valid JSON, or a valid prefix of it (streaming, truncation)
-        return _loads(chunk) if closed else partial_loads(chunk, parser=_loads)
-    except Exception:  # partial_json_parser raises its own MalformedJSON, or JSONDecodeError
+    try:  # the fast path: valid JSON, or a valid prefix of it (truncation)
+        return _loads(chunk) if closed else _prefix(chunk)
+    except ValueError:
         pass
     variants = [chunk]
     if '"' not in chunk and _SMART_KEY.search(chunk):
@@ -204,10 +225,12 @@ def decode(chunk: str, closed: bool, notes: list[str]) -> Any:
         fixes: set[str] = set() if variant is chunk else {"replaced typographic quotes"}
         try:
             text = _normalize(variant, fixes)
-            value = _loads(text) if closed else partial_loads(text, parser=_loads)
-        except Exception:  # partial_json_parser raises its own MalformedJSON, or JSONDecodeError
+            value = _loads(text) if closed else _prefix(text)
+        except ValueError:
             continue
         notes.extend(sorted(fixes))
         return value
+    if not repair:
+        raise ValueError("the JSON needs json-repair")
     notes.append("repaired the JSON syntax with json-repair")
     return json_repair.loads(chunk, skip_json_loads=True)

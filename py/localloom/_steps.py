@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import copy
 import json
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -25,6 +26,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from . import parsing, prompts
+from ._answer import AnswerStream
 from ._budget import fit_max_tokens, margin, min_answer, prompt_tokens, schema_token_bound
 from ._quality import Checked, placeholders, repair_data
 from .engines.base import CancelToken, Engine, GenerateRequest
@@ -103,7 +105,9 @@ class Runner:
     max_reasks: int = 2
     whitespace_cap: int = 200  # consecutive whitespace chars that end a call
     temperature: float = 0.6
-    token_every: int = 64  # streamed chars between two "token" events
+    token_interval: float = 0.25  # seconds between two "token" events, at least
+    max_chars: int = parsing.MAX_CHARS  # a longer answer is stopped
+    clock: Callable[[], float] = time.monotonic
     seed: int | None = None  # fixed: every call's seed derives from it (reproducible runs)
     repeat_penalty: float = 1.1  # base models loop without it (llama.cpp's repeat_penalty)
     frequency_penalty: float = 0.2  # chat engines (OpenAI-compatible providers)
@@ -203,39 +207,36 @@ class Runner:
     # -- the call ------------------------------------------------------------------------
 
     async def _call(self, step: Step, request: GenerateRequest, attempt: int) -> tuple[str, bool]:
-        """Stream one call; returns (text, flooded). A whitespace flood cancels the call."""
+        """Stream one call; returns (text, flooded). A whitespace flood cancels the call; an
+        answer longer than ``max_chars`` cancels it and raises ``InvalidOutputError``. Each
+        delta costs O(len(delta)) (``AnswerStream``), so a huge answer stays linear."""
         call_cancel = CancelToken()
         if self.cancel is not None:
             self.cancel.on_cancel(call_cancel.cancel)
-        chunks: list[str] = []
-        state = {"run": 0, "since": 0, "flooded": False}
 
-        def on_token(delta: str) -> None:
-            if not delta:
-                return
-            chunks.append(delta)
-            if delta.isspace():
-                state["run"] += len(delta)
-            else:
-                state["run"] = len(delta) - len(delta.rstrip())
-            if state["run"] > self.whitespace_cap and not state["flooded"]:
-                state["flooded"] = True
-                call_cancel.cancel()
-            state["since"] += len(delta)
-            if state["since"] >= self.token_every and self.on_event is not None:
-                state["since"] = 0
-                text = "".join(chunks)
-                self.emit("token", step, attempt=attempt, partial=parsing.parse_partial(text),
-                          chars=len(text))
-
+        def progress(partial: dict | None, chars: int) -> None:
+            self.emit("token", step, attempt=attempt, partial=partial, chars=chars)
+        stream = AnswerStream(call_cancel.cancel, progress if self.on_event else None,
+                              whitespace_cap=self.whitespace_cap, max_chars=self.max_chars,
+                              interval=self.token_interval, clock=self.clock)
         try:
-            text = await self.engine.generate(request, on_token=on_token, cancel=call_cancel)
+            text = await self.engine.generate(request, on_token=stream.on_token,
+                                              cancel=call_cancel)
         except GenerationCancelled:
-            if state["flooded"] and not (self.cancel is not None and self.cancel.cancelled):
-                return "".join(chunks), True
-            raise
+            if (self.cancel is not None and self.cancel.cancelled) or not (
+                    stream.flooded or stream.too_long):
+                raise
+            text = ""
         self.check_cancel(step.task)
-        return (("".join(chunks) if state["flooded"] else text), state["flooded"])
+        if stream.too_long:
+            raise InvalidOutputError(
+                f"{step.label}: the model's answer passed {self.max_chars:,} characters, so "
+                "LocalLoom stopped it.",
+                cause="The model kept writing without finishing its answer; keeping it would "
+                      "fill the browser's memory.",
+                fix="Press Generate (or Run) again for a fresh answer, or pick another "
+                    "Preferred engine under Settings.", engine=self.engine.name, stage=step.task)
+        return (stream.text if stream.flooded else text), stream.flooded
 
     def _parse(self, text: str, step: Step) -> BaseModel:
         try:

@@ -11,7 +11,10 @@ Public names:
   near the end may be cut short).
 - ``parse_partial(text)`` → the object so far while the model streams (``dict``), or ``None``;
   it never raises.
-- ``ParseReport``.
+- ``PartialReader``: the same for a stream, fed delta by delta: ``feed(delta)`` costs
+  O(len(delta)), ``value()`` reads the object so far (cached until more text arrives); both
+  live in ``_partial``.
+- ``ParseReport``; ``MAX_CHARS``: longer outputs are refused.
 
 Failures raise ``CourseParseError`` whose ``problems`` are ``(json_path, message)`` pairs such as
 ``("modules[0].quiz[1].answer", "answer 4 is not an index of the 3 options")``; nothing else
@@ -24,10 +27,11 @@ Example::
     ['python', 'data']
 
 How: find every top-level ``{...}``/``[...]`` in the text and decode it (``_jsontext``: strict
-JSON, a string-exact normalisation, ``partial_json_parser`` for a truncated tail, ``json_repair``
-last); fix the common slips (``_coerce``); validate with pydantic; keep the candidate that
-validates (the largest, if several do), else the one closest to the schema, and report its
-problems in plain words.
+JSON, a string-exact normalisation, ``_jsonfeed`` for a truncated tail, ``json_repair`` last,
+and only for spans up to ``REPAIR_MAX_CHARS``: it is superlinear, 38 s for 1 MB); fix the
+common slips (``_coerce``); validate with pydantic; keep the candidate that validates (the
+largest, if several do), else the one closest to the schema, and report its problems in plain
+words.
 """
 
 from __future__ import annotations
@@ -39,14 +43,17 @@ from pydantic import BaseModel, ValidationError
 
 from ._coerce import coerce, fold
 from ._jsontext import MAX_DEPTH, TooDeep, clean, decode, spans
+from ._partial import PartialReader, parse_partial
 from .errors import CourseParseError
 from .schema import Course
 
-__all__ = ["ParseReport", "parse_as", "parse_course", "parse_partial", "parse_with_report"]
+__all__ = ["MAX_CHARS", "ParseReport", "PartialReader", "parse_as", "parse_course",
+           "parse_partial", "parse_with_report"]
 
 M = TypeVar("M", bound=BaseModel)
 
 MAX_CHARS = 2_000_000
+REPAIR_MAX_CHARS = 100_000  # json-repair is superlinear: 1.3 s for 200 KB, 38 s for 1 MB
 MAX_CANDIDATES = 20  # the largest spans are tried; prose full of [1]-style brackets stays cheap
 _NAMES = {"Course": "course", "Outline": "course outline", "ModuleLessons": "lessons",
           "ModuleQuiz": "quiz", "Summary": "summary", "Tags": "tags",
@@ -185,7 +192,13 @@ def _parse(text: str, model: type[M], categories: list[str] | None, report: Pars
     best = None
     for span in sorted(found, key=lambda s: s.start - s.end)[:MAX_CANDIDATES]:
         repairs: list[str] = []
-        value = decode(text[span.start:span.end], span.closed, repairs)
+        repairable = span.end - span.start <= REPAIR_MAX_CHARS
+        try:
+            value = decode(text[span.start:span.end], span.closed, repairs, repair=repairable)
+        except ValueError:
+            if repairable:
+                raise
+            continue  # it needs json-repair, and is too long for it
         items = [value] + [v for v in value if isinstance(v, dict)] if isinstance(
             value, list) else [value]
         for item in items:
@@ -193,6 +206,10 @@ def _parse(text: str, model: type[M], categories: list[str] | None, report: Pars
             result = _evaluate(item, model, categories)
             if best is None or result[0] > best[0][0]:
                 best = (result, span, repairs)
+    if best is None:
+        raise _fail("The model's output is not valid JSON, and too long to repair.",
+                    [("", f"the JSON is broken and longer than {REPAIR_MAX_CHARS:,} "
+                          "characters; answer with valid JSON")])
     (_, obj, problems, log), span, repairs = best
     if text[:span.start].strip() or text[span.end:].strip():
         report.repairs.append("ignored the text around the JSON")
@@ -236,20 +253,3 @@ def parse_as(text: str, model: type[M], *, categories: list[str] | None = None) 
 def parse_course(text: str) -> Course:
     """Parse a model's course output into a validated ``Course``."""
     return parse_as(text, Course)
-
-
-def parse_partial(text: str) -> dict | None:
-    """The object decoded so far from a streaming output, or ``None``; never raises.
-
-    It re-reads the whole text (about 2 ms for 20 KB in CPython, several times that in
-    Pyodide), so call it on a timer while streaming, not on every token."""
-    try:
-        text = clean(text, [])
-        objects = [s for s in spans(text) if text[s.start] == "{"]
-        if not objects:
-            return None
-        span = max(objects, key=lambda s: s.end - s.start)
-        value = decode(text[span.start:span.end], span.closed, [])
-        return value if isinstance(value, dict) else None
-    except Exception:
-        return None

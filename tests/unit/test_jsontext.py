@@ -51,6 +51,38 @@ def test_clean_bom_html_and_string_encoded_json():
     assert clean('"just a quote" said he', []) == '"just a quote" said he'
 
 
+@pytest.mark.parametrize("text", [
+    '{"a": "say &quot;hi&quot; &lt;b&gt; AT&amp;T"}',
+    '```json\n{"a": ["&quot;x&quot;", "\\"y\\""]}\n```',
+    "{'a': '&quot;single-quoted&quot;'}",
+    '{"a": "x", "b": "&quot;trunc',
+    '"{\\"a\\": \\"&lt;b&gt; &quot;\\"}"',
+])
+def test_clean_keeps_entities_inside_real_json_strings(text):
+    """JSON delimited by real quotes is never HTML-unescaped: entities in its strings are the
+    model's own text (unescaping turned valid JSON invalid and "&lt;b&gt;" into "<b>")."""
+    notes: list[str] = []
+    cleaned = clean(text, notes)
+    assert "decoded HTML entities" not in notes
+    assert cleaned == text or notes == ["decoded JSON that was sent as one string"]
+
+
+def test_clean_decodes_an_entity_quoted_answer_once():
+    """When the JSON's own quotes are entities the whole answer went through an HTML escaper:
+    one unescape restores it, including a "&amp;lt;" the model wrote as "&lt;"."""
+    notes: list[str] = []
+    text = '<pre>{&quot;a&quot;: &quot;it&#x27;s &amp;lt;b&amp;gt; \\&quot;x\\&quot;&quot;}</pre>'
+    assert clean(text, notes) == '<pre>{"a": "it\'s &lt;b&gt; \\"x\\""}</pre>'
+    assert notes == ["decoded HTML entities"]
+
+
+def test_decode_without_repair_never_calls_json_repair():
+    """repair=False (the streaming path) raises instead of running json-repair."""
+    with pytest.raises(ValueError):
+        decode('{"a": 1 "b": 2}', True, [], repair=False)
+    assert decode("{'a': [1,", False, [], repair=False) == {"a": [1]}
+
+
 @pytest.mark.parametrize("text,value", [
     ('{"a": [1, 2,],}', {"a": [1, 2]}),
     ("{'a': 'don\\'t', 'b': \"x\"}", {"a": "don't", "b": "x"}),

@@ -18,8 +18,15 @@ from hypothesis import strategies as st
 
 from localloom import schema
 from localloom.errors import CourseParseError
-from localloom.parsing import ParseReport, parse_as, parse_course, parse_partial, parse_with_report
-from localloom.schema import Classification, Course, ModuleQuiz, Tags
+from localloom.parsing import (
+    REPAIR_MAX_CHARS,
+    ParseReport,
+    parse_as,
+    parse_course,
+    parse_partial,
+    parse_with_report,
+)
+from localloom.schema import Classification, Course, ModuleQuiz, Summary, Tags
 
 CORPUS = Path(__file__).resolve().parents[1] / "fixtures" / "parsing"
 EXPECTED: dict[str, dict] = json.loads((CORPUS / "expected.json").read_text(encoding="utf-8"))
@@ -179,6 +186,17 @@ def test_parse_partial_while_streaming():
     assert parse_partial('Sure: {"title": "Intro", "modules": [{"ti') == {
         "title": "Intro", "modules": [{}]}
     assert parse_partial("no json here") is None and parse_partial("") is None
+
+
+def test_a_long_damaged_output_is_refused_without_json_repair(monkeypatch):
+    """json-repair is superlinear (38 s for 1 MB): a broken span longer than REPAIR_MAX_CHARS is
+    a parse error that says so, instead of a frozen page."""
+    monkeypatch.setattr(json_repair, "loads", lambda *a, **k: pytest.fail("json-repair ran"))
+    text = '{"summary": "' + "x" * REPAIR_MAX_CHARS + '" "key_points": []}'
+    with pytest.raises(CourseParseError) as info:
+        parse_as(text, Summary)
+    assert "too long to repair" in info.value.what
+    assert info.value.problems[0][1].startswith("the JSON is broken and longer than 100,000")
 
 
 # ---- properties ----------------------------------------------------------------------------

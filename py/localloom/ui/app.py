@@ -31,6 +31,7 @@ from ..form import SIZES, read_form, restore_form
 from ..generator import GenerationEvent
 from ..language import detect
 from ..progress import LoadProgress
+from ..rawlog import RawLog
 from ..render import render_capabilities, render_course, render_error
 from ..report import privacy_line, render_result, render_tiers, served_line
 from ..runtime import is_nullish
@@ -99,7 +100,7 @@ class App:
         self.cancel: CancelToken | None = None
         self.panel = COURSE
         self.unsaved = ""  # why the last checkpoint of this run could not be saved
-        self.raw: list[str] = []
+        self.raw = RawLog()  # bounded: the panel shows the tail of a long answer
         self._last_paint = 0.0
         self._proxies = []
         self._task = None
@@ -208,7 +209,7 @@ class App:
         if not self.store.save_form(values):
             self._notice("Browser storage is full or blocked: the form and courses are not "
                          "saved in this browser.")
-        self.raw = []
+        self.raw.clear()
         _el("stream").textContent = ""
         job = TaskInput("course", request.language, course=request, strategy=strategy)
         await self._route(job, COURSE, self._keep_course)
@@ -237,6 +238,8 @@ class App:
                 fix="Type them comma-separated, e.g. math, science, history."))
             return
         language = await self._text_language(text)
+        self.raw.clear()
+        _el("stream").textContent = ""
         job = TaskInput(task, language, text=text, categories=categories)
         _el("text-result").innerHTML = ""
         await self._route(job, TEXT, self._show_result)
@@ -399,14 +402,13 @@ class App:
 
     def _raw(self, delta: str | None) -> None:
         if delta is None:
-            if self.raw:
-                self.raw.append("\n\n")
+            self.raw.new_call()
             return
         self.raw.append(delta)
         now = time.monotonic()
         if now - self._last_paint > 0.15:
             self._last_paint = now
-            _el("stream").textContent = "".join(self.raw)
+            _el("stream").textContent = self.raw.tail()
 
     def _event(self, event: GenerationEvent) -> None:
         status = _el(self.panel.status)
@@ -423,7 +425,7 @@ class App:
         elif event.kind == "token" and event.partial and event.step in ("course", "outline"):
             _el("course").innerHTML = render_course(event.partial, partial=True)
         elif event.kind == "step_done":
-            _el("stream").textContent = "".join(self.raw)
+            _el("stream").textContent = self.raw.tail()
 
     def _unsaved(self) -> str:
         return f" (finished steps are not saved: {self.unsaved})" if self.unsaved else ""
