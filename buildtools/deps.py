@@ -51,7 +51,6 @@ BROWSER_WHEELS: dict[str, str] = {
     "markupsafe": "3.0.3",  # sdist: packed as a pure wheel (its _native fallback works)
     "micropip": "0.11.1",
     "json-repair": "0.64.6",
-    "partial-json-parser": "0.2.1.1.post7",
 }
 WASM_PLATFORM = "pyemscripten_2026_0_wasm32"
 

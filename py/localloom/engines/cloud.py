@@ -32,6 +32,7 @@ the bounded grammar schema. With no model set (custom server), the first ``gener
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import AsyncIterator
 from typing import Any, Protocol
@@ -63,6 +64,9 @@ from localloom.openai_wire import (
 )
 
 __all__ = ["CloudEngine", "FetchTransport", "Transport"]
+
+#: Bytes of a network chunk decoded between two yields to the page (frame gaps < 200 ms).
+_PIECE = 16384
 
 
 class Transport(Protocol):
@@ -180,15 +184,22 @@ class CloudEngine:
             chunk = await watch(next_chunk(iterator), "the next chunk")
             if watch.cancel.cancelled:
                 raise GenerationCancelled("Generation was cancelled.", stage="stream")
-            for event in decoder.close() if chunk is END else decoder.feed(chunk):
-                if not event.content:
-                    continue
-                # The answer itself is foreign JSON the parser reads leniently: bound it too.
-                size += len(event.content)
-                if depth.feed(event.content) > depth.limit or size > json_guard.MAX_CHARS:
-                    _check_answer(decoder.text, self.provider.name)
-                if on_token:
-                    on_token(event.content)
+            pieces = [chunk] if chunk is END else [chunk[i:i + _PIECE]
+                                                   for i in range(0, len(chunk), _PIECE)]
+            for k, piece in enumerate(pieces):
+                if k:  # a big network chunk: let the page paint and take clicks in between
+                    await asyncio.sleep(0)
+                    if watch.cancel.cancelled:
+                        raise GenerationCancelled("Generation was cancelled.", stage="stream")
+                for event in decoder.close() if piece is END else decoder.feed(piece):
+                    if not event.content:
+                        continue
+                    # The answer is foreign JSON the parser reads leniently: bound it too.
+                    size += len(event.content)
+                    if depth.feed(event.content) > depth.limit or size > json_guard.MAX_CHARS:
+                        _check_answer(decoder.text, self.provider.name)
+                    if on_token:
+                        on_token(event.content)
             if chunk is END:
                 break
         self.last = ChatResult(decoder.text, decoder.finish_reason, decoder.usage, use_schema,
