@@ -289,7 +289,8 @@ class Runner:
                 feedback = last.feedback()
                 avoid = _merge(avoid, checked.avoid)
                 continue
-            self.emit("step_done", step, attempt=attempt, message="; ".join(checked.notes))
+            self.emit("step_done", step, attempt=attempt, message="; ".join(checked.notes),
+                      partial=checked.value.model_dump(mode="json"))
             return checked.value
         attempts = self.max_reasks + 1
         tries = f"{attempts} attempt{'s' if attempts > 1 else ''}"

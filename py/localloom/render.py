@@ -1,6 +1,7 @@
 """HTML for the page, as pure functions of the data (tested in CPython; ui/ only inserts it).
 
-Public names: ``render_course``, ``render_capabilities``, ``render_error``, ``markdown``.
+Public names: ``render_course``, ``grow_draft``, ``render_capabilities``, ``render_error``,
+``render_choices``, ``markdown``.
 
 ``render_course`` accepts a validated ``Course`` or the partial dict the stream parser
 yields while the model is still writing, so the course appears as it is written. That dict is
@@ -25,7 +26,8 @@ from pydantic import BaseModel
 from .device import Capabilities
 from .errors import LocalLoomError
 
-__all__ = ["markdown", "render_capabilities", "render_course", "render_error"]
+__all__ = ["grow_draft", "markdown", "render_capabilities", "render_choices", "render_course",
+           "render_error"]
 
 _CODE = re.compile(r"`([^`]+)`")
 _INLINE = [
@@ -218,3 +220,44 @@ def render_error(error: LocalLoomError) -> str:
     return (f"<h3>{escape(error.what)}{stage}</h3>"
             f"<p><strong>Cause:</strong> {escape(error.cause)}</p>"
             f"<p><strong>Fix:</strong> {escape(error.fix)}</p>")
+
+
+def grow_draft(draft: dict | None, step: str, module: int | None, value: dict) -> dict | None:
+    """The course so far, after a step finished with ``value`` (a dumped step result).
+
+    The outline gives the frame (lessons still to write stay as titles); each lesson and quiz
+    fills its module, so a slow model's course appears as it is written.
+    """
+    if step in ("outline", "course"):
+        if step == "course":
+            return value
+        modules = [{"title": m.get("title", ""), "summary": m.get("summary", ""),
+                    "lesson_titles": list(m.get("lesson_titles") or []), "lessons": [],
+                    "quiz": []} for m in value.get("modules") or [] if isinstance(m, dict)]
+        return {**value, "modules": modules}
+    if draft is None or module is None or not 0 <= module < len(draft["modules"]):
+        return draft
+    target = draft["modules"][module]
+    if step == "lesson":
+        target["lessons"].append(value)
+        target["lesson_titles"] = [t for t in target["lesson_titles"] if t != value.get("title")]
+    elif step == "quiz":
+        target["quiz"] = value.get("questions") or []
+    return draft
+
+
+_CHOICES = {
+    "ask": ("Keep trying", "Ask the model again; finished steps are kept."),
+    "accept": ("Use it as it is", "Keep the best answer with the problems above."),
+    "smaller": ("Keep a smaller course", "Drop the parts with problems and go on with the rest."),
+}
+
+
+def render_choices(choices: tuple[str, ...]) -> str:
+    """Buttons for what to do after a step's quality problems persisted."""
+    if not choices:
+        return ""
+    buttons = "".join(
+        f'<button type="button" data-policy="{escape(c)}" title="{escape(_CHOICES[c][1])}">'
+        f"{escape(_CHOICES[c][0])}</button>" for c in choices if c in _CHOICES)
+    return f'<div class="choices actions">{buttons}</div>'

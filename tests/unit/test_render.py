@@ -11,7 +11,14 @@ from hypothesis import strategies as st
 
 from localloom.device import Capabilities, GpuInfo, StorageInfo
 from localloom.errors import LocalLoomError, ModelDownloadError
-from localloom.render import markdown, render_capabilities, render_course, render_error
+from localloom.render import (
+    grow_draft,
+    markdown,
+    render_capabilities,
+    render_choices,
+    render_course,
+    render_error,
+)
 from localloom.schema import Course
 
 SCRIPT = "<script>alert(1)</script>"
@@ -368,3 +375,27 @@ def test_render_course_skips_fields_of_the_wrong_type(bad):
     """The shapes that stopped the boot (issue: tampered saved course) render without them."""
     html = render_course(bad)
     assert "built-in method" not in html
+
+
+def test_the_draft_grows_as_steps_finish():
+    """Outline first (lessons to write stay titles), then each lesson and quiz in its module."""
+    outline = {"title": "Light", "modules": [{"title": "Energy", "summary": "s",
+                                              "lesson_titles": ["Photons", "Waves"]}]}
+    draft = grow_draft(None, "outline", None, outline)
+    lesson = {"title": "Photons", "content": "Light comes in **photons**."}
+    draft = grow_draft(draft, "lesson", 0, lesson)
+    assert draft["modules"][0]["lessons"] == [lesson]
+    assert draft["modules"][0]["lesson_titles"] == ["Waves"]
+    draft = grow_draft(draft, "quiz", 0, {"questions": [{"question": "Q?", "options": ["a"],
+                                                         "answer": 0}]})
+    html = render_course(draft, partial=True)
+    assert "<strong>photons</strong>" in html and "Waves" in html and "Q?" in html
+    assert grow_draft(None, "lesson", 0, lesson) is None  # a resumed run has no frame yet
+    assert grow_draft(draft, "lesson", 7, lesson) is draft
+
+
+def test_choices_render_as_buttons_with_their_policy():
+    html = render_choices(("ask", "accept", "smaller", "evil<script>"))
+    assert html.count("<button") == 3 and 'data-policy="smaller"' in html
+    assert "Keep trying" in html and "<script" not in html
+    assert render_choices(()) == ""

@@ -25,15 +25,16 @@ from ..device import Capabilities
 from ..engines.base import CancelToken, GenerateRequest
 from ..engines.chrome_ai import detect_language
 from ..engines.wllama import WllamaEngine
-from ..errors import EngineError, GenerationCancelled, LocalLoomError
+from ..errors import EngineError, GenerationCancelled, LocalLoomError, QualityError
 from ..fallback import FallbackEvent, run_plan
 from ..form import SIZES, read_form, restore_form
 from ..generator import GenerationEvent
 from ..language import detect
 from ..progress import LoadProgress
 from ..rawlog import RawLog
-from ..render import render_capabilities, render_course, render_error
+from ..render import grow_draft, render_capabilities, render_choices, render_course, render_error
 from ..report import privacy_line, render_result, render_tiers, served_line
+from ..runreport import RunReport
 from ..runtime import is_nullish
 from ..storage import SET_ASIDE, BrowserStore, local_storage
 from ..tiers import ModelSpec, make_plan
@@ -101,6 +102,8 @@ class App:
         self.panel = COURSE
         self.unsaved = ""  # why the last checkpoint of this run could not be saved
         self.raw = RawLog()  # bounded: the panel shows the tail of a long answer
+        self.report = RunReport()  # what the last run did: the raw panel's verdicts, the bench
+        self.draft: dict | None = None  # the course so far, shown as each step finishes
         self._last_paint = 0.0
         self._proxies = []
         self._task = None
@@ -113,6 +116,7 @@ class App:
         self._restore()
         self.settings_panel.bind()
         self._on("course-form", "submit", self._handler(self.generate))
+        self._on("error", "click", self._choice)
         self._on("text-form", "submit", self._handler(self.run_text))
         self._on("cancel", "click", lambda event: self.stop())
         self._on("text-cancel", "click", lambda event: self.stop())
@@ -127,6 +131,7 @@ class App:
         api.speedTest = self._keep(create_proxy(
             lambda n=64: asyncio.ensure_future(self.speed_test(int(n)))))
         api.parseBench = self._keep(create_proxy(lambda n=5: json.dumps(parse_bench.run(int(n)))))
+        api.lastRun = self._keep(create_proxy(lambda: json.dumps(self.report.to_dict())))
         js.window.localloom = api
         _el("generate").disabled = False
         _el("run-text").disabled = False
@@ -193,12 +198,18 @@ class App:
         _el("text-cancel").disabled = not busy or self.panel is not TEXT
         js.document.body.dataset.state = "generating" if busy else "ready"
 
-    def _show_error(self, error: LocalLoomError | None) -> None:
+    def _show_error(self, error: LocalLoomError | None, choices: tuple[str, ...] = ()) -> None:
         box = _el("error")
         box.hidden = error is None
-        box.innerHTML = render_error(error) if error is not None else ""
+        box.innerHTML = (render_error(error) + render_choices(choices)) if error else ""
 
-    async def generate(self) -> None:
+    def _choice(self, event) -> None:
+        """A button of the error box: keep trying, accept the best answer, or go smaller."""
+        policy = str(event.target.dataset.policy or "")
+        if policy in ("ask", "accept", "smaller") and self.cancel is None:
+            self._task = asyncio.ensure_future(self.generate(policy))
+
+    async def generate(self, policy: str = "ask") -> None:
         values = {name: str(_el(name).value) for name in ("topic", "language", "level", "size")}
         try:
             request, strategy = read_form(values)
@@ -211,7 +222,9 @@ class App:
                          "saved in this browser.")
         self.raw.clear()
         _el("stream").textContent = ""
-        job = TaskInput("course", request.language, course=request, strategy=strategy)
+        job = TaskInput("course", request.language, course=request, strategy=strategy,
+                        policy=policy)
+        self.draft = None
         await self._route(job, COURSE, self._keep_course)
 
     def _keep_course(self, course) -> str:
@@ -272,6 +285,7 @@ class App:
         self.cancel = cancel = CancelToken()
         self.panel = panel
         self.unsaved = ""
+        self.report = RunReport()
         self._busy(True)
         self._show_error(None)
         _el(panel.served).textContent = ""
@@ -283,9 +297,7 @@ class App:
             local_engine=self.engine, load_local=self._load, settings=settings,
             store=self.store, wrap=lambda engine: _Tap(engine, self._raw),
             on_event=self._event, on_progress=self._fraction, cancel=cancel,
-            # A 270M model rarely fixes its answer on a second re-ask; quality notes are
-            # accepted after one.
-            max_reasks=1)
+            max_reasks=2)
         started = time.monotonic()
         status = _el(panel.status)
         failed: list[FallbackEvent] = []
@@ -301,12 +313,19 @@ class App:
         try:
             outcome = await run_plan(plan, lambda step: dispatcher.run(step, job), on_fallback)
         except GenerationCancelled as cancelled:
+            self.report.finish("cancelled")
             status.textContent = self._cancelled_line(job.task)
             _el(panel.tiers).innerHTML = render_tiers(plan, getattr(cancelled, "attempts", []))
             js.document.body.dataset.outcome = "cancelled"
         except LocalLoomError as error:
-            status.textContent = "Failed."
-            self._show_error(error)
+            self.report.finish("error")
+            quality = _quality_error(error)
+            if quality is not None and job.task == "course":
+                status.textContent = "Stopped: the model's answer still has problems."
+                self._show_error(quality, ("ask", *quality.choices))
+            else:
+                status.textContent = "Failed."
+                self._show_error(error)
             _el(panel.tiers).innerHTML = render_tiers(plan, getattr(error, "attempts", []))
             js.document.body.dataset.outcome = "error"
         except Exception as exc:  # a bug: still tell the user, keep the page alive
@@ -314,6 +333,7 @@ class App:
             js.document.body.dataset.outcome = "error"
             js.console.error(f"LocalLoom bug: {exc!r}")
         else:
+            self.report.finish("done")
             _el(panel.tiers).innerHTML = render_tiers(plan, outcome.attempts)
             _el(panel.served).textContent = self._served_line(
                 outcome, time.monotonic() - started, dispatcher.engine)
@@ -403,8 +423,10 @@ class App:
     def _raw(self, delta: str | None) -> None:
         if delta is None:
             self.raw.new_call()
+            self.report.call()
             return
         self.raw.append(delta)
+        self.report.tokens(1)
         now = time.monotonic()
         if now - self._last_paint > 0.15:
             self._last_paint = now
@@ -412,6 +434,10 @@ class App:
 
     def _event(self, event: GenerationEvent) -> None:
         status = _el(self.panel.status)
+        if verdict := self.report.event(event):  # why a step was asked again, in the raw panel
+            self.raw.new_call()
+            self.raw.append(verdict)
+            _el("stream").textContent = self.raw.tail()
         if event.kind == "checkpoint" and event.message.startswith("not saved"):
             self.unsaved = "browser storage is full or blocked"
             status.textContent = (f"Step {event.i} of {event.n} done, but it could not be "
@@ -426,6 +452,9 @@ class App:
             _el("course").innerHTML = render_course(event.partial, partial=True)
         elif event.kind == "step_done":
             _el("stream").textContent = self.raw.tail()
+            if self.panel is COURSE and isinstance(event.partial, dict):
+                self.draft = grow_draft(self.draft, event.step, event.module, event.partial)
+                _el("course").innerHTML = render_course(self.draft, partial=True)
 
     def _unsaved(self) -> str:
         return f" (finished steps are not saved: {self.unsaved})" if self.unsaved else ""
@@ -447,6 +476,16 @@ class App:
                            "tokens_per_s": round(stats.tokens_per_s, 3),
                            "engine_tokens_per_s": round(stats.engine_tokens_per_s, 3),
                            "chars": len(text), "backend": self.engine.backend})
+
+
+def _quality_error(error: LocalLoomError) -> QualityError | None:
+    """The QualityError behind ``error`` (itself, or a tier's failure in "Every tier failed")."""
+    if isinstance(error, QualityError):
+        return error
+    for attempt in getattr(error, "attempts", []):
+        if isinstance(attempt.error, QualityError):
+            return attempt.error
+    return None
 
 
 async def start() -> None:
