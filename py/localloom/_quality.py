@@ -32,7 +32,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from .audit import key_problem, near_duplicates, text_problem, title_problem
+from .audit import key_problem, near_duplicates, off_topic, text_problem, title_problem
 from .language import detect
 from .schema import (
     Classification,
@@ -208,9 +208,17 @@ def _titles(titles: list[str], paths: list[str], gate: Gate, topic_echo: bool,
 
 
 def _head(data: dict[str, Any], gate: Gate, checked: Checked) -> None:
-    """The course head's fields: objectives and prerequisites cleaned, texts checked."""
+    """The course head's fields: objectives and prerequisites cleaned, texts checked, and the
+    whole course about the requested topic."""
     if why := title_problem(data["title"]):
         checked.problems.append(("title", why))
+    module_texts = [m["title"] for m in data["modules"]] + [
+        t for m in data["modules"] for t in m.get("lesson_titles") or
+        [les["title"] for les in m.get("lessons") or []]]
+    if gate.topic and off_topic([data["title"], data["description"], *module_texts],
+                                gate.topic):
+        checked.problems.append(("title", f"is not about {gate.topic!r}; write the course "
+                                          "about that topic"))
     if why := text_problem(data["audience"]):
         checked.problems.append(("audience", why))
     data["learning_objectives"] = _clean_list(data["learning_objectives"], checked.notes,

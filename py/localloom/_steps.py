@@ -38,7 +38,7 @@ from .errors import (
     LocalLoomError,
     QualityError,
 )
-from .prompts.fewshot import render_document
+from .prompts.fewshot import copied_paths, example_strings, render_document
 from .schema import ENGINES, CourseShape, enforces_bounds, json_schema
 
 __all__ = ["EVENT_KINDS", "EventCallback", "GenerationEvent", "Runner", "Step"]
@@ -92,7 +92,8 @@ class Step:
     truncatable: str | None = None  # a var that may be cut to fit: "text", "source_text"
     avoid: list[str] = field(default_factory=list)
     key: str = ""  # a course step's id in the checkpoint; "" for text tasks
-    fixed: dict[str, str] = field(default_factory=dict)  # string fields the schema pins
+    fixed: dict[str, Any] = field(default_factory=dict)  # fields the schema pins
+    base_fixed: dict[str, Any] = field(default_factory=dict)  # pinned for base models only
     smaller: Callable[[Any], Checked] | None = None  # the gate under policy "smaller"
 
 
@@ -160,8 +161,9 @@ class Runner:
             vars.setdefault("fields", "")
             vars.setdefault("example", "")
         bounded = enforces_bounds(self.engine)  # a grammar (wllama, llama-server) keeps bounds
+        fixed = step.fixed if self.engine.chat else {**step.fixed, **step.base_fixed}
         schema = json_schema(step.model, self.engine.name, step.shape, step.categories,
-                             bounds=bounded, fixed=step.fixed)
+                             bounds=bounded, fixed=fixed)
         request, used = self._render(step, vars)
         max_tokens = fit_max_tokens(ctx, used, step.budget)
         while max_tokens is None and vars.get("shots"):  # fewer examples before anything else
@@ -275,7 +277,7 @@ class Runner:
                 notes.append(("", "the answer was cut off at the length limit; write shorter "
                                   "texts"))
             try:
-                checked = self._checked(self._parse(text, step), step)
+                checked = self._checked(self._parse(text, step), step, request)
             except CourseParseError as exc:
                 last = CourseParseError(exc.what, notes + exc.problems, stage=step.task)
                 feedback = last.feedback()
@@ -311,12 +313,23 @@ class Runner:
             cause="Last problems:\n" + (last.feedback() if last else "- unknown"),
             engine=self.engine.name, stage=step.task) from last
 
-    def _checked(self, value: BaseModel, step: Step) -> Checked:
-        copied = placeholders(value.model_dump())
+    def _checked(self, value: BaseModel, step: Step, request: GenerateRequest) -> Checked:
+        pins = step.fixed if self.engine.chat else {**step.fixed, **step.base_fixed}
+        if pins:  # what the schema pinned holds even where an engine ignored the pin
+            value = value.model_copy(update=pins)
+        data = value.model_dump()
+        copied = placeholders(data)
         if copied:
             return Checked(None, [(path, "is the placeholder '...' copied from the example; "
                                          "write real text") for path in copied[:6]])
-        return step.check(value) if step.check is not None else Checked(value)
+        checked = step.check(value) if step.check is not None else Checked(value)
+        if request.prompt is not None:  # a few-shot document: its examples must not be copied
+            shown = example_strings(request.prompt)
+            fixed = example_strings(json.dumps({**step.fixed, **step.base_fixed},
+                                               ensure_ascii=False))
+            checked.problems += [(path, "copies the worked example; write it for this course")
+                                 for path in copied_paths(data, shown - fixed)][:6]
+        return checked
 
 
 def _accepted_note(problems: list[tuple[str, str]]) -> str:

@@ -1,7 +1,7 @@
 """Read a course as a learner would: wrong language, near-duplicates, echoes, placeholders.
 
 Public names: ``title_problem``, ``text_problem``, ``near_duplicates``, ``similar``,
-``key_problem``, ``audit_course``, ``FORM_WORDS``, ``FIELD_NAMES``.
+``key_problem``, ``off_topic``, ``audit_course``, ``FORM_WORDS``, ``FIELD_NAMES``.
 
 A course can validate and still be worthless: "1.0" as a lesson title, the topic repeated as
 every module title, "es" as the audience, ``["module", "title", "description"]`` (the
@@ -27,8 +27,8 @@ from typing import Any
 from .language import detect
 
 __all__ = [
-    "FIELD_NAMES", "FORM_WORDS", "audit_course", "key_problem", "near_duplicates", "similar",
-    "text_problem", "title_problem",
+    "FIELD_NAMES", "FORM_WORDS", "audit_course", "key_problem", "near_duplicates", "off_topic",
+    "similar", "text_problem", "title_problem",
 ]  # fmt: skip
 
 #: Words of the course form: a title, audience or objective made of one of these is an echo.
@@ -93,6 +93,16 @@ def similar(a: str, b: str) -> bool:
             return True  # "Intro" / "Introduction"
         return min(len(x), len(y)) >= 5 and SequenceMatcher(None, x, y).ratio() >= 0.8
     return False
+
+
+def off_topic(texts: list[str], topic: str) -> bool:
+    """True when none of the topic's content words (4+ letters, compared by their first five
+    letters: "composting" ~ "compost") appears in ``texts``: a course about something else."""
+    wanted = {w[:5] for w in _content(topic) if len(w) >= 4 and not w.isdigit()}
+    if not wanted:
+        return False
+    seen = {w[:5] for text in texts for w in _content(text)}
+    return not wanted & seen
 
 
 def near_duplicates(texts: list[str]) -> list[tuple[int, int]]:
@@ -201,6 +211,8 @@ def audit_course(course: dict[str, Any], *, topic: str, language: str) -> dict[s
     bad_text = [(p, why) for p, t in texts if not p.endswith("title")
                 and (why := text_problem(t))]
     return {
+        "off_topic": off_topic([course.get("title", ""), course.get("description", ""),
+                                *module_titles, *lesson_titles], topic),
         "text_fields": len(texts),
         "fields_with_language": len(decided),
         "language_share": round(1 - len(wrong) / len(decided), 3) if decided else 1.0,

@@ -41,7 +41,7 @@ from ._tasks import generate_classify, generate_summary, generate_tags, guarded,
 from .checkpoints import CheckpointStore, stable_key
 from .engines.base import CancelToken, Engine
 from .errors import InvalidOutputError, QualityError
-from .schema import Course, CourseShape, Lesson, Module, ModuleQuiz, Outline
+from .schema import FIELD_CAPS, Course, CourseShape, Lesson, Module, ModuleQuiz, Outline
 
 __all__ = [
     "EVENT_KINDS",
@@ -56,6 +56,14 @@ __all__ = [
 
 CHECKPOINT_VERSION = 2
 _LEVELS = ("beginner", "intermediate", "advanced")
+_AUDIENCES = {
+    "en": {"beginner": "Beginners with no prior experience",
+           "intermediate": "Learners who already know the basics",
+           "advanced": "Experienced learners who want to go deeper"},
+    "es": {"beginner": "Principiantes sin experiencia previa",
+           "intermediate": "Personas que ya conocen lo básico",
+           "advanced": "Personas con experiencia que quieren profundizar"},
+}
 
 
 @dataclass(frozen=True)
@@ -98,6 +106,16 @@ class CourseRequest:
     @property
     def gate(self) -> Gate:
         return Gate(topic=self.topic.strip(), language=self.language)
+
+    def base_fixed(self) -> dict[str, Any]:
+        """What a base model is not asked to write in the course head: it copies these from
+        its worked examples (another course's audience and prerequisites) or drifts from
+        the topic in the title. The topic is the title when it fits one."""
+        fixed: dict[str, Any] = {"audience": self.audience.strip() or
+                                 _AUDIENCES[self.language][self.level], "prerequisites": []}
+        if len(self.topic.strip()) <= FIELD_CAPS["title"]:
+            fixed["title"] = self.topic.strip()
+        return fixed
 
 
 # -- checkpoints ---------------------------------------------------------------------------
@@ -240,6 +258,7 @@ def _outline_step(request: CourseRequest, n: int) -> Step:
                 step_budget("outline", shape), shape=shape,
                 check=lambda o: check_outline(o, shape, gate), truncatable="source_text",
                 key="outline", fixed={"language": request.language, "level": request.level},
+                base_fixed=request.base_fixed(),
                 smaller=lambda o: check_outline(o, shape, dataclasses.replace(
                     gate, policy="smaller")))
 
@@ -350,7 +369,8 @@ async def generate_course_single(engine: Engine, request: CourseRequest,
                 step_budget("course", shape), shape=shape, truncatable="source_text",
                 check=lambda c: check_course(c, shape, gate, language=request.language,
                                              level=request.level),
-                key="course", fixed={"language": request.language, "level": request.level})
+                key="course", fixed={"language": request.language, "level": request.level},
+                base_fixed=request.base_fixed())
 
     async def go() -> Course:
         state = _restore(await _load(store, request.key), request)

@@ -39,6 +39,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 __all__ = [
     "ENGINES",
+    "FIELD_CAPS",
     "Classification",
     "Course",
     "CourseShape",
@@ -318,6 +319,29 @@ def _cap_text(node: Any, max_text: int, max_list: int) -> None:
             _cap_text(value, max_text, max_list)
 
 
+#: Grammar engines: the longest each named field may be (characters; for a list, each item).
+#: Short fields keep a small model on track and fast; the worked examples fit well inside.
+FIELD_CAPS = {"title": 60, "lesson_titles": 60, "description": 300, "audience": 100,
+              "summary": 220, "prerequisites": 80, "learning_objectives": 100,
+              "objectives": 100, "key_points": 100, "question": 160, "options": 100,
+              "explanation": 160}
+
+
+def _cap_fields(node: Any) -> None:
+    if isinstance(node, dict):
+        for name, prop in node.get("properties", {}).items():
+            cap = FIELD_CAPS.get(name)
+            target = prop.get("items") if prop.get("type") == "array" else prop
+            if cap and isinstance(target, dict) and target.get("type") == "string" \
+                    and "enum" not in target:
+                target["maxLength"] = min(target.get("maxLength", cap), cap)
+        for value in node.values():
+            _cap_fields(value)
+    elif isinstance(node, list):
+        for value in node:
+            _cap_fields(value)
+
+
 def json_schema(
     model: type[BaseModel],
     engine: str = "openai",
@@ -325,15 +349,15 @@ def json_schema(
     categories: list[str] | None = None,
     *,
     bounds: bool | None = None,
-    fixed: dict[str, str] | None = None,
+    fixed: dict[str, str | list[str]] | None = None,
 ) -> dict[str, Any] | str:
     """Return ``model``'s JSON Schema in the subset and shape ``engine`` accepts.
 
     ``shape`` pins array lengths (modules, lessons, questions); ``categories`` turns
     ``Classification.label`` into an enum; ``bounds`` (default ``ENGINES[engine]``) keeps the
-    length/count bounds a grammar enforces; ``fixed`` pins top-level string fields to one
-    value (a lesson's title from the outline, the course's language and level), so the model
-    cannot drift from them. WebLLM gets a JSON string, the others a dict.
+    length/count bounds a grammar enforces; ``fixed`` pins top-level fields to one value (a
+    lesson's title from the outline, the course's language and level; a list pins its items),
+    so the model cannot drift from them. WebLLM gets a JSON string, the others a dict.
     """
     if engine not in ENGINES:
         raise ValueError(f"unknown engine {engine!r}; expected one of {sorted(ENGINES)}")
@@ -345,6 +369,7 @@ def json_schema(
             _pin(schema, path, count)
         if grammar:
             _cap_text(schema, shape.max_text, shape.max_list)
+            _cap_fields(schema)
             quiz_path = {Course: ("modules", "[]", "quiz"), ModuleQuiz: ("questions",)}
             if model in quiz_path:
                 _pin_options(schema, quiz_path[model], shape.options)
@@ -357,7 +382,12 @@ def json_schema(
     for name, value in (fixed or {}).items():
         if name not in schema["properties"]:
             raise ValueError(f"{model.__name__} has no field {name!r} to fix")
-        schema["properties"][name] = {"type": "string", "enum": [value]}
+        if isinstance(value, list):
+            schema["properties"][name] = {
+                "type": "array", "minItems": len(value), "maxItems": len(value),
+                "items": {"type": "string", "enum": list(value)} if value else {"type": "string"}}
+        else:
+            schema["properties"][name] = {"type": "string", "enum": [value]}
     return json.dumps(schema, ensure_ascii=False) if engine == "webllm" else schema
 
 

@@ -9,6 +9,7 @@ from localloom.audit import (
     audit_course,
     key_problem,
     near_duplicates,
+    off_topic,
     similar,
     text_problem,
     title_problem,
@@ -112,3 +113,12 @@ def test_the_issues_bad_course_is_caught_everywhere():
             "learning_objectives[2]", "modules[0].lessons[0].content",
             "modules[0].quiz[0].options[0]"} <= bad
     assert report["language_share"] < 0.5  # the rest of the course is English
+
+
+def test_a_course_about_something_else_is_off_topic():
+    """Gemma wrote a fashion course for 'Introducción a la fotografía digital'."""
+    fashion = ["El uso de las nuevas tecnologías en el mercado de moda", "Los productos en la moda"]
+    assert off_topic(fashion, "Introducción a la fotografía digital")
+    assert not off_topic(["Fotografía en vivo", "La luz"], "Introducción a la fotografía digital")
+    assert not off_topic(["What is a compost pile?"], "Basics of home composting")
+    assert not off_topic(["Anything"], "AI")  # no word long enough to judge

@@ -559,3 +559,29 @@ def test_text_tasks_keep_their_own_budget_on_grammar_engines():
     engine = ScriptedEngine(['{"tags": ["math"]}'], name="wllama")
     run(generate_tags(engine, "Fractions are parts of a whole."))
     assert engine.requests[0].max_tokens <= step_budget("tags")
+
+
+def test_a_base_model_copying_its_worked_examples_is_asked_again():
+    """A base model blends its examples into the answer (another course's description)."""
+    from localloom.prompts.fewshot import examples
+
+    copied = outline_data(SHAPE)
+    copied["description"] = examples("en")["courses"][0]["course"]["description"]
+    engine = ScriptedEngine([json.dumps(copied), *script_for(SHAPE)], chat=False)
+    run(generate_course(engine, request()))
+    assert engine.tasks()[:2] == ["outline", "outline"]
+
+
+def test_a_base_model_writes_no_audience_prerequisites_or_title_it_could_copy():
+    """Gemma copied another example's audience and prerequisites and drifted from the topic
+    in the title: for base models the request pins them; chat models write their own."""
+    base = ScriptedEngine(script_for(SHAPE), chat=False)
+    course = run(generate_course(base, request(language="en")))
+    props = base.requests[0].schema["properties"]
+    assert props["title"]["enum"] == ["Photosynthesis"]
+    assert props["audience"]["enum"] == ["Beginners with no prior experience"]
+    assert props["prerequisites"]["maxItems"] == 0
+    assert course.audience == "Beginners with no prior experience" and course.prerequisites == []
+    chat = ScriptedEngine(script_for(SHAPE))
+    run(generate_course(chat, request(audience="Gardeners")))
+    assert "enum" not in chat.requests[0].schema["properties"]["audience"]

@@ -232,3 +232,9 @@ def test_check_summary_tags_and_classification():
     assert check_classification(result, ["news"]).value is None
     assert check_classification(result, None).value == result
     assert check_classification(Classification(label="label", reason="r"), None).problems
+
+
+def test_an_outline_about_another_topic_is_a_problem():
+    data = outline_data(SHAPE)
+    assert check_outline(Outline.model_validate(data), SHAPE, Gate("Volcanoes", "en")).problems
+    assert not check_outline(Outline.model_validate(data), SHAPE, Gate("Light", "en")).problems

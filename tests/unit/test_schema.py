@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field, ValidationError
 
 from localloom.schema import (
     ENGINES,
+    FIELD_CAPS,
     Classification,
     Course,
     CourseShape,
@@ -387,9 +388,23 @@ def test_max_text_caps_every_non_enum_string(model, max_text):
 
 def test_max_text_keeps_tighter_model_bounds_and_fills_missing_ones():
     schema = schema_dict(Course, "wllama", CourseShape(max_text=300))
-    assert at(schema, "title")["maxLength"] == 160  # the model's own, tighter
     assert at(schema, "modules", "[]", "lessons", "[]", "content")["maxLength"] == 300
-    assert at(schema, "learning_objectives", "[]")["maxLength"] == 300  # had none
+    assert at(schema, "estimated_hours")["type"] == "integer"
+    schema = schema_dict(Course, "wllama", CourseShape(max_text=50))
+    assert at(schema, "title")["maxLength"] == 50  # tighter than its field cap
+
+
+def test_grammar_engines_get_short_titles_and_lists_of_short_items():
+    """Gemma wrote whole sentences as lesson titles (and repeated them): a grammar keeps each
+    field about as long as the worked examples show it."""
+    schema = schema_dict(Course, "wllama", CourseShape(max_text=1200))
+    assert at(schema, "title")["maxLength"] == FIELD_CAPS["title"]
+    assert at(schema, "learning_objectives", "[]")["maxLength"] == 100
+    lesson = at(schema, "modules", "[]", "lessons", "[]")
+    assert at(lesson, "title")["maxLength"] == 60 and at(lesson, "content")["maxLength"] == 1200
+    outline = schema_dict(Outline, "wllama", CourseShape())
+    assert at(outline, "modules", "[]", "lesson_titles", "[]")["maxLength"] == 60
+    assert "maxLength" not in at(schema_dict(Course, "openai", CourseShape()), "title")
 
 
 def test_without_shape_strings_are_not_capped():

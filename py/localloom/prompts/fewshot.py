@@ -1,6 +1,7 @@
 """Few-shot documents for base models: worked examples on other topics, then the open slot.
 
-Public names: ``render_document``, ``examples``, ``pick_courses``, ``project``, ``FEWSHOT_TASKS``.
+Public names: ``render_document``, ``examples``, ``pick_courses``, ``project``,
+``example_strings``, ``copied_paths``, ``FEWSHOT_TASKS``.
 
 A base model (the embedded Gemma 3 270M) does not follow instructions; it continues
 documents. So each step's prompt is a document of complete, real examples on other topics,
@@ -39,7 +40,8 @@ from typing import Any
 from ..audit import similar
 from ..schema import CourseShape
 
-__all__ = ["FEWSHOT_TASKS", "examples", "pick_courses", "project", "render_document"]
+__all__ = ["FEWSHOT_TASKS", "copied_paths", "example_strings", "examples", "pick_courses",
+           "project", "render_document"]
 
 FEWSHOT_TASKS = ("outline", "lesson", "quiz", "course", "summary", "tags", "classify")
 
@@ -220,3 +222,36 @@ def render_document(task: str, language: str, *, shots: int = 2, **vars: Any) ->
               ("outline", "lesson", "quiz", "course") else _text_blocks(task, language, shots))
     blocks.append(_block(_header(task, language, vars), None))
     return "\n\n".join(blocks)
+
+
+def _strings(value: Any, path: str = "") -> list[tuple[str, str]]:
+    if isinstance(value, str):
+        return [(path, value)]
+    if isinstance(value, dict):
+        return [x for k, v in value.items() for x in _strings(v, f"{path}.{k}" if path else k)]
+    if isinstance(value, list):
+        return [x for i, v in enumerate(value) for x in _strings(v, f"{path}[{i}]")]
+    return []
+
+
+def _key(text: str) -> str:
+    return " ".join(text.casefold().split()).strip(" .")
+
+
+def example_strings(document: str) -> set[str]:
+    """Every string of the worked examples in a few-shot ``document`` (normalised)."""
+    found: set[str] = set()
+    for line in document.splitlines():
+        if line.startswith("{"):
+            try:
+                found |= {_key(text) for _, text in _strings(json.loads(line))}
+            except ValueError:
+                continue
+    return found
+
+
+def copied_paths(answer: Any, shown: set[str], min_chars: int = 8) -> list[str]:
+    """Paths of the answer's strings (``min_chars`` or longer) copied from the examples: a
+    base model blends its examples into the answer (another course's audience, prerequisites)."""
+    return [path for path, text in _strings(answer)
+            if len(text) >= min_chars and _key(text) in shown]
