@@ -13,6 +13,8 @@ const SIZE = 'X-LocalLoom-Size';
 const SOURCE = 'X-LocalLoom-Source'; // cache | network
 const REPLACED = 'X-LocalLoom-Replaced'; // why a stored copy was deleted before this fetch
 const SHA_MISMATCH = 'sha256 mismatch';
+const VERDICT = 'localloom-verdict'; // ?localloom-verdict on a model URL: why it was refused
+const verdicts = new Map(); // model URL → why its last download was not stored
 const scope = new URL(self.registration.scope);
 
 self.addEventListener('install', (event) => {
@@ -92,6 +94,7 @@ async function keep(cache, url, model, bytes, got) {
   if (got !== model.size) why = `size ${got} instead of ${model.size}`;
   else if (!isGguf(bytes)) why = 'no GGUF magic';
   else if (await sha256Hex(bytes) !== model.sha256) why = SHA_MISMATCH;
+  verdicts.set(url, why);
   if (why) {
     console.warn(`LocalLoom: not storing ${url}: ${why}`);
     return why;
@@ -111,9 +114,11 @@ async function keep(cache, url, model, bytes, got) {
 // Streams the download to the page while copying it into one buffer of the model's size;
 // when the last byte is in, the bytes are checked (size, magic, sha256) and stored before the
 // page's stream closes, so a page that read to the end knows the copy is stored. A checksum
-// mismatch errors the page's stream (a wrong size or magic the page sees itself). Cancel on
-// the page's side (Cancel, reload) aborts the upstream fetch and stores nothing.
+// mismatch errors the page's stream (a wrong size or magic the page sees itself); the error's
+// message does not reach the page, so the page asks `?localloom-verdict` why. Cancel on the
+// page's side (Cancel, reload) aborts the upstream fetch and stores nothing.
 async function download(event, cache, url, model, replaced) {
+  verdicts.delete(url);
   const upstream = new AbortController();
   const response = await fetch(url, { cache: 'no-store', signal: upstream.signal });
   const headers = withHeader(response.headers, SOURCE, 'network');
@@ -167,6 +172,11 @@ self.addEventListener('fetch', (event) => {
   const { request } = event;
   const url = new URL(request.url);
   if (request.method !== 'GET' || url.origin !== scope.origin) return;
+  if (url.pathname.endsWith('.gguf') && url.searchParams.has(VERDICT)) {
+    const why = verdicts.get(url.href.split('?')[0]) || '';
+    event.respondWith(Response.json({ why }));
+    return;
+  }
   if (url.pathname.endsWith('.gguf')) {
     event.respondWith(fromModelCache(request, event));
     return;

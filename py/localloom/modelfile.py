@@ -1,9 +1,9 @@
 """What the build knows about each shipped model file, and the cheap checks on its bytes.
 
 Public names: ``ModelFile``, ``Problem``, ``check``, ``checksum_problem``, ``embedded_model``,
-``build_model``, ``parse_models``, ``GGUF_MAGIC``, ``MODELS_JSON``, and the response headers
-shared with web/sw.js: ``VERIFIED_HEADER``, ``SIZE_HEADER``, ``SOURCE_HEADER``,
-``REPLACED_HEADER``.
+``build_model``, ``parse_models``, ``GGUF_MAGIC``, ``MODELS_JSON``, and the names shared with
+web/sw.js: ``VERIFIED_HEADER``, ``SIZE_HEADER``, ``SOURCE_HEADER``, ``REPLACED_HEADER``,
+``VERDICT_QUERY``, ``SHA_MISMATCH``.
 
 The build (``buildtools/dist.py``) is the one source of each model's URL, size and sha256: it
 writes them into ``dist/precache.json`` (read by the service worker) and into this package as
@@ -31,8 +31,10 @@ __all__ = [
     "GGUF_MAGIC",
     "MODELS_JSON",
     "REPLACED_HEADER",
+    "SHA_MISMATCH",
     "SIZE_HEADER",
     "SOURCE_HEADER",
+    "VERDICT_QUERY",
     "VERIFIED_HEADER",
     "ModelFile",
     "Problem",
@@ -45,11 +47,13 @@ __all__ = [
 
 GGUF_MAGIC = b"GGUF"
 MODELS_JSON = "models.json"  # package data written by the build
-# Response headers shared with web/sw.js (keep the names in step).
+# Shared with web/sw.js (keep the names in step).
 VERIFIED_HEADER = "X-LocalLoom-Verified"  # sha256 the service worker checked before storing
 SIZE_HEADER = "X-LocalLoom-Size"  # byte count of the stored copy
 SOURCE_HEADER = "X-LocalLoom-Source"  # "cache" or "network", set by the service worker
 REPLACED_HEADER = "X-LocalLoom-Replaced"  # why the worker deleted a stored copy first
+VERDICT_QUERY = "localloom-verdict"  # model URL + ?this: why the worker refused a download
+SHA_MISMATCH = "sha256 mismatch"  # the worker's verdict for right size and magic, wrong hash
 
 _NOT_THE_FILE = ("A Wi-Fi sign-in page (captive portal), a proxy, or a web host that answers a "
                  "missing file with its home page.")

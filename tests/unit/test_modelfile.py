@@ -14,8 +14,10 @@ from localloom.errors import ModelDownloadError
 from localloom.modelfile import (
     GGUF_MAGIC,
     REPLACED_HEADER,
+    SHA_MISMATCH,
     SIZE_HEADER,
     SOURCE_HEADER,
+    VERDICT_QUERY,
     VERIFIED_HEADER,
     ModelFile,
     build_model,
@@ -175,9 +177,11 @@ def test_checksum_problem_names_sha256_and_the_fix():
     assert "Load the model now" in problem.fix
 
 
-def test_the_service_worker_uses_the_same_header_names():
-    """web/sw.js and this module must agree on the headers they share."""
+def test_the_service_worker_uses_the_same_names():
+    """web/sw.js and this module must agree on the headers, query and verdict they share."""
     sw = (ROOT / "web" / "sw.js").read_text()
-    for header in (VERIFIED_HEADER, SIZE_HEADER, SOURCE_HEADER, REPLACED_HEADER):
+    names = (VERIFIED_HEADER, SIZE_HEADER, SOURCE_HEADER, REPLACED_HEADER, VERDICT_QUERY,
+             SHA_MISMATCH)
+    for header in names:
         assert re.search(rf"'{re.escape(header)}'", sw), header
     assert "'localloom-models'" in sw

@@ -24,7 +24,9 @@ from ..errors import GenerationCancelled, ModelDownloadError
 from ..modelfile import (
     GGUF_MAGIC,
     REPLACED_HEADER,
+    SHA_MISMATCH,
     SOURCE_HEADER,
+    VERDICT_QUERY,
     VERIFIED_HEADER,
     ModelFile,
     check,
@@ -61,6 +63,20 @@ async def forget(url: str) -> bool:
 
 async def _head(blob, n: int = 4) -> bytes:
     return bytes((await blob.slice(0, n).arrayBuffer()).to_py())
+
+
+async def _verdict(url: str) -> str:
+    """Why the service worker refused the last download of ``url`` ("" if it did not).
+
+    The worker errors the page's stream when the sha256 differs, but the error's message does
+    not reach the page (Chromium reports "network error"), so the page asks.
+    """
+    import js
+
+    try:
+        return str((await (await js.fetch(f"{url}?{VERDICT_QUERY}")).json()).why or "")
+    except Exception:
+        return ""
 
 
 async def stored_copy(url: str, model: ModelFile) -> tuple[bool, str]:
@@ -176,9 +192,7 @@ async def _download(url, model, on_progress, on_stage, cancel, engine, label, ex
                 on_progress(loaded, total)
     except Exception as exc:
         name, message, _ = js_error_parts(exc)
-        if model is not None and loaded == model.size and source == "network":
-            # The worker errors the stream after the last byte only when the sha256 differs
-            # (its message does not reach the page: Chromium reports "network error").
+        if model is not None and source == "network" and await _verdict(url) == SHA_MISMATCH:
             raise checksum_problem(model).error(engine=engine) from exc
         raise failed(f"The download of {label} broke off after {loaded:,} bytes: {message}",
                      "The connection dropped; nothing partial is kept.") from exc
