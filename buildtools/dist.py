@@ -9,7 +9,10 @@ Layout::
     dist/pyodide/       Pyodide 314 core + our wheels + a pyodide-lock.json naming only them
     dist/vendor/wllama/ @wllama/wllama ESM + wasm
     dist/models/        the embedded GGUF (hard link to .cache)
-    dist/precache.json  build version, files and sizes for the service worker and the shell
+    dist/precache.json  build version, files and sizes for the service worker and the shell,
+                        and each model's url, size and sha256 (also packed into the localloom
+                        wheel as localloom/models.json, so the page and the service worker
+                        check a model against the same facts)
 """
 
 from __future__ import annotations
@@ -25,7 +28,8 @@ from pathlib import Path
 from .deps import CACHE, MODEL_FILE, MODEL_SHA256, ROOT, log
 from .wheel import write_wheel
 
-__all__ = ["PYODIDE_FILES", "build_dist", "localloom_wheel", "pyodide_lock"]
+__all__ = ["PYODIDE_FILES", "build_dist", "localloom_wheel", "model_entry", "models_json",
+           "pyodide_lock"]
 
 DIST = ROOT / "dist"
 PYODIDE_FILES = ("pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip")
@@ -73,8 +77,11 @@ def pyodide_lock(base_lock: dict, wheels: list[Path]) -> dict:
     return {"info": base_lock["info"], "packages": packages}
 
 
-def localloom_wheel(out_dir: Path) -> Path:
-    """Pack py/localloom (code + prompt templates) as a pure wheel for micropip."""
+def localloom_wheel(out_dir: Path, generated: dict[str, bytes] | None = None) -> Path:
+    """Pack py/localloom (code + prompt templates) as a pure wheel for micropip.
+
+    ``generated`` adds build-made files, e.g. ``{"localloom/models.json": ...}``.
+    """
     import tomllib
 
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
@@ -85,6 +92,7 @@ def localloom_wheel(out_dir: Path) -> Path:
         if path.is_file() and path.suffix in {".py", ".j2", ".json"} and "__pycache__" not in
         path.parts
     }
+    files.update(generated or {})
     return write_wheel(out_dir, "localloom", project["version"], files,
                        requires=project["dependencies"], summary=project["description"])
 
@@ -135,8 +143,10 @@ def build_dist(wheels_dir: Path, model: Path) -> Path:
     put(wllama / "wasm/wllama.wasm", "vendor/wllama/wasm/wllama.wasm")
     put(model, f"models/{MODEL_FILE}", link=True)
 
+    models = [model_entry(model, f"models/{MODEL_FILE}", MODEL_SHA256)]
     wheels = sorted(wheels_dir.glob("*.whl"))
-    wheels.append(localloom_wheel(CACHE / "localloom-wheel"))
+    wheels.append(localloom_wheel(CACHE / "localloom-wheel", {
+        "localloom/models.json": models_json(models, models[0]["url"])}))
     for wheel in wheels:
         put(wheel, f"pyodide/{wheel.name}")
     base = json.loads((pyodide / "pyodide-lock.json").read_text())
@@ -149,7 +159,7 @@ def build_dist(wheels_dir: Path, model: Path) -> Path:
     for stale in [p for p in DIST.rglob("*") if p.is_file() and p not in expected
                   and p != precache]:
         stale.unlink()
-    manifest = _manifest(expected - {DIST / "sw.js"})
+    manifest = _manifest(expected - {DIST / "sw.js"}, models)
     precache.write_text(json.dumps(manifest, indent=1))
     sw = DIST / "sw.js"
     sw.write_text((ROOT / "web/sw.js").read_text().replace("__LOCALLOOM_VERSION__",
@@ -158,14 +168,23 @@ def build_dist(wheels_dir: Path, model: Path) -> Path:
     return DIST
 
 
-def _manifest(files: set[Path]) -> dict:
+def model_entry(path: Path, url: str, sha256: str) -> dict:
+    """A model's manifest entry: its size is the file's, its sha256 the one the build checked."""
+    return {"url": url, "size": path.stat().st_size, "sha256": sha256}
+
+
+def models_json(models: list[dict], embedded: str) -> bytes:
+    """``localloom/models.json``: what ``localloom.modelfile`` reads in the browser."""
+    return (json.dumps({"models": models, "embedded": embedded}, indent=1) + "\n").encode()
+
+
+def _manifest(files: set[Path], models: list[dict]) -> dict:
     """Build version (hash of every shell file) and the lists the service worker caches."""
     digest = hashlib.sha256()
-    shell, models = [], []
+    shell = []
     for path in sorted(files):
         rel = path.relative_to(DIST).as_posix()
         if rel.startswith("models/"):
-            models.append({"url": rel, "size": path.stat().st_size, "sha256": MODEL_SHA256})
             continue
         digest.update(rel.encode() + b"\0" + hashlib.sha256(path.read_bytes()).digest())
         shell.append({"url": rel, "size": path.stat().st_size})

@@ -112,15 +112,15 @@ def _rules(c: _Ctx) -> _Rule:
         return (E.ModelLoadError, f"{c.eng}'s WebAssembly code failed to start.",
                 "The browser used an outdated or wrong copy of the engine's .wasm file"
                 f"{html}, usually a stale cache left over from an earlier version of the app.",
-                "Reload the page; if it persists, clear this site's cached files (Settings → "
-                "Clear app cache, or the browser's site data) and reload after the update.")
+                "Reload the page; if it persists, clear this site's data in the browser "
+                "(site settings → Clear data) and reload while online.")
     if c.has("gguf magic", "gguf_init", "not a gguf", "invalid magic", "llama_model_load",
              "error loading model", "failed to load model") and not c.has("fetch", "network"):
         return (E.ModelLoadError, f"{c.eng} could not load {c.model}.",
                 "The model file is corrupt, incomplete (an interrupted download) or not a "
                 "GGUF file this engine can read.",
-                "Delete the cached copy in Settings → Models and download it again, or pick "
-                "another model.")
+                "Reload the page: LocalLoom checks its stored copy and downloads the model "
+                "again when the copy is damaged.")
     if c.has("navigator.gpu", "webgpu is not supported", "webgpunotavailable", "webgpunotfound",
              "cannot find webgpu", "gpuadapter", "no gpu adapter", "requestadapter",
              "webgpu is not available", "webgpu not available"):

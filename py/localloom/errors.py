@@ -157,7 +157,8 @@ class ModelDownloadError(EngineError):
 
 class ModelLoadError(EngineError):
     default_cause = "The model file is corrupt, incomplete, or not supported by this engine."
-    default_fix = "Delete the cached model in Settings and download it again, or pick another."
+    default_fix = ("Reload the page: LocalLoom checks its stored copy and downloads the model "
+                   "again when the copy is damaged.")
 
 
 class StorageQuotaError(EngineError):

@@ -18,7 +18,8 @@ Policy, per step:
   the user pressed Cancel;
 - any other exception is a bug in an adapter and propagates unchanged;
 - when every step failed, an ``EngineError`` ("Every tier failed.", stage ``"route"``) lists
-  each failure in its cause and carries ``.attempts``.
+  each failure in its cause and carries ``.attempts``; when the plan had one failing step, its
+  own error is raised instead (with ``.attempts``): its cause and fix say more than a summary.
 """
 
 from __future__ import annotations
@@ -159,6 +160,10 @@ async def run_plan(
             attempts.append(Attempt(step, "", "", clock() - started, retried))
             await _emit(on_event, FallbackEvent("served", step))
             return Outcome(value, step, attempts)
+    if len(failures) == 1 and failures[0].error is not None:
+        only = failures[0].error  # one tier: its own error says more than a summary would
+        only.attempts = attempts
+        raise only
     err = EngineError(
         "Every tier failed.",
         cause="; ".join(f"{_label(a.step)}: {a.kind} - {a.message}" for a in failures),

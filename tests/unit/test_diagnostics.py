@@ -79,11 +79,11 @@ CASES = [
     ("chrome-download-network", "NetworkError", "A network error occurred.", "chrome",
      "download", None, "ModelDownloadError", True, ["unmetered"]),
     ("wllama-load", "Error", "llama_model_load: error loading model: invalid tensor data",
-     "wllama", "load", None, "ModelLoadError", None, ["gguf", "delete the cached copy"]),
+     "wllama", "load", None, "ModelLoadError", None, ["gguf", "checks its stored copy"]),
     ("gguf-magic", "Error", "gguf_init_from_file: invalid magic characters 'PK'", "wllama",
      "load", None, "ModelLoadError", None, ["corrupt"]),
     ("wllama-failed", "Error", "Failed to load model", "wllama", "load", None,
-     "ModelLoadError", None, ["download it again"]),
+     "ModelLoadError", None, ["downloads the model again"]),
     ("load-but-fetch", "Error", "Failed to load model: Failed to fetch", "wllama", "download",
      None, "ModelDownloadError", True, ["offline"]),
     ("binding-size", "Error", "Cannot initialize runtime because of requested "
@@ -91,10 +91,10 @@ CASES = [
      "load", None, "EngineUnavailable", None, ["128 mb", "smaller model"]),
     ("stale-wasm-html", "CompileError", "WebAssembly.instantiate(): expected magic word "
      "00 61 73 6d, found 3c 21 44 4f @+0", "wllama", "boot", None, "ModelLoadError", None,
-     ["web page", "clear this site's cached files", "reload"]),
+     ["web page", "clear this site's data", "reload"]),
     ("stale-wasm-link", "LinkError", "WebAssembly.instantiate(): Import #0 \"env\" "
      "\"_emscripten_fn\": function import requires a callable", "wllama", "load", None,
-     "ModelLoadError", None, ["stale cache", "after the update"]),
+     "ModelLoadError", None, ["stale cache", "reload while online"]),
     ("html-instead-of-json", "SyntaxError",
      "Unexpected token '<', \"<!DOCTYPE \"... is not valid JSON", "webllm", "download", None,
      "ModelDownloadError", False, ["web page"]),

@@ -1,9 +1,10 @@
-"""buildtools.dist: the pyodide-lock.json naming our wheels, and the localloom wheel itself."""
+"""buildtools.dist: the pyodide-lock.json naming our wheels, the localloom wheel, the manifest."""
 
 from __future__ import annotations
 
 import hashlib
 import json
+import re
 import shutil
 import tomllib
 import zipfile
@@ -12,8 +13,9 @@ from pathlib import Path
 import pytest
 
 import buildtools.dist
-from buildtools.dist import localloom_wheel, pyodide_lock
+from buildtools.dist import _manifest, localloom_wheel, model_entry, models_json, pyodide_lock
 from buildtools.wheel import write_wheel
+from localloom.modelfile import ModelFile, parse_models
 
 ROOT = Path(__file__).resolve().parents[2]
 BASE_LOCK = {"info": {"arch": "wasm32", "platform": "emscripten_4_0_9", "version": "0.29.0",
@@ -145,3 +147,47 @@ def test_localloom_wheel_skips_pycache_in_the_source_tree(tmp_path, monkeypatch)
     assert "localloom/schema.py" in names
     assert "localloom/prompts/templates/en/course.j2" in names
     assert not [n for n in names if "__pycache__" in n or n.endswith(".pyc")]
+
+
+def test_model_entry_takes_the_size_from_the_file_and_the_checked_sha256(tmp_path):
+    """The manifest's model size is the real file's (no hand-typed constant)."""
+    model = tmp_path / "m.gguf"
+    model.write_bytes(b"GGUF" + bytes(96))
+    assert model_entry(model, "models/m.gguf", "ab" * 32) == {
+        "url": "models/m.gguf", "size": 100, "sha256": "ab" * 32}
+
+
+def test_models_json_is_what_the_page_reads(tmp_path):
+    """localloom/models.json, as the build writes it, parses in localloom.modelfile."""
+    model = tmp_path / "m.gguf"
+    model.write_bytes(b"GGUF" + bytes(4))
+    entry = model_entry(model, "models/m.gguf", "cd" * 32)
+    models, embedded = parse_models(models_json([entry], "models/m.gguf").decode())
+    assert embedded == "models/m.gguf"
+    assert models[embedded] == ModelFile("models/m.gguf", 8, "cd" * 32)
+
+
+def test_localloom_wheel_packs_generated_files(tmp_path):
+    """The build's models.json travels inside the localloom wheel."""
+    data = models_json([{"url": "models/m.gguf", "size": 8, "sha256": "ef" * 32}],
+                       "models/m.gguf")
+    path = localloom_wheel(tmp_path, {"localloom/models.json": data})
+    with zipfile.ZipFile(path) as zf:
+        assert zf.read("localloom/models.json") == data
+        record = zf.read("localloom-0.1.0.dist-info/RECORD").decode()
+    assert "localloom/models.json," in record
+
+
+def test_manifest_lists_models_apart_from_the_shell(tmp_path, monkeypatch):
+    """precache.json: models carry url, size and sha256; the shell never holds a model."""
+    monkeypatch.setattr(buildtools.dist, "DIST", tmp_path)
+    (tmp_path / "models").mkdir()
+    model = tmp_path / "models" / "m.gguf"
+    model.write_bytes(b"GGUF" + bytes(12))
+    page = tmp_path / "index.html"
+    page.write_text("<!doctype html>")
+    entry = model_entry(model, "models/m.gguf", "01" * 32)
+    manifest = _manifest({model, page}, [entry])
+    assert manifest["models"] == [{"url": "models/m.gguf", "size": 16, "sha256": "01" * 32}]
+    assert manifest["shell"] == [{"url": "index.html", "size": 15}]
+    assert re.fullmatch(r"[0-9a-f]{16}", manifest["version"])

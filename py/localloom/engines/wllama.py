@@ -3,7 +3,8 @@
 Public names: ``WllamaEngine``, ``GenerationStats``.
 
     engine = WllamaEngine("./models/gemma-3-270m-q4_k_m.gguf", "gemma-3-270m-q4_k_m")
-    await engine.load(caps, on_progress=lambda got, total: ...)
+    await engine.load(caps, on_progress=lambda got, total: ...,
+                      on_stage=lambda stage, note: ...)  # cache | network | start
     text = await engine.generate(GenerateRequest(prompt="...", schema=schema), on_token=print)
 
 Base models (``chat=False``) get raw completions with ``json_schema`` (llama.cpp turns it
@@ -20,9 +21,10 @@ from dataclasses import dataclass
 from ..device import Capabilities
 from ..diagnostics import classify_js_error
 from ..errors import EngineError, GenerationCancelled, LocalLoomError, ModelLoadError
+from ..modelfile import ModelFile, build_model
 from ..runtime import js_error_parts
 from .base import CancelToken, GenerateRequest, TokenCallback
-from .download import ProgressCallback, fetch_blob
+from .download import ProgressCallback, StageCallback, fetch_blob
 
 __all__ = ["GenerationStats", "WllamaEngine"]
 
@@ -62,12 +64,16 @@ class WllamaEngine:
         context_window: int = 4096,
         chat: bool = False,
         size_bytes: int = 0,
+        model_file: ModelFile | None = None,
     ) -> None:
         self.model_url = model_url
         self.model_id = model_id
         self.context_window = context_window
         self.chat = chat
-        self.size_bytes = size_bytes
+        # size and sha256 the bytes are checked against: the build's, for a model it ships
+        model_file = model_file or build_model(model_url)
+        self.model_file = model_file
+        self.size_bytes = model_file.size if model_file else size_bytes
         self.stats = GenerationStats()
         self.load_seconds = 0.0
         self.backend = ""
@@ -87,8 +93,13 @@ class WllamaEngine:
         *,
         on_progress: ProgressCallback | None = None,
         cancel: CancelToken | None = None,
+        on_stage: StageCallback | None = None,
     ) -> None:
-        """Download (or read from cache) the GGUF and load it; idempotent."""
+        """Download (or read from cache) the GGUF, check it and load it; idempotent.
+
+        ``on_stage(stage, note)`` says where the bytes come from ("cache" or "network") and
+        when llama.cpp starts reading them ("start", note = the backend).
+        """
         if self._wllama is not None:
             return
         import js
@@ -99,13 +110,17 @@ class WllamaEngine:
             return to_js(value, dict_converter=js.Object.fromEntries)
 
         started = time.monotonic()
-        blob = await fetch_blob(self.model_url, on_progress=on_progress, cancel=cancel,
-                                engine=self.name, model_id=self.model_id,
-                                expected_size=self.size_bytes)
+        blob = await fetch_blob(self.model_url, model=self.model_file, on_progress=on_progress,
+                                on_stage=on_stage, cancel=cancel, engine=self.name,
+                                model_id=self.model_id, expected_size=self.size_bytes)
         if cancel is not None and cancel.cancelled:
             raise GenerationCancelled("Model loading was cancelled.", stage="load")
         use_gpu = bool(caps and caps.gpu and not caps.gpu.is_fallback)
         threads = caps.threads if caps else 1
+        backend = f"WebGPU ({caps.gpu.vendor})" if use_gpu and caps and caps.gpu else \
+            f"CPU, {threads} thread{'s' if threads > 1 else ''}"
+        if on_stage is not None:
+            on_stage("start", backend)
         base = js.document.baseURI
         try:
             module = await run_js(f"import({json.dumps(str(js.URL.new(MODULE_URL, base).href))})")
@@ -131,8 +146,7 @@ class WllamaEngine:
                 error = ModelLoadError(error.what, stage="load", engine=self.name)
             raise error from exc
         self._wllama = wllama
-        self.backend = f"WebGPU ({caps.gpu.vendor})" if use_gpu and caps and caps.gpu else \
-            f"CPU, {threads} thread{'s' if threads > 1 else ''}"
+        self.backend = backend
         self.load_seconds = time.monotonic() - started
         js.globalThis.localloomWllama = wllama  # the bench compares direct JS calls with ours
 

@@ -24,18 +24,19 @@ from ..capabilities import probe
 from ..device import Capabilities
 from ..engines.base import CancelToken, GenerateRequest
 from ..engines.chrome_ai import detect_language
+from ..engines.download import stored_copy
 from ..engines.wllama import WllamaEngine
 from ..errors import EngineError, GenerationCancelled, LocalLoomError, QualityError
 from ..fallback import FallbackEvent, run_plan
 from ..form import SIZES, read_form, restore_form
 from ..generator import GenerationEvent
 from ..language import detect
-from ..progress import LoadProgress
+from ..modelfile import embedded_model
+from ..progress import LoadProgress, format_bytes
 from ..rawlog import RawLog
 from ..render import grow_draft, render_capabilities, render_choices, render_course, render_error
 from ..report import privacy_line, render_result, render_tiers, served_line
 from ..runreport import RunReport
-from ..runtime import is_nullish
 from ..storage import SET_ASIDE, BrowserStore, local_storage
 from ..tiers import ModelSpec, make_plan
 from .dispatch import Dispatcher, TaskInput
@@ -44,9 +45,11 @@ from .settings_panel import SettingsPanel
 
 __all__ = ["SIZES", "App", "Panel", "start"]
 
-EMBEDDED = ModelSpec(id="gemma-3-270m-q4_k_m", engine="wllama", size_bytes=253_115_552,
-                     context_window=4096, embedded=True, quality=1)
-EMBEDDED_URL = "./models/gemma-3-270m-q4_k_m.gguf"
+#: The build's facts (url, size, sha256) about the model that ships with the app.
+EMBEDDED_FILE = embedded_model()
+EMBEDDED = ModelSpec(id=EMBEDDED_FILE.name.removesuffix(".gguf"), engine="wllama",
+                     size_bytes=EMBEDDED_FILE.size, context_window=4096, embedded=True, quality=1)
+EMBEDDED_URL = f"./{EMBEDDED_FILE.url}"
 
 
 
@@ -370,18 +373,23 @@ class App:
         _el("model-progress").value = fraction
         _el("model-bytes").textContent = f"{fraction:.0%}"
 
-    async def _offline_status(self) -> bool:
-        """Say whether the embedded model is in the service worker's cache (offline-ready)."""
-        cached = False
-        try:
-            cache = await js.caches.open("localloom-models")
-            hit = await cache.match(js.URL.new(EMBEDDED_URL, js.document.baseURI).href)
-            cached = not is_nullish(hit)
-        except Exception:  # no Cache Storage (private mode, insecure origin)
-            pass
-        _el("offline-status").textContent = (
-            "The model is stored in this browser: courses work offline." if cached else
-            "The model is downloaded on first use; after that LocalLoom works offline.")
+    async def _offline_status(self, note: str = "") -> bool:
+        """Say whether a verified copy of the embedded model is stored (offline-ready).
+
+        A stored copy that is not verified or not whole is deleted, and the page says so.
+        """
+        cached, deleted = await stored_copy(EMBEDDED_URL, EMBEDDED_FILE)
+        if cached:
+            text = "The model is stored in this browser: courses work offline."
+        elif self.engine.loaded:
+            text = ("The model is loaded for this visit but not stored in this browser (no "
+                    "service worker yet, or no storage space): it downloads again next visit.")
+        else:
+            text = "The model is downloaded on first use; after that LocalLoom works offline."
+        if deleted:
+            note = (f"A damaged copy of the model stored in this browser was deleted "
+                    f"({deleted}).")
+        _el("offline-status").textContent = f"{note} {text}" if note else text
         _el("preload").hidden = cached or self.engine.loaded
         _el("preload").disabled = cached or self.cancel is not None
         js.document.body.dataset.modelCached = "yes" if cached else "no"
@@ -390,35 +398,78 @@ class App:
     async def _preload_run(self) -> None:
         self.cancel = cancel = CancelToken()
         self._busy(True)
+        self._show_error(None)
+        status = _el("gen-status")
         try:
             await self._load(cancel)
+        except GenerationCancelled:
+            status.textContent = "Cancelled."
         except LocalLoomError as error:
+            status.textContent = "Failed."
             self._show_error(error)
         finally:
             self.cancel = None
             self._busy(False)
 
     async def _load(self, cancel: CancelToken) -> None:
+        """Load the embedded model; the model box and #gen-status say what is happening now.
+
+        ``<body data-model>`` follows it: loading, ready, failed or cancelled.
+        """
         if self.engine.loaded:
             return
+        name = self.engine.model_id
         box, bar, label = _el("model-box"), _el("model-progress"), _el("model-bytes")
+        title, status = _el("model-label"), _el("gen-status")
         box.hidden = False
-        _el("model-label").textContent = f"Loading {self.engine.model_id} (ships with the app)"
-        _el("gen-status").textContent = "Loading the model…"
+        bar.value, label.textContent = 0, ""
+        title.textContent = f"Getting {name} (ships with the app)…"
+        status.textContent = "Loading the model…"
+        js.document.body.dataset.model = "loading"
         tracker = LoadProgress()
+        notes: list[str] = []
 
         def progress(loaded: int, total: int) -> None:
             report = tracker.update(loaded, total or EMBEDDED.size_bytes)
             bar.value = report.fraction or 0
             label.textContent = f"{report.text} — {report.detail}" if report.detail \
                 else report.text
-        await self.engine.load(self.caps, on_progress=progress, cancel=cancel)
-        label.textContent = f"Loaded in {self.engine.load_seconds:.1f} s ({self.engine.backend})"
-        _el("gen-status").textContent = ""
-        for _ in range(10):  # the service worker finishes storing its streamed copy
-            await asyncio.sleep(0.5)
-            if await self._offline_status():
-                break
+
+        def stage(kind: str, note: str) -> None:
+            if kind == "cache":
+                title.textContent = f"Reading {name} from this browser's storage…"
+            elif kind == "network":
+                title.textContent = (f"Downloading {name} ({format_bytes(EMBEDDED.size_bytes)}, "
+                                     "ships with the app)…")
+            elif kind == "start":
+                title.textContent = f"Starting {name} ({note})…"
+                label.textContent = f"{format_bytes(EMBEDDED.size_bytes)} checked"
+                status.textContent = "Starting the model…"
+            if note and kind != "start":
+                notes.append(note)
+                _el("offline-status").textContent = note
+
+        try:
+            await self.engine.load(self.caps, on_progress=progress, on_stage=stage,
+                                   cancel=cancel)
+        except GenerationCancelled:
+            title.textContent = f"{name}: loading cancelled."
+            label.textContent, status.textContent = "", ""
+            await self._offline_status()
+            js.document.body.dataset.model = "cancelled"
+            raise
+        except Exception:
+            title.textContent = f"{name} is not loaded: see the error below."
+            label.textContent, status.textContent = "", ""
+            await self._offline_status()
+            js.document.body.dataset.model = "failed"
+            raise
+        bar.value = 1
+        title.textContent = f"{name} is ready ({self.engine.backend})."
+        label.textContent = f"Loaded in {self.engine.load_seconds:.1f} s"
+        status.textContent = "Model ready."
+        await self._offline_status(" ".join(notes))
+        js.document.body.dataset.model = "ready"
 
     def _raw(self, delta: str | None) -> None:
         if delta is None:
