@@ -49,7 +49,9 @@ def main(argv: list[str]) -> int:
     test.add_argument("pytest_args", nargs=argparse.REMAINDER)
     sub.add_parser("bench", help="build, then print the performance figures as JSON")
     sub.add_parser("build", help="build dist/ only")
-    args = parser.parse_args(argv)
+    args, extra = parser.parse_known_args(argv)
+    if extra and args.command != "test":
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
 
     try:
         build()
@@ -63,7 +65,7 @@ def main(argv: list[str]) -> int:
             log("ruff check")
             if _in_venv(["-m", "ruff", "check", "py", "tests", "buildtools", "build.py"]):
                 return 1
-            return _in_venv(["-m", "pytest", *args.pytest_args])
+            return _in_venv(["-m", "pytest", *args.pytest_args, *extra])
         if args.command == "bench":
             deps.ensure_chromium()
             return _in_venv(["-m", "buildtools.bench"])

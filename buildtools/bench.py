@@ -53,7 +53,7 @@ def run() -> dict:
     from playwright.sync_api import sync_playwright
 
     sys.path.insert(0, str(ROOT / "py"))
-    from localloom import parse_bench
+    from localloom.course import parse_bench
 
     server = serve_in_thread(ROOT / "dist")
     url = f"http://127.0.0.1:{server.server_port}/"

@@ -31,9 +31,9 @@ CALL = """async ([prompt, maxTokens, schema]) => {
 
 def cases() -> list[tuple[str, str, int, dict | None]]:
     sys.path.insert(0, str(ROOT / "py"))
-    from localloom.generator import CourseRequest
-    from localloom.prompts import render_completion
-    from localloom.schema import CourseShape, Outline, Tags, json_schema
+    from localloom.course.generator import CourseRequest
+    from localloom.course.prompts import render_completion
+    from localloom.course.schema import CourseShape, Outline, Tags, json_schema
 
     shape = CourseShape(1, 1, 0, max_text=120, max_list=2)
     out = []

@@ -11,7 +11,7 @@ Layout::
     dist/models/        the embedded GGUF (hard link to .cache)
     dist/precache.json  build version, files and sizes for the service worker and the shell,
                         and each model's url, size and sha256 (also packed into the localloom
-                        wheel as localloom/models.json, so the page and the service worker
+                        wheel as localloom/models/built.json, so the page and the service worker
                         check a model against the same facts)
 """
 
@@ -80,7 +80,7 @@ def pyodide_lock(base_lock: dict, wheels: list[Path]) -> dict:
 def localloom_wheel(out_dir: Path, generated: dict[str, bytes] | None = None) -> Path:
     """Pack py/localloom (code + prompt templates) as a pure wheel for micropip.
 
-    ``generated`` adds build-made files, e.g. ``{"localloom/models.json": ...}``.
+    ``generated`` adds build-made files, e.g. ``{"localloom/models/built.json": ...}``.
     """
     import tomllib
 
@@ -146,7 +146,7 @@ def build_dist(wheels_dir: Path, model: Path) -> Path:
     models = [model_entry(model, f"models/{MODEL_FILE}", MODEL_SHA256)]
     wheels = sorted(wheels_dir.glob("*.whl"))
     wheels.append(localloom_wheel(CACHE / "localloom-wheel", {
-        "localloom/models.json": models_json(models, models[0]["url"])}))
+        "localloom/models/built.json": models_json(models, models[0]["url"])}))
     for wheel in wheels:
         put(wheel, f"pyodide/{wheel.name}")
     base = json.loads((pyodide / "pyodide-lock.json").read_text())
@@ -174,7 +174,7 @@ def model_entry(path: Path, url: str, sha256: str) -> dict:
 
 
 def models_json(models: list[dict], embedded: str) -> bytes:
-    """``localloom/models.json``: what ``localloom.modelfile`` reads in the browser."""
+    """``localloom/models/built.json``: what ``localloom.models.modelfile`` reads in the browser."""
     return (json.dumps({"models": models, "embedded": embedded}, indent=1) + "\n").encode()
 
 

@@ -2,7 +2,7 @@
 
 Drives the real page in Chromium with the embedded model over a fixed set of topics (English
 and Spanish, none of them a prompt example's topic), generates one course per topic, and
-audits each as a learner would (``localloom.audit``): rendered or not, share of text fields
+audits each as a learner would (``localloom.course.audit``): rendered or not, share of text fields
 in the requested language, near-duplicate titles, echo and placeholder titles, quiz keys,
 re-asks per step, tokens generated and wasted on re-asks, seconds. Prints JSON per course and
 in total.
@@ -95,7 +95,7 @@ def _calls_summary(calls: list[dict]) -> dict:
 
 
 def run_course(page, topic: str, language: str, level: str, size: str) -> dict:
-    from localloom.audit import audit_course
+    from localloom.course.audit import audit_course
 
     page.evaluate("globalThis.__calls = []; delete document.body.dataset.outcome;"
                   "localStorage.removeItem('localloom:last-course')")
@@ -160,7 +160,7 @@ def run(topic_set: str = "main", size: str = "short", dist: Path | None = None,
     from playwright.sync_api import sync_playwright
 
     sys.path.insert(0, str(ROOT / "py"))
-    from localloom.form import SIZES
+    from localloom.view.form import SIZES
 
     want_modules = SIZES[size][0].modules
     server = serve_in_thread(dist or ROOT / "dist")

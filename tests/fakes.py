@@ -1,6 +1,6 @@
 """Test doubles for unit tests (never shipped): a scripted engine and JSON builders.
 
-``ScriptedEngine`` implements ``localloom.engines.base.Engine``: each ``generate`` call takes
+``ScriptedEngine`` implements ``localloom.engine.Engine``: each ``generate`` call takes
 the next item of its script — a string to stream, an exception to raise, or a callable
 ``(request) -> str | BaseException`` — honours ``stop``, ``max_tokens`` and the cancel token
 (raising ``GenerationCancelled`` between deltas), and records every request::
@@ -18,9 +18,9 @@ import math
 from collections.abc import Callable
 from typing import Any
 
-from localloom.engines.base import CancelToken, GenerateRequest, TokenCallback
+from localloom.course.schema import CourseShape
+from localloom.engine import CancelToken, GenerateRequest, TokenCallback
 from localloom.errors import GenerationCancelled
-from localloom.schema import CourseShape
 
 Item = str | BaseException | Callable[[GenerateRequest], "str | BaseException"]
 

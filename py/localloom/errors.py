@@ -9,7 +9,6 @@ Hierarchy::
      ├── CourseParseError           model output is not a valid course; .problems = [(path, msg)]
      ├── TemplateError              a prompt template (built-in or user-edited) failed to render
      ├── GenerationCancelled        the user pressed Cancel; checkpoints are kept
-     ├── CapabilityError            the device lacks something the chosen engine needs
      └── EngineError                an engine failed; .retryable says whether a retry may help
           ├── EngineUnavailable     engine/API absent, or its model cannot run here
           ├── ModelDownloadError    fetching model files failed (network, 404, integrity)
@@ -31,7 +30,6 @@ from __future__ import annotations
 
 __all__ = [
     "AuthError",
-    "CapabilityError",
     "ContextOverflowError",
     "CourseParseError",
     "EngineError",
@@ -122,11 +120,6 @@ class TemplateError(LocalLoomError):
 class GenerationCancelled(LocalLoomError):
     default_cause = "You pressed Cancel."
     default_fix = "Press Generate again to resume from the last finished step."
-
-
-class CapabilityError(LocalLoomError):
-    default_cause = "This device or browser lacks a feature the engine needs."
-    default_fix = "Pick another engine or model in Settings."
 
 
 class EngineError(LocalLoomError):

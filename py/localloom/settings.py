@@ -22,8 +22,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from .openai_providers import PROVIDERS, display_url, mask_key, origin, url_problem
-from .tiers import CLOUD_NAMES, Preferences
+from localloom.routing.tiers import CLOUD_NAMES, Preferences
+from localloom.wire.providers import PROVIDERS, display_url, mask_key, origin, url_problem
 
 __all__ = ["ENGINE_CHOICES", "NOT_SAVED", "ProviderSettings", "Settings"]
 

@@ -12,7 +12,7 @@ import time
 
 import pytest
 
-from localloom.schema import Course
+from localloom.course.schema import Course
 
 from .conftest import BOOT_TIMEOUT_MS, new_app_context, open_app, wait_outcome
 

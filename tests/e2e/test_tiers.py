@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from localloom.schema import Course
+from localloom.course.schema import Course
 from tests.cloud_server import CloudServer
 
 from .conftest import BOOT_TIMEOUT_MS, wait_outcome

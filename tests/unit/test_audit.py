@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from localloom.audit import (
+from localloom.course.audit import (
     audit_course,
     key_problem,
     near_duplicates,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from localloom._budget import fit_max_tokens, margin, min_answer, prompt_tokens, step_budget
-from localloom.schema import CourseShape
+from localloom.course.budget import fit_max_tokens, margin, min_answer, prompt_tokens, step_budget
+from localloom.course.schema import CourseShape
 from tests.fakes import ScriptedEngine
 
 
@@ -43,8 +43,8 @@ def test_prompt_tokens_counts_chat_overhead():
 
 def test_schema_token_bound_grows_with_caps_and_counts():
     """The longest answer a grammar allows: more items or longer strings, more tokens."""
-    from localloom._budget import schema_token_bound
-    from localloom.schema import Course, CourseShape, json_schema
+    from localloom.course.budget import schema_token_bound
+    from localloom.course.schema import Course, CourseShape, json_schema
 
     small = json_schema(Course, "wllama", CourseShape(1, 1, 1, max_text=120, max_list=2))
     large = json_schema(Course, "wllama", CourseShape(2, 2, 2, max_text=400, max_list=3))

@@ -6,9 +6,9 @@ import asyncio
 
 import pytest
 
-from localloom.checkpoints import CheckpointStore, MemoryCheckpointStore, stable_key
-from localloom.generator import CourseRequest
-from localloom.schema import CourseShape
+from localloom.course.checkpoints import CheckpointStore, MemoryCheckpointStore, stable_key
+from localloom.course.generator import CourseRequest
+from localloom.course.schema import CourseShape
 
 
 def test_memory_store_round_trip_and_delete():

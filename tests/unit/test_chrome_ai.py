@@ -9,8 +9,8 @@ import asyncio
 
 import pytest
 
+from localloom.engine import CancelToken, Engine, GenerateRequest
 from localloom.engines import chrome_ai as C
-from localloom.engines.base import CancelToken, Engine, GenerateRequest
 from localloom.errors import GenerationCancelled
 
 

@@ -10,9 +10,11 @@ import time
 
 import pytest
 
-from localloom._budget import schema_token_bound, step_budget
-from localloom._steps import Runner, Step
-from localloom.engines.base import CancelToken, Engine, GenerateRequest
+from localloom.course.budget import schema_token_bound, step_budget
+from localloom.course.generator import CourseRequest
+from localloom.course.runner import Runner, Step
+from localloom.course.schema import CourseShape, Outline, course_json_schema
+from localloom.engine import CancelToken, Engine, GenerateRequest
 from localloom.engines.cloud import CloudEngine, FetchTransport
 from localloom.errors import (
     AuthError,
@@ -23,9 +25,7 @@ from localloom.errors import (
     QuotaError,
     RateLimitedError,
 )
-from localloom.generator import CourseRequest
-from localloom.openai_wire import SchemaUnsupportedError
-from localloom.schema import CourseShape, Outline, course_json_schema
+from localloom.wire.openai import SchemaUnsupportedError
 from tests.cloud_server import CloudServer
 from tests.cloud_transports import Reply, ScriptedTransport, UrllibTransport, delta, sse
 

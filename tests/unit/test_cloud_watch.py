@@ -7,7 +7,7 @@ import gc
 
 import pytest
 
-from localloom.engines.base import CancelToken
+from localloom.engine import CancelToken
 from localloom.engines.cloud_watch import Watch
 from localloom.errors import GenerationCancelled, NetworkError
 

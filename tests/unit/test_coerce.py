@@ -1,15 +1,15 @@
-"""localloom._coerce: each slip it fixes, and the guesses it refuses to make."""
+"""localloom.course._coerce: each slip it fixes, and the guesses it refuses to make."""
 
 from __future__ import annotations
 
 import pytest
 
-from localloom._coerce import coerce, fold
-from localloom.schema import (
+from localloom.course._coerce import coerce, fold
+from localloom.course.schema import (
     Classification,
     Course,
     Lesson,
-    ModuleLessons,
+    ModuleQuiz,
     Outline,
     OutlineModule,
     QuizQuestion,
@@ -163,13 +163,14 @@ def test_existing_key_wins_over_a_synonym():
 def test_wrapper_object_and_bare_list():
     """{'course': {...}} is unwrapped; a bare list fills a one-list-field model."""
     assert fix({"course": {"title": "T"}}, Course)[0] == {"title": "T"}
-    assert fix([{"title": "L"}], ModuleLessons)[0] == {"lessons": [{"title": "L"}]}
+    assert fix([{"question": "Q"}], ModuleQuiz)[0] == {"questions": [{"question": "Q"}]}
     assert fix({"result": {"label": "x"}}, Classification)[0] == {"label": "x"}
 
 
 def test_single_object_for_a_list_of_objects():
-    """One lesson object where a list of lessons is expected becomes a one-item list."""
-    assert fix({"lessons": {"title": "L"}}, ModuleLessons)[0] == {"lessons": [{"title": "L"}]}
+    """One question object where a list of questions is expected becomes a one-item list."""
+    assert fix({"questions": {"question": "Q"}}, ModuleQuiz)[0] == {
+        "questions": [{"question": "Q"}]}
 
 
 def test_non_objects_pass_through_untouched():

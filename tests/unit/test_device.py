@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from localloom.device import AI_STATES, Capabilities, GpuInfo, StorageInfo
+from localloom.routing.device import AI_STATES, Capabilities, GpuInfo, StorageInfo
 
 
 def test_gpu_shader_f16_comes_from_the_feature_list():

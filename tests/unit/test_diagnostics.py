@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from localloom import diagnostics as d
-from localloom.device import Capabilities, GpuInfo, StorageInfo
-from localloom.errors import EngineError, GenerationCancelled, LocalLoomError
+from localloom.errors import EngineError, GenerationCancelled
+from localloom.routing import diagnostics as d
+from localloom.routing.device import Capabilities, GpuInfo, StorageInfo
 
 LLAMA = "Llama-3.2-1B-Instruct-q4f32_1-MLC"
 
@@ -155,23 +155,6 @@ def test_unknown_error_keeps_the_original_text():
 def test_cancel_is_not_an_engine_error_but_still_names_the_engine():
     err = d.classify_js_error("AbortError", "aborted", engine="webllm", stage=d.GENERATE)
     assert isinstance(err, GenerationCancelled) and err.engine == "webllm"
-
-
-def test_stages_are_the_documented_ones():
-    assert d.STAGES == ("boot", "probe", "download", "cache", "load", "generate", "parse",
-                        "render")
-
-
-def test_describe_gives_the_ui_everything():
-    """describe() carries a title that names the engine, plus what/cause/fix/stage/kind."""
-    err = d.classify_js_error("TypeError", "Failed to execute 'add' on 'Cache': Request failed",
-                              engine="webllm", stage=d.DOWNLOAD, model_id=LLAMA)
-    info = d.describe(err)
-    assert info["title"] == "WebLLM: Model download failed"
-    assert {"what", "cause", "fix", "stage", "engine", "kind", "detail"} <= info.keys()
-    assert info["kind"] == "ModelDownloadError" and info["stage"] == "download"
-    plain = d.describe(LocalLoomError("Boom."))
-    assert plain["engine"] == "" and plain["title"] == "Something went wrong"
 
 
 # fits_device ---------------------------------------------------------------------------

@@ -6,11 +6,11 @@ import asyncio
 
 import pytest
 
-from localloom.engines.base import CancelToken
+from localloom.course.schema import Tags
+from localloom.engine import CancelToken
 from localloom.errors import EngineUnavailable
-from localloom.schema import Tags
+from localloom.routing.tiers import PlanStep
 from localloom.settings import ProviderSettings, Settings
-from localloom.tiers import PlanStep
 from localloom.ui.dispatch import Dispatcher, TaskInput
 from tests.fakes import ScriptedEngine
 

@@ -15,7 +15,7 @@ import pytest
 import buildtools.dist
 from buildtools.dist import _manifest, localloom_wheel, model_entry, models_json, pyodide_lock
 from buildtools.wheel import write_wheel
-from localloom.modelfile import ModelFile, parse_models
+from localloom.models.modelfile import ModelFile, parse_models
 
 ROOT = Path(__file__).resolve().parents[2]
 BASE_LOCK = {"info": {"arch": "wasm32", "platform": "emscripten_4_0_9", "version": "0.29.0",
@@ -102,10 +102,11 @@ def test_localloom_wheel_packs_code_and_templates_without_caches(tmp_path):
     assert path == tmp_path / f"localloom-{project['version']}-py3-none-any.whl"
     with zipfile.ZipFile(path) as zf:
         names = zf.namelist()
-        assert zf.read("localloom/schema.py") == (ROOT / "py/localloom/schema.py").read_bytes()
+        schema = zf.read("localloom/course/schema.py")
+        assert schema == (ROOT / "py/localloom/course/schema.py").read_bytes()
         metadata = zf.read(f"localloom-{project['version']}.dist-info/METADATA").decode()
-    assert "localloom/prompts/templates/en/course.j2" in names
-    assert "localloom/prompts/templates/es/course.j2" in names
+    assert "localloom/course/prompts/templates/en/course.j2" in names
+    assert "localloom/course/prompts/templates/es/course.j2" in names
     assert "localloom/__init__.py" in names
     assert not any("__pycache__" in n or n.endswith(".pyc") for n in names)
     for requirement in project["dependencies"]:
@@ -144,8 +145,8 @@ def test_localloom_wheel_skips_pycache_in_the_source_tree(tmp_path, monkeypatch)
     monkeypatch.setattr(buildtools.dist, "ROOT", root)
     with zipfile.ZipFile(localloom_wheel(tmp_path / "out")) as zf:
         names = zf.namelist()
-    assert "localloom/schema.py" in names
-    assert "localloom/prompts/templates/en/course.j2" in names
+    assert "localloom/course/schema.py" in names
+    assert "localloom/course/prompts/templates/en/course.j2" in names
     assert not [n for n in names if "__pycache__" in n or n.endswith(".pyc")]
 
 
@@ -158,7 +159,7 @@ def test_model_entry_takes_the_size_from_the_file_and_the_checked_sha256(tmp_pat
 
 
 def test_models_json_is_what_the_page_reads(tmp_path):
-    """localloom/models.json, as the build writes it, parses in localloom.modelfile."""
+    """localloom/models/built.json, as the build writes it, parses in localloom.models.modelfile."""
     model = tmp_path / "m.gguf"
     model.write_bytes(b"GGUF" + bytes(4))
     entry = model_entry(model, "models/m.gguf", "cd" * 32)
@@ -168,14 +169,14 @@ def test_models_json_is_what_the_page_reads(tmp_path):
 
 
 def test_localloom_wheel_packs_generated_files(tmp_path):
-    """The build's models.json travels inside the localloom wheel."""
+    """The build's built.json travels inside the localloom wheel."""
     data = models_json([{"url": "models/m.gguf", "size": 8, "sha256": "ef" * 32}],
                        "models/m.gguf")
-    path = localloom_wheel(tmp_path, {"localloom/models.json": data})
+    path = localloom_wheel(tmp_path, {"localloom/models/built.json": data})
     with zipfile.ZipFile(path) as zf:
-        assert zf.read("localloom/models.json") == data
+        assert zf.read("localloom/models/built.json") == data
         record = zf.read("localloom-0.1.0.dist-info/RECORD").decode()
-    assert "localloom/models.json," in record
+    assert "localloom/models/built.json," in record
 
 
 def test_manifest_lists_models_apart_from_the_shell(tmp_path, monkeypatch):

@@ -22,9 +22,9 @@ from typing import Any
 import pytest
 
 from buildtools.dist import localloom_wheel
-from localloom.audit import audit_course, near_duplicates, similar, title_problem
+from localloom.course.audit import audit_course, near_duplicates, similar, title_problem
+from localloom.course.schema import Classification, Course, Summary, Tags
 from localloom.language import detect
-from localloom.schema import Classification, Course, Summary, Tags
 
 ROOT = Path(__file__).resolve().parents[2]
 LANGUAGES = ("en", "es")
@@ -65,7 +65,7 @@ _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[¿¡\"«“(]?[A-ZÁÉÍÓÚÑ])")
 
 @cache
 def load(language: str) -> dict[str, Any]:
-    node = resources.files("localloom.prompts").joinpath("examples", f"{language}.json")
+    node = resources.files("localloom.course.prompts").joinpath("examples", f"{language}.json")
     return json.loads(node.read_text(encoding="utf-8"))
 
 
@@ -128,7 +128,8 @@ def lists_of(course: dict[str, Any]) -> list[tuple[str, list[str]]]:
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_examples_are_package_data_read_through_importlib_resources(language):
     """Each language's file loads the way the prompt templates do (wheel, zip or source)."""
-    assert resources.files("localloom.prompts").joinpath("examples", f"{language}.json").is_file()
+    root = resources.files("localloom.course.prompts")
+    assert root.joinpath("examples", f"{language}.json").is_file()
     assert load(language)["language"] == language
 
 
@@ -136,12 +137,12 @@ def test_examples_are_packed_in_the_app_wheel_and_the_setuptools_package_data(tm
     """The browser wheel carries both files byte for byte, and a setuptools build would too."""
     with zipfile.ZipFile(localloom_wheel(tmp_path)) as zf:
         for language in LANGUAGES:
-            name = f"localloom/prompts/examples/{language}.json"
+            name = f"localloom/course/prompts/examples/{language}.json"
             assert zf.read(name) == (ROOT / "py" / name).read_bytes()
     patterns = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"][
         "package-data"]["localloom"]
     for language in LANGUAGES:
-        assert any(fnmatch.fnmatch(f"prompts/examples/{language}.json", p) for p in patterns)
+        assert any(fnmatch.fnmatch(f"course/prompts/examples/{language}.json", p) for p in patterns)
 
 
 # --- file shape ------------------------------------------------------------------------------

@@ -15,8 +15,8 @@ from localloom.errors import (
     OutOfMemoryError,
     RateLimitedError,
 )
-from localloom.fallback import RETRY_DELAY, FallbackEvent, run_plan
-from localloom.tiers import Plan, PlanStep
+from localloom.routing.fallback import RETRY_DELAY, FallbackEvent, run_plan
+from localloom.routing.tiers import Plan, PlanStep
 
 CHROME = PlanStep("chrome", "LanguageModel", "ready", label="Chrome built-in AI")
 WEBLLM = PlanStep("webllm", "Llama-3.2-1B", "cached", label="WebLLM Llama-3.2-1B")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from localloom.errors import LocalLoomError
-from localloom.form import CHOICES, SIZES, read_form, restore_form
+from localloom.view.form import CHOICES, SIZES, read_form, restore_form
 
 GOOD = {"topic": "Fracciones", "language": "es", "level": "beginner", "size": "short"}
 

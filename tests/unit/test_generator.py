@@ -8,18 +8,9 @@ import json
 
 import pytest
 
-from localloom._budget import margin, schema_token_bound
-from localloom.checkpoints import MemoryCheckpointStore
-from localloom.engines.base import CancelToken
-from localloom.errors import (
-    ContextOverflowError,
-    CourseParseError,
-    GenerationCancelled,
-    InvalidOutputError,
-    OutOfMemoryError,
-    QualityError,
-)
-from localloom.generator import (
+from localloom.course.budget import margin, schema_token_bound
+from localloom.course.checkpoints import MemoryCheckpointStore
+from localloom.course.generator import (
     EVENT_KINDS,
     CourseRequest,
     generate_classify,
@@ -28,7 +19,16 @@ from localloom.generator import (
     generate_summary,
     generate_tags,
 )
-from localloom.schema import Course, CourseShape, Lesson, ModuleQuiz, Outline, json_schema
+from localloom.course.schema import Course, CourseShape, Lesson, ModuleQuiz, Outline, json_schema
+from localloom.engine import CancelToken
+from localloom.errors import (
+    ContextOverflowError,
+    CourseParseError,
+    GenerationCancelled,
+    InvalidOutputError,
+    OutOfMemoryError,
+    QualityError,
+)
 from tests.fakes import (
     ScriptedEngine,
     course_json,
@@ -553,8 +553,8 @@ def test_grammar_engines_get_room_for_the_longest_answer_the_grammar_allows():
 def test_text_tasks_keep_their_own_budget_on_grammar_engines():
     """Unshaped schemas (tags, summary) have unbounded strings: no grammar-bound budget, or a
     rambling small model could write for minutes."""
-    from localloom._budget import step_budget
-    from localloom.generator import generate_tags
+    from localloom.course.budget import step_budget
+    from localloom.course.generator import generate_tags
 
     engine = ScriptedEngine(['{"tags": ["math"]}'], name="wllama")
     run(generate_tags(engine, "Fractions are parts of a whole."))
@@ -563,7 +563,7 @@ def test_text_tasks_keep_their_own_budget_on_grammar_engines():
 
 def test_a_base_model_copying_its_worked_examples_is_asked_again():
     """A base model blends its examples into the answer (another course's description)."""
-    from localloom.prompts.fewshot import examples
+    from localloom.course.prompts.fewshot import examples
 
     copied = outline_data(SHAPE)
     copied["description"] = examples("en")["courses"][0]["course"]["description"]

@@ -7,9 +7,9 @@ import random
 
 import pytest
 
-from localloom import json_guard
 from localloom.errors import EngineError
-from localloom.json_guard import MAX_DEPTH, DepthScanner, loads, problem
+from localloom.wire import json_guard
+from localloom.wire.json_guard import MAX_DEPTH, DepthScanner, loads, problem
 
 
 def test_the_bug_itself_deep_json_makes_json_loads_recurse():

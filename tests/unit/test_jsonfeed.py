@@ -1,4 +1,4 @@
-"""localloom._jsonfeed: the incremental JSON reader used while an answer streams."""
+"""localloom.course._jsonfeed: the incremental JSON reader used while an answer streams."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from localloom import _jsonfeed
-from localloom._jsonfeed import MAX_DEPTH, JsonFeed
+from localloom.course import _jsonfeed
+from localloom.course._jsonfeed import MAX_DEPTH, JsonFeed
 
 PROPERTY = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

@@ -1,10 +1,10 @@
-"""localloom._jsontext: finding JSON spans in prose and decoding damaged JSON exactly."""
+"""localloom.course._jsontext: finding JSON spans in prose and decoding damaged JSON exactly."""
 
 from __future__ import annotations
 
 import pytest
 
-from localloom._jsontext import MAX_DEPTH, Span, TooDeep, clean, decode, spans
+from localloom.course._jsontext import MAX_DEPTH, Span, TooDeep, clean, decode, spans
 
 
 def chunks(text: str) -> list[tuple[str, bool]]:

@@ -1,4 +1,4 @@
-"""localloom.modelfile: the build's model facts and the cheap checks on received bytes."""
+"""localloom.models.modelfile: the build's model facts and the cheap checks on received bytes."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-import localloom.modelfile as modelfile
+import localloom.models.modelfile as modelfile
 from localloom.errors import ModelDownloadError
-from localloom.modelfile import (
+from localloom.models.modelfile import (
     GGUF_MAGIC,
     REPLACED_HEADER,
     SHA_MISMATCH,
@@ -44,7 +44,7 @@ def test_docstring_examples_run():
 
 
 def test_parse_models_reads_every_entry_and_the_embedded_url():
-    """models.json gives each model's url, size and lower-case sha256, keyed by url."""
+    """built.json gives each model's url, size and lower-case sha256, keyed by url."""
     other = {"url": "models/b.gguf", "size": 10, "sha256": "AB" * 32}
     models, embedded = parse_models(_json(
         [{"url": MODEL.url, "size": MODEL.size, "sha256": SHA}, other], MODEL.url))
@@ -54,7 +54,7 @@ def test_parse_models_reads_every_entry_and_the_embedded_url():
 
 
 def test_parse_models_refuses_an_embedded_url_it_does_not_list():
-    """A models.json naming an unlisted embedded model is a build bug, said plainly."""
+    """A built.json naming an unlisted embedded model is a build bug, said plainly."""
     with pytest.raises(ValueError, match="not listed"):
         parse_models(_json([], MODEL.url))
 
@@ -65,19 +65,19 @@ def test_model_name_is_the_file_name():
 
 
 class _Files:
-    """Stands in for ``importlib.resources.files`` with a folder holding models.json."""
+    """Stands in for ``importlib.resources.files`` with a folder holding built.json."""
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
 
     def files(self, package: str) -> Path:
-        assert package == "localloom"
+        assert package == "localloom.models"
         return self.folder
 
 
 def test_embedded_and_build_model_read_the_package_data(tmp_path, monkeypatch):
-    """The page's facts come from the models.json the build packs into the wheel."""
-    (tmp_path / "models.json").write_text(_json(
+    """The page's facts come from the built.json the build packs into the wheel."""
+    (tmp_path / "built.json").write_text(_json(
         [{"url": MODEL.url, "size": MODEL.size, "sha256": SHA}], MODEL.url))
     monkeypatch.setattr(modelfile, "resources", _Files(tmp_path))
     assert embedded_model() == MODEL

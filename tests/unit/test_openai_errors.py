@@ -16,7 +16,7 @@ from localloom.errors import (
     QuotaError,
     RateLimitedError,
 )
-from localloom.openai_errors import (
+from localloom.wire.openai_errors import (
     SchemaUnsupportedError,
     map_error_payload,
     map_http_error,

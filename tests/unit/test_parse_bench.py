@@ -1,12 +1,12 @@
-"""localloom.parse_bench: the sample is deterministic, valid, ~30 KB, and run() reports times."""
+"""course.parse_bench: the sample is deterministic, valid, ~30 KB, and run() reports times."""
 
 from __future__ import annotations
 
 import json
 
-from localloom.parse_bench import damaged_text, run, sample_course
-from localloom.parsing import parse_with_report
-from localloom.schema import Course
+from localloom.course.parse_bench import damaged_text, run, sample_course
+from localloom.course.parsing import parse_with_report
+from localloom.course.schema import Course
 
 
 def test_sample_is_deterministic_valid_and_about_30_kb():

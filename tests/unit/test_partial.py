@@ -1,4 +1,4 @@
-"""localloom._partial: the object so far of a streaming answer, strict or damaged."""
+"""localloom.course._partial: the object so far of a streaming answer, strict or damaged."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 import json_repair
 import pytest
 
-from localloom._partial import LENIENT_PARTIAL_CHARS, PartialReader, parse_partial
+from localloom.course._partial import LENIENT_PARTIAL_CHARS, PartialReader, parse_partial
 
 CORPUS = Path(__file__).resolve().parents[1] / "fixtures" / "parsing"
 COURSE = json.loads((CORPUS / "expected.json").read_text(encoding="utf-8"))["c01-clean"]["expect"]

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from localloom.diagnostics import LoadProgress as ReExported
-from localloom.progress import LoadProgress, format_bytes
+from localloom.models.progress import LoadProgress, format_bytes
+from localloom.routing.diagnostics import LoadProgress as ReExported
 
 
 class Clock:

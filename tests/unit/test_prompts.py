@@ -10,8 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from localloom.errors import TemplateError
-from localloom.prompts import (
+from localloom.course.prompts import (
     LANGUAGES,
     TASKS,
     render_completion,
@@ -20,7 +19,8 @@ from localloom.prompts import (
     schema_example,
     schema_fields,
 )
-from localloom.schema import CourseShape, ModuleQuiz, Outline, json_schema
+from localloom.course.schema import CourseShape, ModuleQuiz, Outline, json_schema
+from localloom.errors import TemplateError
 
 SHAPE = CourseShape(modules=3, lessons_per_module=2, questions_per_quiz=4)
 SUBSTEP = {"course_title": "Light and life", "module_titles": ["Light", "Sugar", "Air"],
@@ -51,7 +51,7 @@ def test_every_task_renders_as_messages_and_completion(task, language):
 
 
 def test_templates_are_package_data_read_through_importlib_resources():
-    root = resources.files("localloom.prompts").joinpath("templates")
+    root = resources.files("localloom.course.prompts").joinpath("templates")
     for language in LANGUAGES:
         for task in TASKS:
             assert root.joinpath(language, f"{task}.j2").is_file()
@@ -64,7 +64,7 @@ def test_templates_load_from_a_zip_import(tmp_path: Path):
         for path in package.rglob("*"):
             if path.is_file() and "__pycache__" not in path.parts:
                 zf.write(path, Path("localloom") / path.relative_to(package))
-    code = ("import sys; sys.path.insert(0, sys.argv[1]); import localloom.prompts as p; "
+    code = ("import sys; sys.path.insert(0, sys.argv[1]); import localloom.course.prompts as p; "
             "assert 'zip' in p.__file__; "
             "print(p.render_messages('tags', 'es', text='hola')[1]['content'])")
     out = subprocess.run([sys.executable, "-c", code, str(archive)], capture_output=True,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from localloom._quality import (
+from localloom.course.quality import (
     Gate,
     check_classification,
     check_course,
@@ -18,7 +18,7 @@ from localloom._quality import (
     placeholders,
     repair_data,
 )
-from localloom.schema import (
+from localloom.course.schema import (
     Classification,
     Course,
     CourseShape,

@@ -1,4 +1,4 @@
-"""localloom.rawlog: the bounded raw-output buffer behind the page's raw panel."""
+"""localloom.view.rawlog: the bounded raw-output buffer behind the page's raw panel."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from localloom.rawlog import SEPARATOR, RawLog
+from localloom.view.rawlog import SEPARATOR, RawLog
 
 
 def test_short_output_is_shown_whole_with_separators_between_calls():

@@ -9,9 +9,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from localloom.device import Capabilities, GpuInfo, StorageInfo
+from localloom.course.schema import Course
 from localloom.errors import LocalLoomError, ModelDownloadError
-from localloom.render import (
+from localloom.routing.device import Capabilities, GpuInfo, StorageInfo
+from localloom.view.render import (
     grow_draft,
     markdown,
     render_capabilities,
@@ -19,7 +20,6 @@ from localloom.render import (
     render_course,
     render_error,
 )
-from localloom.schema import Course
 
 SCRIPT = "<script>alert(1)</script>"
 SCRIPT_ESCAPED = "&lt;script&gt;alert(1)&lt;/script&gt;"

@@ -3,11 +3,12 @@ line says who served, where, and which tiers failed first."""
 
 from __future__ import annotations
 
-from localloom.device import Capabilities
-from localloom.fallback import Attempt, Outcome
-from localloom.report import privacy_line, render_result, render_tiers, served_line
-from localloom.schema import Classification, Summary, Tags
-from localloom.tiers import ModelSpec, PlanStep, Preferences, make_plan
+from localloom.course.schema import Classification, Summary, Tags
+from localloom.models.catalog import ModelSpec
+from localloom.routing.device import Capabilities
+from localloom.routing.fallback import Attempt, Outcome
+from localloom.routing.tiers import PlanStep, Preferences, make_plan
+from localloom.view.report import privacy_line, render_result, render_tiers, served_line
 
 GEMMA = ModelSpec("gemma", "wllama", 253_000_000, 4096, embedded=True)
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from localloom.generator import GenerationEvent
-from localloom.runreport import RunReport
+from localloom.course.generator import GenerationEvent
+from localloom.view.runreport import RunReport
 
 
 def test_a_reasked_step_wastes_the_tokens_of_its_earlier_attempts():

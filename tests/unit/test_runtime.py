@@ -1,4 +1,4 @@
-"""runtime: IN_BROWSER, the JS value and error readers, and js-free imports in CPython."""
+"""runtime: the JS value and error readers, and js-free imports in CPython."""
 
 from __future__ import annotations
 
@@ -9,34 +9,18 @@ from pathlib import Path
 
 import pytest
 
-import localloom.runtime
-from localloom.runtime import IN_BROWSER, error_parts, is_nullish, js_get
+from localloom.browser.runtime import error_parts, is_nullish, js_get
 
 PY = Path(__file__).resolve().parents[2] / "py"
-BROWSER_ONLY = ["localloom.capabilities", "localloom.engines.wllama",
-                "localloom.engines.download", "localloom.engines.cloud"]
+BROWSER_ONLY = ["localloom.browser.capabilities", "localloom.browser.ffi",
+                "localloom.browser.storage", "localloom.engines.wllama",
+                "localloom.engines.download", "localloom.engines.cloud",
+                "localloom.engines.chrome_ai"]
 
 
 def run_python(code: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-c", textwrap.dedent(code)], cwd=PY,
                           capture_output=True, text=True, timeout=60, check=False)
-
-
-def test_in_browser_is_false_in_cpython():
-    assert IN_BROWSER is False
-    assert localloom.runtime.__all__ == ["IN_BROWSER", "error_parts", "is_nullish",
-                                        "js_error_parts", "js_get"]
-
-
-def test_in_browser_is_true_when_pyodide_core_is_loaded():
-    result = run_python("""
-        import sys, types
-        sys.modules["_pyodide_core"] = types.ModuleType("_pyodide_core")
-        from localloom.runtime import IN_BROWSER
-        print(IN_BROWSER)
-    """)
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "True"
 
 
 @pytest.mark.parametrize("module", BROWSER_ONLY)

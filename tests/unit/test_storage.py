@@ -7,9 +7,9 @@ import json
 
 import pytest
 
-from localloom.checkpoints import CheckpointStore
-from localloom.schema import Course
-from localloom.storage import PREFIX, SET_ASIDE, BrowserStore, MemoryKeyValue
+from localloom.browser.storage import PREFIX, SET_ASIDE, BrowserStore, MemoryKeyValue
+from localloom.course.checkpoints import CheckpointStore
+from localloom.course.schema import Course
 from tests.unit.test_render import course_data
 
 

@@ -6,8 +6,9 @@ from dataclasses import replace
 
 import pytest
 
-from localloom.device import Capabilities, GpuInfo, StorageInfo
-from localloom.tiers import ModelSpec, Plan, Preferences, make_plan
+from localloom.models.catalog import ModelSpec
+from localloom.routing.device import Capabilities, GpuInfo, StorageInfo
+from localloom.routing.tiers import Plan, Preferences, make_plan
 
 GEMMA = ModelSpec("gemma-3-270m-q4_k_m", "wllama", 253_000_000, 2048, embedded=True, quality=1)
 QWEN05 = ModelSpec("qwen2.5-0.5b-instruct-q4_k_m", "wllama", 400_000_000, 4096, quality=2)

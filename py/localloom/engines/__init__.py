@@ -1,0 +1,1 @@
+"""One adapter per engine behind ``localloom.engine.Engine``; JS errors are mapped here."""

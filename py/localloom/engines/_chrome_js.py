@@ -13,13 +13,15 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable
+from contextlib import aclosing
 from typing import Any
 
-from .. import chrome_ai_protocol as P
-from ..errors import GenerationCancelled, LocalLoomError
-from ..runtime import js_error_parts as _js_error
-from ..runtime import js_get as _get
-from .base import CancelToken, TokenCallback
+from localloom.browser.ffi import abort_signal, js_object, stream_chunks
+from localloom.browser.runtime import js_error_parts as _js_error
+from localloom.browser.runtime import js_get as _get
+from localloom.engine import CancelToken, TokenCallback
+from localloom.errors import GenerationCancelled, LocalLoomError
+from localloom.wire import chrome_ai as P
 
 FractionCallback = Callable[[float], None]
 _OLD_NAMES = {"LanguageModel": "languageModel", "Summarizer": "summarizer",
@@ -69,7 +71,7 @@ async def _invoke(target: Any, method: str, *args: Any) -> Any:
 def _classify(exc: BaseException, stage: str) -> LocalLoomError:
     if isinstance(exc, LocalLoomError):
         return exc
-    from ..diagnostics import classify_js_error
+    from localloom.routing.diagnostics import classify_js_error
 
     name, message, err = _js_error(exc)
     mapped = classify_js_error(name, message, engine="chrome", stage=stage,
@@ -82,13 +84,6 @@ def _classify(exc: BaseException, stage: str) -> LocalLoomError:
     if name == "NotAllowedError" and "policy" not in message.lower():
         mapped.needs_gesture = True
     return mapped
-
-
-def _obj(value: Any) -> Any:
-    import js
-    from pyodide.ffi import to_js
-
-    return to_js(value, dict_converter=js.Object.fromEntries)
 
 
 def _factory(api: str) -> tuple[Any, bool]:
@@ -109,7 +104,7 @@ async def _availability(api: str, options: dict[str, Any], language: str | None)
         return "absent"
     try:
         if not old:
-            return P.normalize_state(await _invoke(factory, "availability", _obj(options)))
+            return P.normalize_state(await _invoke(factory, "availability", js_object(options)))
         caps = await _invoke(factory, "capabilities")  # 2024: available readily|after-download|no
         state = P.normalize_state(_get(caps, "available"))
         if language and _get(caps, "languageAvailable") is not None and P.normalize_state(
@@ -124,7 +119,6 @@ async def _open(api: str, options: dict[str, Any], language: str, state: str, *,
                 on_progress: FractionCallback | None = None, cancel: CancelToken | None = None,
                 user_gesture: bool = False) -> Any:
     """Check the state, then ``create()`` with a download monitor, a signal and mapped errors."""
-    import js
     from pyodide.ffi import create_proxy
 
     if state != "available":
@@ -136,8 +130,7 @@ async def _open(api: str, options: dict[str, Any], language: str, state: str, *,
     cancel = cancel or CancelToken()
     if cancel.cancelled:
         raise GenerationCancelled("Cancelled before Chrome's model was opened.", stage="load")
-    controller = js.AbortController.new()
-    cancel.on_cancel(lambda: controller.abort())
+    signal = abort_signal(cancel)
     targets: list[Any] = []
 
     def on_event(event: Any) -> None:
@@ -151,8 +144,8 @@ async def _open(api: str, options: dict[str, Any], language: str, state: str, *,
     listener, monitor_proxy = create_proxy(on_event), create_proxy(monitor)
     stage = "load" if state == "available" else "download"
     try:
-        return await _invoke(_factory(api)[0], "create", _obj(
-            {**options, "monitor": monitor_proxy, "signal": controller.signal}))
+        return await _invoke(_factory(api)[0], "create", js_object(
+            {**options, "monitor": monitor_proxy, "signal": signal}))
     except Exception as exc:
         if cancel.cancelled:
             raise GenerationCancelled("Opening Chrome's model was cancelled.",
@@ -186,7 +179,7 @@ async def _measure(session: Any, text: str, options: dict[str, Any]) -> Any:
     for name in P.QUOTA_NAMES["measure"]:
         if _get(session, name) is not None:
             try:
-                return await _invoke(session, name, text, _obj(options))
+                return await _invoke(session, name, text, js_object(options))
             except Exception:
                 return None  # measuring is advisory; the call itself still maps an overflow
     return None
@@ -195,20 +188,14 @@ async def _measure(session: Any, text: str, options: dict[str, Any]) -> Any:
 async def _read(stream: Any, on_token: TokenCallback | None, cancel: CancelToken,
                 cutter: P.StreamCutter) -> str:
     """Read a ReadableStream of text chunks (deltas or cumulative) as deltas for on_token."""
-    reader = stream.getReader()
-    try:
-        while True:
-            result = await _invoke(reader, "read")
-            if result.done:
-                return cutter.text
-            delta, finished = cutter.feed(str(result.value))
+    chunks = stream_chunks(stream, read=lambda r: _invoke(r, "read"), cancel=_cancel_quietly)
+    async with aclosing(chunks):
+        async for value in chunks:
+            delta, finished = cutter.feed(str(value))
             if delta and on_token is not None:
                 on_token(delta)
             if cancel.cancelled:
                 raise GenerationCancelled("Generation was cancelled.", stage="generate")
-            if finished:  # a stop sequence or the token cap: stop Chrome generating
-                _cancel_quietly(reader)
+            if finished:  # a stop sequence or the token cap: closing stops Chrome generating
                 return cutter.text
-    except BaseException:
-        _cancel_quietly(reader)
-        raise
+    return cutter.text

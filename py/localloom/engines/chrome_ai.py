@@ -25,9 +25,9 @@ from __future__ import annotations
 from collections import OrderedDict
 from typing import Any
 
-from .. import chrome_ai_protocol as P
-from ..errors import GenerationCancelled, LocalLoomError
-from ._chrome_js import (
+from localloom.browser.ffi import abort_signal, js_object
+from localloom.engine import CancelToken, GenerateRequest, TokenCallback
+from localloom.engines._chrome_js import (
     FractionCallback,
     _availability,
     _classify,
@@ -36,13 +36,13 @@ from ._chrome_js import (
     _invoke,
     _js_error,
     _measure,
-    _obj,
     _open,
     _quota,
     _read,
     _SchemaUnsupported,
 )
-from .base import CancelToken, GenerateRequest, TokenCallback
+from localloom.errors import GenerationCancelled, LocalLoomError
+from localloom.wire import chrome_ai as P
 
 __all__ = ["ChromeAIEngine", "ChromeSummarizer", "detect_language"]
 
@@ -115,17 +115,14 @@ class ChromeAIEngine:
 
     async def _call(self, base: Any, text: str, schema: dict | None, request: GenerateRequest,
                     on_token: TokenCallback | None, cancel: CancelToken) -> str:
-        import js
-
-        controller = js.AbortController.new()
-        cancel.on_cancel(lambda: controller.abort())
+        signal = abort_signal(cancel)
         options: dict[str, Any] = {"responseConstraint": schema} if schema is not None else {}
         cutter = P.StreamCutter(request.stop,
                                 lambda out: self.count_tokens(out) > request.max_tokens)
         session = base
         try:
             if _get(base, "clone") is not None:
-                session = await _invoke(base, "clone", _obj({"signal": controller.signal}))
+                session = await _invoke(base, "clone", js_object({"signal": signal}))
             measured = await _measure(session, text, options)
             window, usage = _quota(session, "window"), _quota(session, "usage")
             self.last_usage = {"measured": measured, "usage": usage, "window": window}
@@ -133,7 +130,7 @@ class ChromeAIEngine:
             if error is not None:
                 raise error
             stream = await _invoke(session, "promptStreaming", text,
-                                   _obj({**options, "signal": controller.signal}))
+                                   js_object({**options, "signal": signal}))
             return await _read(stream, on_token, cancel, cutter)
         except LocalLoomError:
             raise
@@ -182,21 +179,18 @@ class ChromeSummarizer:
                         on_token: TokenCallback | None = None,
                         cancel: CancelToken | None = None) -> str:
         """The summary text; streamed as deltas to ``on_token`` when given."""
-        import js
-
         cancel = cancel or CancelToken()
         await self.prepare(cancel=cancel)
-        summarizer, controller = self._summarizer, js.AbortController.new()
-        cancel.on_cancel(lambda: controller.abort())
+        summarizer, signal = self._summarizer, abort_signal(cancel)
         extra = {"context": context} if context else {}
         try:
             if _get(summarizer, "measureInputUsage") is not None:
-                measured = await _invoke(summarizer, "measureInputUsage", text, _obj(extra))
+                measured = await _invoke(summarizer, "measureInputUsage", text, js_object(extra))
                 error = P.overflow_error(measured, 0, _get(summarizer, "inputQuota"),
                                          what="The text to summarize")
                 if error is not None:
                     raise error
-            options = _obj({**extra, "signal": controller.signal})
+            options = js_object({**extra, "signal": signal})
             if on_token is None:
                 return str(await _invoke(summarizer, "summarize", text, options))
             stream = await _invoke(summarizer, "summarizeStreaming", text, options)

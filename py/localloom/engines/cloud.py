@@ -37,8 +37,7 @@ import json
 from collections.abc import AsyncIterator
 from typing import Any, Protocol
 
-from localloom import json_guard
-from localloom.engines.base import CancelToken, GenerateRequest, TokenCallback
+from localloom.engine import CancelToken, GenerateRequest, TokenCallback
 from localloom.engines.cloud_fetch import FetchTransport, redirect_refused
 from localloom.engines.cloud_watch import END, Watch, close_chunks, next_chunk
 from localloom.errors import (
@@ -49,7 +48,8 @@ from localloom.errors import (
     NetworkError,
     RedirectRefused,
 )
-from localloom.openai_wire import (
+from localloom.wire import json_guard
+from localloom.wire.openai import (
     ChatResult,
     Provider,
     SchemaUnsupportedError,

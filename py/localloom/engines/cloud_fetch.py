@@ -11,11 +11,12 @@ instead of the prompt and key being re-sent to wherever it points.
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import AsyncIterator
+from contextlib import aclosing
 from typing import Any
 
-from localloom.engines.base import CancelToken
+from localloom.browser.ffi import abort_signal, js_object, stream_chunks
+from localloom.engine import CancelToken
 from localloom.errors import (
     EngineUnavailable,
     GenerationCancelled,
@@ -38,20 +39,18 @@ class FetchTransport:
     async def _fetch(self, method, url, headers, body, signal_token):
         try:
             import js
-            from pyodide.ffi import JsException, to_js
+            from pyodide.ffi import JsException
         except ImportError as exc:
             raise EngineUnavailable(
                 "The fetch transport only runs in the browser.",
                 fix="Pass a transport= to CloudEngine outside Pyodide.", engine="openai",
             ) from exc
-        controller = js.AbortController.new()
-        signal_token.on_cancel(lambda: controller.abort())
         options = {"method": method, "headers": headers, "mode": "cors",
                    "credentials": "omit", "cache": "no-store", "referrerPolicy": "no-referrer",
-                   "redirect": "manual", "signal": controller.signal}
+                   "redirect": "manual", "signal": abort_signal(signal_token)}
         if body is not None:
             options["body"] = body
-        init = to_js(options, dict_converter=js.Object.fromEntries)
+        init = js_object(options)
         try:
             response = await js.fetch(url, init)
         except JsException as exc:
@@ -90,36 +89,14 @@ async def _read_body(response: Any, token: CancelToken, url: str) -> AsyncIterat
     body = response.body
     if getattr(body, "getReader", None) is None:  # null body (e.g. 204)
         return
-    reader = body.getReader()
-    finished = False
     try:
-        while True:
-            try:
-                result = await reader.read()
-            except JsException as exc:
-                if token.cancelled:
-                    raise GenerationCancelled("The stream was cancelled.", stage="stream") from exc
-                raise NetworkError(
-                    f"The connection to {url} dropped during the answer: {exc}",
-                    cause="The network dropped, or the server or a proxy cut the stream.",
-                    engine="openai", stage="stream") from exc
-            if result.done:
-                finished = True
-                return
-            yield result.value.to_bytes()
-    finally:
-        if not finished:
-            _cancel_quietly(reader)
-
-
-def _cancel_quietly(reader: Any) -> None:
-    """Cancel a stream reader without leaving an unhandled rejection behind."""
-    try:
-        pending = reader.cancel()
-    except Exception:
-        return
-    with contextlib.suppress(Exception):
-        if hasattr(pending, "add_done_callback"):  # Pyodide hands back a PyodideFuture
-            pending.add_done_callback(lambda f: f.cancelled() or f.exception())
-        else:
-            pending.catch(lambda _error: None)
+        async with aclosing(stream_chunks(body)) as chunks:
+            async for chunk in chunks:
+                yield chunk.to_bytes()
+    except JsException as exc:
+        if token.cancelled:
+            raise GenerationCancelled("The stream was cancelled.", stage="stream") from exc
+        raise NetworkError(
+            f"The connection to {url} dropped during the answer: {exc}",
+            cause="The network dropped, or the server or a proxy cut the stream.",
+            engine="openai", stage="stream") from exc

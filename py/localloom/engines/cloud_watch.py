@@ -15,9 +15,9 @@ import contextlib
 from collections.abc import AsyncIterator, Awaitable
 from typing import Any
 
-from localloom import json_guard
-from localloom.engines.base import CancelToken
+from localloom.engine import CancelToken
 from localloom.errors import GenerationCancelled, LocalLoomError, NetworkError
+from localloom.wire import json_guard
 
 __all__ = ["END", "Watch", "close_chunks", "next_chunk"]
 

@@ -19,9 +19,13 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from contextlib import aclosing
 
-from ..errors import GenerationCancelled, ModelDownloadError
-from ..modelfile import (
+from localloom.browser.ffi import abort_signal, js_object, stream_chunks
+from localloom.browser.runtime import is_nullish, js_error_parts
+from localloom.engine import CancelToken
+from localloom.errors import GenerationCancelled, ModelDownloadError
+from localloom.models.modelfile import (
     GGUF_MAGIC,
     REPLACED_HEADER,
     SHA_MISMATCH,
@@ -32,8 +36,6 @@ from ..modelfile import (
     check,
     checksum_problem,
 )
-from ..runtime import is_nullish, js_error_parts
-from .base import CancelToken
 
 __all__ = ["MODEL_CACHE", "fetch_blob", "forget", "stored_copy"]
 
@@ -137,11 +139,9 @@ async def _download(url, model, on_progress, on_stage, cancel, engine, label, ex
                     min_interval):
     """One fetch: ``(blob, size, head, source, content type)``; network errors raise."""
     import js
-    from pyodide.ffi import to_js
 
-    controller = js.AbortController.new()
     # Aborting cancels the body stream, and so the service worker's download (web/sw.js).
-    cancel.on_cancel(lambda: controller.abort())
+    signal = abort_signal(cancel)
 
     def failed(what: str, cause: str | None = None, fix: str = AGAIN) -> Exception:
         if cancel.cancelled:
@@ -151,8 +151,7 @@ async def _download(url, model, on_progress, on_stage, cancel, engine, label, ex
     if cancel.cancelled:
         raise failed("")
     try:
-        response = await js.fetch(url, to_js({"signal": controller.signal, "cache": "no-store"},
-                                             dict_converter=js.Object.fromEntries))
+        response = await js.fetch(url, js_object({"signal": signal, "cache": "no-store"}))
     except Exception as exc:
         name, message, _ = js_error_parts(exc)
         raise failed(f"Could not download {label}: {name}: {message}",
@@ -172,24 +171,21 @@ async def _download(url, model, on_progress, on_stage, cancel, engine, label, ex
         on_stage(source or "network", note)
     length = headers.get("content-length")
     total = int(length) if length else expected
-    reader = response.body.getReader()
     parts = js.Array.new()
     head = b""
     loaded = 0
     last = 0.0
     try:
-        while True:
-            chunk = await reader.read()
-            if chunk.done:
-                break
-            parts.push(chunk.value)
-            if len(head) < HEAD_BYTES:
-                head += bytes(chunk.value.subarray(0, HEAD_BYTES - len(head)).to_py())
-            loaded += int(chunk.value.byteLength)
-            now = time.monotonic()
-            if on_progress is not None and now - last >= min_interval:
-                last = now
-                on_progress(loaded, total)
+        async with aclosing(stream_chunks(response.body)) as chunks:
+            async for chunk in chunks:
+                parts.push(chunk)
+                if len(head) < HEAD_BYTES:
+                    head += bytes(chunk.subarray(0, HEAD_BYTES - len(head)).to_py())
+                loaded += int(chunk.byteLength)
+                now = time.monotonic()
+                if on_progress is not None and now - last >= min_interval:
+                    last = now
+                    on_progress(loaded, total)
     except Exception as exc:
         name, message, _ = js_error_parts(exc)
         if model is not None and source == "network" and await _verdict(url) == SHA_MISMATCH:

@@ -18,13 +18,14 @@ import json
 import time
 from dataclasses import dataclass
 
-from ..device import Capabilities
-from ..diagnostics import classify_js_error
-from ..errors import EngineError, GenerationCancelled, LocalLoomError, ModelLoadError
-from ..modelfile import ModelFile, build_model
-from ..runtime import js_error_parts
-from .base import CancelToken, GenerateRequest, TokenCallback
-from .download import ProgressCallback, StageCallback, fetch_blob
+from localloom.browser.ffi import abort_signal, import_module, js_object
+from localloom.browser.runtime import js_error_parts
+from localloom.engine import CancelToken, GenerateRequest, TokenCallback
+from localloom.engines.download import ProgressCallback, StageCallback, fetch_blob
+from localloom.errors import EngineError, GenerationCancelled, LocalLoomError, ModelLoadError
+from localloom.models.modelfile import ModelFile, build_model
+from localloom.routing.device import Capabilities
+from localloom.routing.diagnostics import classify_js_error
 
 __all__ = ["GenerationStats", "WllamaEngine"]
 
@@ -103,11 +104,6 @@ class WllamaEngine:
         if self._wllama is not None:
             return
         import js
-        from pyodide.code import run_js
-        from pyodide.ffi import to_js
-
-        def obj(value):
-            return to_js(value, dict_converter=js.Object.fromEntries)
 
         started = time.monotonic()
         blob = await fetch_blob(self.model_url, model=self.model_file, on_progress=on_progress,
@@ -121,9 +117,8 @@ class WllamaEngine:
             f"CPU, {threads} thread{'s' if threads > 1 else ''}"
         if on_stage is not None:
             on_stage("start", backend)
-        base = js.document.baseURI
         try:
-            module = await run_js(f"import({json.dumps(str(js.URL.new(MODULE_URL, base).href))})")
+            module = await import_module(MODULE_URL)
         except Exception as exc:
             raise ModelLoadError(
                 f"The wllama engine script could not be loaded: {js_error_parts(exc)[1]}",
@@ -132,10 +127,10 @@ class WllamaEngine:
                 fix="Reload the page while online; LocalLoom then works offline.",
                 stage="load", engine=self.name) from exc
         try:
-            wasm = str(js.URL.new(WASM_URL, base).href)
-            wllama = module.Wllama.new(obj({"default": wasm}),
-                                       obj({"suppressNativeLog": True}))
-            await wllama.loadModel(js.Array.of(blob), obj({
+            wasm = str(js.URL.new(WASM_URL, js.document.baseURI).href)
+            wllama = module.Wllama.new(js_object({"default": wasm}),
+                                       js_object({"suppressNativeLog": True}))
+            await wllama.loadModel(js.Array.of(blob), js_object({
                 "n_ctx": self.context_window,
                 "n_threads": threads,
                 "n_gpu_layers": 999 if use_gpu else 0,
@@ -159,14 +154,11 @@ class WllamaEngine:
         if self._wllama is None:
             raise EngineError("The model is not loaded.", stage="generate", engine=self.name,
                               fix="Load the model first (this is a bug in LocalLoom).")
-        import js
-        from pyodide.ffi import create_proxy, to_js
+        from pyodide.ffi import create_proxy
 
         cancel = cancel or CancelToken()
         if cancel.cancelled:
             raise GenerationCancelled("Generation was cancelled.", stage="generate")
-        controller = js.AbortController.new()
-        cancel.on_cancel(lambda: controller.abort())
         pieces: list[str] = []
         stats = GenerationStats()
         started = time.monotonic()
@@ -196,7 +188,7 @@ class WllamaEngine:
             "stream": True,
             "max_tokens": request.max_tokens,
             "temperature": request.temperature,
-            "abortSignal": controller.signal,
+            "abortSignal": abort_signal(cancel),
             "onData": proxy,
         }
         if request.stop:
@@ -214,8 +206,7 @@ class WllamaEngine:
                 params["prompt"] = request.prompt
                 if schema is not None:
                     params["json_schema"] = schema
-                await self._wllama.createCompletion(
-                    to_js(params, dict_converter=js.Object.fromEntries))
+                await self._wllama.createCompletion(js_object(params))
             else:
                 params["messages"] = request.messages
                 if schema is not None:
@@ -223,8 +214,7 @@ class WllamaEngine:
                         "type": "json_schema",
                         "json_schema": {"name": request.task, "schema": schema, "strict": True},
                     }
-                await self._wllama.createChatCompletion(
-                    to_js(params, dict_converter=js.Object.fromEntries))
+                await self._wllama.createChatCompletion(js_object(params))
         except Exception as exc:
             if cancel.cancelled:
                 raise GenerationCancelled("Generation was cancelled.",

@@ -1,1 +1,1 @@
-"""DOM binding: the only package besides engines/, capabilities and storage that touches js."""
+"""DOM binding and the run of a task: the page controller, its dispatcher, the settings panel."""

@@ -19,37 +19,42 @@ import time
 import js
 from pyodide.ffi import create_proxy
 
-from .. import parse_bench
-from ..capabilities import probe
-from ..device import Capabilities
-from ..engines.base import CancelToken, GenerateRequest
-from ..engines.chrome_ai import detect_language
-from ..engines.download import stored_copy
-from ..engines.wllama import WllamaEngine
-from ..errors import EngineError, GenerationCancelled, LocalLoomError, QualityError
-from ..fallback import FallbackEvent, run_plan
-from ..form import SIZES, read_form, restore_form
-from ..generator import GenerationEvent
-from ..language import detect
-from ..modelfile import embedded_model
-from ..progress import LoadProgress, format_bytes
-from ..rawlog import RawLog
-from ..render import grow_draft, render_capabilities, render_choices, render_course, render_error
-from ..report import privacy_line, render_result, render_tiers, served_line
-from ..runreport import RunReport
-from ..storage import SET_ASIDE, BrowserStore, local_storage
-from ..tiers import ModelSpec, make_plan
-from .dispatch import Dispatcher, TaskInput
-from .dom import el as _el
-from .settings_panel import SettingsPanel
+from localloom.browser.capabilities import probe
+from localloom.browser.storage import SET_ASIDE, BrowserStore, local_storage
+from localloom.course import parse_bench
+from localloom.course.generator import GenerationEvent
+from localloom.engine import CancelToken, GenerateRequest
+from localloom.engines.chrome_ai import detect_language
+from localloom.engines.download import stored_copy
+from localloom.engines.wllama import WllamaEngine
+from localloom.errors import EngineError, GenerationCancelled, LocalLoomError, QualityError
+from localloom.language import detect
+from localloom.models.catalog import embedded_spec
+from localloom.models.modelfile import embedded_model
+from localloom.models.progress import LoadProgress, format_bytes
+from localloom.routing.device import Capabilities
+from localloom.routing.fallback import FallbackEvent, run_plan
+from localloom.routing.tiers import make_plan
+from localloom.ui.dispatch import Dispatcher, TaskInput
+from localloom.ui.dom import el as _el
+from localloom.ui.settings_panel import SettingsPanel
+from localloom.view.form import SIZES, read_form, restore_form
+from localloom.view.rawlog import RawLog
+from localloom.view.render import (
+    grow_draft,
+    render_capabilities,
+    render_choices,
+    render_course,
+    render_error,
+)
+from localloom.view.report import privacy_line, render_result, render_tiers, served_line
+from localloom.view.runreport import RunReport
 
 __all__ = ["SIZES", "App", "Panel", "start"]
 
-#: The build's facts (url, size, sha256) about the model that ships with the app.
-EMBEDDED_FILE = embedded_model()
-EMBEDDED = ModelSpec(id=EMBEDDED_FILE.name.removesuffix(".gguf"), engine="wllama",
-                     size_bytes=EMBEDDED_FILE.size, context_window=4096, embedded=True, quality=1)
-EMBEDDED_URL = f"./{EMBEDDED_FILE.url}"
+#: The model that ships with the app, with the build's facts (url, size, sha256).
+EMBEDDED = embedded_spec()
+EMBEDDED_URL = EMBEDDED.url
 
 
 
@@ -378,7 +383,7 @@ class App:
 
         A stored copy that is not verified or not whole is deleted, and the page says so.
         """
-        cached, deleted = await stored_copy(EMBEDDED_URL, EMBEDDED_FILE)
+        cached, deleted = await stored_copy(EMBEDDED_URL, embedded_model())
         if cached:
             text = "The model is stored in this browser: courses work offline."
         elif self.engine.loaded:

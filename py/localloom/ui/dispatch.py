@@ -14,20 +14,20 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..engines.base import CancelToken
-from ..engines.chrome_ai import ChromeAIEngine, ChromeSummarizer
-from ..engines.cloud import CloudEngine
-from ..errors import EngineUnavailable
-from ..generator import (
+from localloom.course.generator import (
     CourseRequest,
     generate_classify,
     generate_course,
     generate_summary,
     generate_tags,
 )
-from ..schema import Summary
-from ..settings import Settings
-from ..tiers import PlanStep
+from localloom.course.schema import Summary
+from localloom.engine import CancelToken
+from localloom.engines.chrome_ai import ChromeAIEngine, ChromeSummarizer
+from localloom.engines.cloud import CloudEngine
+from localloom.errors import EngineUnavailable
+from localloom.routing.tiers import PlanStep
+from localloom.settings import Settings
 
 __all__ = ["Dispatcher", "TaskInput"]
 

@@ -14,9 +14,9 @@ from __future__ import annotations
 import js
 from pyodide.ffi import create_proxy
 
-from ..openai_providers import PROVIDERS
-from ..settings import NOT_SAVED, Settings
-from .dom import el as _el
+from localloom.settings import NOT_SAVED, Settings
+from localloom.ui.dom import el as _el
+from localloom.wire.providers import PROVIDERS
 
 __all__ = ["SettingsPanel"]
 

@@ -1,0 +1,1 @@
+"""The course: its schema, parsing, prompts, generator and quality gates (pure)."""

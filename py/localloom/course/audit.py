@@ -1,0 +1,232 @@
+"""Read a course as a learner would: wrong language, near-duplicates, echoes, placeholders.
+
+Public names: ``title_problem``, ``text_problem``, ``near_duplicates``, ``similar``,
+``key_problem``, ``off_topic``, ``audit_course``, ``FORM_WORDS``, ``FIELD_NAMES``.
+
+A course can validate and still be worthless: "1.0" as a lesson title, the topic repeated as
+every module title, "es" as the audience, ``["module", "title", "description"]`` (the
+schema's own field names) as learning objectives, a Spanish course in English, a quiz whose
+options are "1.1 / 1.2 / 1.3". These checks find such text; the generator's quality gates
+re-ask with the problem named, and ``build.py bench --quality`` counts what slipped through::
+
+    >>> title_problem("1.0", topic="Fotografía digital")
+    'is a number or a numbered placeholder, not a title'
+    >>> similar("Basic photography basics", "Photography basics")
+    True
+    audit_course(course.model_dump(), topic="Fotografía digital", language="es")
+    # {"language_share": 0.93, "near_duplicate_lesson_titles": [...], ...}
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from difflib import SequenceMatcher
+from typing import Any
+
+from localloom.language import detect
+
+__all__ = [
+    "FIELD_NAMES", "FORM_WORDS", "audit_course", "key_problem", "near_duplicates", "off_topic",
+    "similar", "text_problem", "title_problem",
+]  # fmt: skip
+
+#: Words of the course form: a title, audience or objective made of one of these is an echo.
+FORM_WORDS = frozenset("""en es english spanish inglés ingles español espanol castellano
+beginner beginners intermediate advanced principiante principiantes intermedio avanzado
+tiny short standard corto estándar estandar""".split())
+#: The schema's own field names, which small models copy as content.
+FIELD_NAMES = frozenset("""title titles description language level audience prerequisites
+learning_objectives objectives estimated_hours modules module summary lessons lesson
+lesson_titles content duration_minutes key_points quiz question questions options option
+answer explanation tags label reason name text json""".split())
+_NUMBERED = re.compile(
+    r"(?:(?:lesson|lecci[oó]n|leccion|module|m[oó]dulo|unit|unidad|part|parte|chapter|"
+    r"cap[ií]tulo|question|pregunta|topic|tema|section|secci[oó]n|option|opci[oó]n|step|paso|"
+    r"title|t[ií]tulo|item|objective|objetivo)\s*)?[#nº°]?\s*[\d.,:)\-]+", re.IGNORECASE)
+_PLACEHOLDER = re.compile(r"\.{2,}|…|tbd|todo|untitled|sin t[ií]tulo|lorem ipsum|"
+                          r"(?:your|tu|su) (?:title|t[ií]tulo) here|xxx+|n/?a", re.IGNORECASE)
+#: Field names that are also fair titles ("Summary", "Quiz"): not flagged as titles.
+_TITLE_WORDS = frozenset("summary quiz content language level tags objectives".split())
+_STOP = frozenset("""a an the of to in on for and or with your you how what why from into by at
+is are el la los las lo un una unos unas de del al y o en con para por tu su sus como qué que
+cómo""".split())
+
+
+def _fold(text: str) -> str:
+    text = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(c for c in text if not unicodedata.combining(c))
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"[^\W_]+", _fold(text))
+
+
+def _stem(word: str) -> str:
+    for suffix in ("es", "s"):
+        if len(word) > 4 and word.endswith(suffix):
+            return word[: -len(suffix)]
+    return word
+
+
+def _content(text: str) -> list[str]:
+    return [_stem(w) for w in _words(text) if w not in _STOP]
+
+
+def similar(a: str, b: str) -> bool:
+    """Near-duplicates: the same content words (plurals, order and stop words ignored), one
+    title's words inside the other's (two or more of them), or one word changed into a variant
+    of itself ("Photograph basics" / "Photography basics")."""
+    wa, wb = _content(a), _content(b)
+    if not wa or not wb:
+        return _fold(a).strip() == _fold(b).strip()
+    sa, sb = set(wa), set(wb)
+    if sa == sb:
+        return True
+    small, large = (sa, sb) if len(sa) <= len(sb) else (sb, sa)
+    if len(small) >= 2 and small <= large:
+        return True
+    only_a, only_b = sa - sb, sb - sa
+    if len(only_a) == len(only_b) == 1 and len(sa & sb) >= 1:
+        x, y = next(iter(only_a)), next(iter(only_b))
+        if min(len(x), len(y)) >= 4 and (x.startswith(y) or y.startswith(x)):
+            return True  # "Intro" / "Introduction"
+        return min(len(x), len(y)) >= 5 and SequenceMatcher(None, x, y).ratio() >= 0.8
+    return False
+
+
+def off_topic(texts: list[str], topic: str) -> bool:
+    """True when none of the topic's content words (4+ letters, compared by their first five
+    letters: "composting" ~ "compost") appears in ``texts``: a course about something else."""
+    wanted = {w[:5] for w in _content(topic) if len(w) >= 4 and not w.isdigit()}
+    if not wanted:
+        return False
+    seen = {w[:5] for text in texts for w in _content(text)}
+    return not wanted & seen
+
+
+def near_duplicates(texts: list[str]) -> list[tuple[int, int]]:
+    """Index pairs ``(i, j)``, ``i < j``, of texts that say the same thing."""
+    return [(i, j) for i in range(len(texts)) for j in range(i + 1, len(texts))
+            if similar(texts[i], texts[j])]
+
+
+def _is_field_fragment(word: str) -> bool:
+    return len(word) >= 3 and any(name.startswith(word) for name in FIELD_NAMES)
+
+
+def title_problem(title: str, *, topic: str = "") -> str | None:
+    """Why ``title`` is not a real title (number, placeholder, form or schema word, the topic
+    itself), or None."""
+    text = title.strip()
+    folded = _fold(text).strip(" .:;-_*#\"'")
+    if not re.search(r"[^\W\d_]{2}", text):
+        return "is a number or a numbered placeholder, not a title"
+    if _NUMBERED.fullmatch(folded) or _PLACEHOLDER.fullmatch(folded):
+        return "is a number or a numbered placeholder, not a title"
+    if folded in FORM_WORDS:
+        return f"repeats the form's setting {text!r} instead of naming content"
+    if folded not in _TITLE_WORDS and (folded.replace(" ", "_") in FIELD_NAMES or (
+            " " not in folded and _is_field_fragment(folded))):
+        return f"is the field name {text!r}, not content"
+    if topic:
+        words = _content(text)
+        stripped = [w for w in words if not w.isdigit()]
+        if stripped and stripped == _content(topic):
+            return "repeats the course topic instead of naming a part of it"
+    return None
+
+
+def text_problem(text: str, *, language: str = "", min_words: int = 0) -> str | None:
+    """Why a body text (summary, content, objective, option…) is not usable, or None."""
+    folded = _fold(text).strip(" .:;-_*#\"'")
+    if not folded:
+        return "is empty"
+    if folded in FIELD_NAMES or folded in FORM_WORDS:
+        return f"is the word {text.strip()!r}, not content"
+    if not re.search(r"[^\W\d_]{2}", text) or _PLACEHOLDER.fullmatch(folded):
+        return "is a number or a placeholder, not content"
+    if min_words and len(_words(text)) < min_words:
+        return f"has fewer than {min_words} words"
+    if language and detect(text).is_not(language):
+        name = {"en": "English", "es": "Spanish"}.get(language, language)
+        return f"is not in {name}"
+    return None
+
+
+def key_problem(question: dict[str, Any]) -> str | None:
+    """Why a quiz question's answer key is not trustworthy, or None.
+
+    The key must point at an existing option that is not a near-duplicate of another; when the
+    explanation quotes exactly one option, it must be the keyed one.
+    """
+    options = question.get("options") or []
+    answer = question.get("answer")
+    if not isinstance(answer, int) or not 0 <= answer < len(options):
+        return "the answer does not point at one of the options"
+    texts = [str(o) for o in options]
+    for i, j in near_duplicates(texts):
+        if answer in (i, j):
+            return "the answer points at an option that another option repeats"
+    explanation = _fold(str(question.get("explanation") or ""))
+    quoted = [i for i, o in enumerate(texts)
+              if len(_fold(o).strip()) >= 4 and _fold(o).strip() in explanation]
+    if len(quoted) == 1 and quoted[0] != answer:
+        return (f"the explanation supports option {quoted[0] + 1} ({texts[quoted[0]]!r}), "
+                f"not the keyed option {answer + 1}")
+    return None
+
+
+def _texts(course: dict[str, Any]) -> list[tuple[str, str]]:
+    """Every model-written string of a course as ``(path, text)``."""
+    out: list[tuple[str, str]] = []
+
+    def walk(value: Any, path: str) -> None:
+        if isinstance(value, str):
+            out.append((path, value))
+        elif isinstance(value, list):
+            for i, item in enumerate(value):
+                walk(item, f"{path}[{i}]")
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                if key not in ("language", "level"):
+                    walk(item, f"{path}.{key}" if path else key)
+    walk(course, "")
+    return out
+
+
+def audit_course(course: dict[str, Any], *, topic: str, language: str) -> dict[str, Any]:
+    """What a learner would reject in ``course`` (a ``Course`` dumped to a dict), counted."""
+    texts = _texts(course)
+    decided = [(p, t) for p, t in texts if detect(t).language != "unknown"]
+    wrong = [p for p, t in decided if detect(t).is_not(language)]
+    modules = course.get("modules") or []
+    module_titles = [m.get("title", "") for m in modules]
+    lesson_titles = [les.get("title", "") for m in modules for les in m.get("lessons") or []]
+    bad_titles = [(t, why) for t in [course.get("title", ""), *module_titles, *lesson_titles]
+                  if (why := title_problem(t, topic=topic if t != course.get("title") else ""))]
+    questions = [q for m in modules for q in m.get("quiz") or []]
+    keys = [why for q in questions if (why := key_problem(q))]
+    objectives = course.get("learning_objectives") or []
+    bad_text = [(p, why) for p, t in texts if not p.endswith("title")
+                and (why := text_problem(t))]
+    return {
+        "off_topic": off_topic([course.get("title", ""), course.get("description", ""),
+                                *module_titles, *lesson_titles], topic),
+        "text_fields": len(texts),
+        "fields_with_language": len(decided),
+        "language_share": round(1 - len(wrong) / len(decided), 3) if decided else 1.0,
+        "wrong_language": wrong,
+        "near_duplicate_lesson_titles": [
+            (lesson_titles[i], lesson_titles[j]) for i, j in near_duplicates(lesson_titles)],
+        "near_duplicate_module_titles": [
+            (module_titles[i], module_titles[j]) for i, j in near_duplicates(module_titles)],
+        "echo_or_placeholder_titles": bad_titles,
+        "repeated_objectives": [(objectives[i], objectives[j])
+                                for i, j in near_duplicates([str(o) for o in objectives])],
+        "unusable_text": bad_text,
+        "quiz_questions": len(questions),
+        "quiz_key_problems": keys,
+        "modules": len(modules),
+        "lessons": len(lesson_titles),
+    }

@@ -1,0 +1,411 @@
+"""Quality gates: each step's answer is read as a learner would before anything is saved.
+
+Public names (internal module, used by the generator):
+
+- ``Gate``: what the gates know of the request (topic, language, policy).
+- ``Checked``: a step result after its gate: ``value`` (``None`` = unusable), ``problems``
+  [(path, msg)] worth a re-ask, ``avoid`` titles for the re-ask prompt, ``notes`` on what
+  was repaired or dropped.
+- ``check_outline``, ``check_lesson``, ``check_quiz``, ``check_course``, ``check_summary``,
+  ``check_tags``, ``check_classification``: one gate per step.
+- ``norm(text)``, ``collapse_repeats(text) -> (text, removed)``, ``placeholders(data)``,
+  ``repair_data(data)``: the repairs they share.
+
+A gate repairs what needs no judgement (a repeated sentence, a duplicate key point, list
+items that are the schema's field names, the answer index of a deduplicated option) and
+reports what does (a title that is a number or repeats another, text in the wrong language,
+a quiz key the explanation contradicts) as problems, which the runner turns into a re-ask
+naming them. A gate never shrinks the requested shape on its own: with ``policy="smaller"``
+(the user's choice after re-asks failed) it drops what is wrong and keeps the rest; with
+``policy="accept"`` the runner keeps the best answer as it is. Checks themselves live in
+``localloom.course.audit``. Example::
+
+    >>> collapse_repeats("Water boils at 100 °C. Water boils at 100 °C. Then it is steam.")
+    ('Water boils at 100 °C. Then it is steam.', 1)
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from localloom.course.audit import (
+    key_problem,
+    near_duplicates,
+    off_topic,
+    text_problem,
+    title_problem,
+)
+from localloom.course.schema import (
+    Classification,
+    Course,
+    CourseShape,
+    Lesson,
+    ModuleQuiz,
+    Outline,
+    Summary,
+    Tags,
+)
+from localloom.language import detect
+
+__all__ = [
+    "POLICIES", "Checked", "Gate", "check_classification", "check_course", "check_lesson",
+    "check_outline", "check_quiz", "check_summary", "check_tags", "collapse_repeats", "norm",
+    "placeholders", "repair_data",
+]  # fmt: skip
+
+#: What to do when re-asks did not fix a step: ask the user, keep the best answer as it is,
+#: or drop what is wrong and keep a smaller part.
+POLICIES = ("ask", "accept", "smaller")
+_PIECES = re.compile(r"[^\n.!?]*[.!?]+[ \t]*|[^\n.!?]+[ \t]*|\n+")
+_LOOP = re.compile(r"([^\n]{6,120}?)(?:[ \t]*\1){3,}")
+_LANGUAGE_NAMES = {"en": "English", "es": "Spanish"}
+MIN_CONTENT_WORDS = 8
+
+
+@dataclass(frozen=True)
+class Gate:
+    """The request as the gates see it: ``language`` "" skips the language checks."""
+
+    topic: str = ""
+    language: str = ""
+    policy: str = "ask"
+
+    def __post_init__(self) -> None:
+        if self.policy not in POLICIES:
+            raise ValueError(f"policy must be one of {POLICIES}, not {self.policy!r}")
+
+
+@dataclass
+class Checked:
+    value: BaseModel | None
+    problems: list[tuple[str, str]] = field(default_factory=list)
+    avoid: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def norm(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip().rstrip(".!?:;, ").casefold()
+
+
+def _collapse_loops(text: str) -> tuple[str, int]:
+    removed = 0
+
+    def one(match: re.Match[str]) -> str:
+        nonlocal removed
+        unit = match.group(1)
+        if not re.search(r"\w\w", unit):  # markdown rules, table separators
+            return match.group(0)
+        removed += match.group(0).count(unit) - 1
+        return unit
+    return _LOOP.sub(one, text), removed
+
+
+def collapse_repeats(text: str, min_len: int = 16) -> tuple[str, int]:
+    """Keep the first of each repeated sentence (of ``min_len``+ chars) and phrase loop."""
+    text, removed = _collapse_loops(text)
+    seen: set[str] = set()
+    kept: list[str] = []
+    for piece in _PIECES.findall(text):
+        key = norm(piece)
+        if len(key) >= min_len and "\n" not in piece:
+            if key in seen:
+                removed += 1
+                continue
+            seen.add(key)
+        kept.append(piece)
+    out = re.sub(r"\n{3,}", "\n\n", "".join(kept)).strip()
+    return (out or text.strip()), removed
+
+
+def _dedupe_options(question: dict[str, Any]) -> None:
+    options, answer = question.get("options"), question.get("answer")
+    if not isinstance(options, list) or not all(isinstance(o, str) for o in options):
+        return
+    keys = [norm(o) for o in options]
+    kept = [i for i, k in enumerate(keys) if k and keys.index(k) == i]
+    if len(kept) == len(options):
+        return
+    question["options"] = [options[i] for i in kept]
+    if isinstance(answer, int) and 0 <= answer < len(options) and keys[answer]:
+        question["answer"] = kept.index(keys.index(keys[answer]))
+
+
+def repair_data(data: Any) -> Any:
+    """Fix, in place and recursively, what validation would reject but a re-ask need not fix:
+    exactly repeated quiz options (the answer index follows its option)."""
+    if isinstance(data, list):
+        for item in data:
+            repair_data(item)
+    elif isinstance(data, dict):
+        if "options" in data and "answer" in data:
+            _dedupe_options(data)
+        for value in data.values():
+            repair_data(value)
+    return data
+
+
+_PLACEHOLDER = re.compile(r"\s*(?:\.\.\.|…)\s*")
+
+
+def placeholders(data: Any, path: str = "") -> list[str]:
+    """Paths of strings that are the example's placeholder (``"..."``) copied verbatim."""
+    if isinstance(data, str):
+        return [path or "(root)"] if _PLACEHOLDER.fullmatch(data) else []
+    if isinstance(data, dict):
+        return [p for k, v in data.items() for p in placeholders(v, f"{path}.{k}" if path else k)]
+    if isinstance(data, list):
+        return [p for i, v in enumerate(data) for p in placeholders(v, f"{path}[{i}]")]
+    return []
+
+
+# -- shared pieces ---------------------------------------------------------------------------
+
+def _clean_list(items: list[str], notes: list[str], path: str) -> list[str]:
+    """Drop empty, field-name, placeholder and repeated items; keep at least the first."""
+    kept: list[str] = []
+    for item in items:
+        if text_problem(item) is None and all(norm(item) != norm(k) for k in kept):
+            kept.append(item)
+    if len(kept) < len(items):
+        notes.append(f"{path}: dropped {len(items) - len(kept)} empty or repeated item(s)")
+    return kept or items[:1]
+
+
+def _language(text: str, gate: Gate, path: str, problems: list[tuple[str, str]]) -> None:
+    if gate.language and detect(text).is_not(gate.language):
+        name = _LANGUAGE_NAMES.get(gate.language, gate.language)
+        problems.append((path, f"is not in {name}; write it in {name}"))
+
+
+def _validate(model: type[BaseModel], data: dict[str, Any], checked: Checked) -> Checked:
+    try:
+        checked.value = model.model_validate(data)
+    except ValidationError as exc:
+        checked.value = None
+        checked.problems += [(".".join(map(str, e["loc"])), e["msg"]) for e in exc.errors()]
+    return checked
+
+
+def _count(path: str, have: int, want: int, what: str) -> tuple[str, str]:
+    return path, f"has {have} {what}; write exactly {want}"
+
+
+def _titles(titles: list[str], paths: list[str], gate: Gate, topic_echo: bool,
+            checked: Checked) -> set[int]:
+    """Problems of a list of titles (own faults, then near-duplicates); the bad indexes."""
+    bad: set[int] = set()
+    for i, (title, path) in enumerate(zip(titles, paths, strict=True)):
+        why = title_problem(title, topic=gate.topic if topic_echo else "")
+        if why:
+            checked.problems.append((path, why))
+            checked.avoid.append(title)
+            bad.add(i)
+    for i, j in near_duplicates(titles):
+        if j not in bad:
+            checked.problems.append((paths[j], f"repeats {titles[i]!r} in other words; "
+                                               "write a title about something else"))
+            checked.avoid.append(titles[j])
+            bad.add(j)
+    return bad
+
+
+def _head(data: dict[str, Any], gate: Gate, checked: Checked) -> None:
+    """The course head's fields: objectives and prerequisites cleaned, texts checked, and the
+    whole course about the requested topic."""
+    if why := title_problem(data["title"]):
+        checked.problems.append(("title", why))
+    module_texts = [m["title"] for m in data["modules"]] + [
+        t for m in data["modules"] for t in m.get("lesson_titles") or
+        [les["title"] for les in m.get("lessons") or []]]
+    if gate.topic and off_topic([data["title"], data["description"], *module_texts],
+                                gate.topic):
+        checked.problems.append(("title", f"is not about {gate.topic!r}; write the course "
+                                          "about that topic"))
+    if why := text_problem(data["audience"]):
+        checked.problems.append(("audience", why))
+    data["learning_objectives"] = _clean_list(data["learning_objectives"], checked.notes,
+                                              "learning_objectives")
+    if why := text_problem(data["learning_objectives"][0]):
+        checked.problems.append(("learning_objectives", why))
+    data["prerequisites"] = [p for p in data["prerequisites"] if text_problem(p) is None]
+    for path in ("title", "description"):
+        _language(data[path], gate, path, checked.problems)
+    _language(" ".join(data["learning_objectives"]), gate, "learning_objectives",
+              checked.problems)
+
+
+# -- the gates -------------------------------------------------------------------------------
+
+def check_outline(outline: Outline, shape: CourseShape, gate: Gate = Gate()) -> Checked:
+    """Exactly ``shape``'s modules and lesson titles, all real, distinct, in the language."""
+    data = outline.model_dump()
+    checked = Checked(None)
+    _head(data, gate, checked)
+    modules = data["modules"][:shape.modules]
+    if len(modules) < shape.modules:
+        checked.problems.append(_count("modules", len(modules), shape.modules, "modules"))
+    bad_modules = _titles([m["title"] for m in modules],
+                          [f"modules[{i}].title" for i in range(len(modules))], gate, True,
+                          checked)
+    flat, paths, owner = [], [], []
+    for i, module in enumerate(modules):
+        titles = module["lesson_titles"][:shape.lessons_per_module]
+        module["lesson_titles"] = titles
+        if len(titles) < shape.lessons_per_module:
+            checked.problems.append(_count(f"modules[{i}].lesson_titles", len(titles),
+                                           shape.lessons_per_module, "lesson titles"))
+        _language(f"{module['title']}. {module['summary']}", gate, f"modules[{i}]",
+                  checked.problems)
+        for j, title in enumerate(titles):
+            flat.append(title)
+            paths.append(f"modules[{i}].lesson_titles[{j}]")
+            owner.append((i, j))
+    bad_lessons = _titles(flat, paths, gate, True, checked)
+    if gate.policy == "smaller" and checked.problems:
+        drop = {owner[k] for k in bad_lessons}
+        kept = []
+        for i, module in enumerate(modules):
+            titles = [t for j, t in enumerate(module["lesson_titles"]) if (i, j) not in drop]
+            if i not in bad_modules and titles:
+                kept.append({**module, "lesson_titles": titles})
+        if kept:
+            checked.notes.append(f"smaller course: kept {len(kept)} of {shape.modules} "
+                                 "modules and the lessons without problems")
+            checked.problems = []
+            modules = kept
+    data["modules"] = modules
+    return _validate(Outline, data, checked)
+
+
+def check_lesson(lesson: Lesson, title: str, gate: Gate = Gate()) -> Checked:
+    """One lesson about ``title`` (which it keeps), whose content teaches, in the language."""
+    data = lesson.model_dump()
+    checked = Checked(None)
+    data["title"] = title
+    data["content"], removed = collapse_repeats(data["content"])
+    if removed >= 2:
+        checked.problems.append(("content", "repeats the same sentence; write new ones"))
+    if why := text_problem(data["content"], min_words=MIN_CONTENT_WORDS):
+        checked.problems.append(("content", why))
+    for name in ("objectives", "key_points"):
+        data[name] = _clean_list(data[name], checked.notes, name)
+        if why := text_problem(data[name][0]):
+            checked.problems.append((name, why))
+    _language(data["content"], gate, "content", checked.problems)
+    _language(" ".join(data["objectives"] + data["key_points"]), gate, "key_points",
+              checked.problems)
+    return _validate(Lesson, data, checked)
+
+
+def _question_problems(question: dict[str, Any], path: str, gate: Gate) -> list[tuple[str, str]]:
+    problems: list[tuple[str, str]] = []
+    if why := title_problem(question["question"]):
+        problems.append((f"{path}.question", why))
+    for k, option in enumerate(question["options"]):
+        if why := text_problem(option):
+            problems.append((f"{path}.options[{k}]", why))
+    for i, j in near_duplicates(question["options"]):
+        problems.append((f"{path}.options[{j}]", f"repeats option {i + 1} in other words"))
+    if why := key_problem(question):
+        problems.append((f"{path}.answer", why))
+    _language(question["question"] + " " + question["explanation"], gate, path, problems)
+    return problems
+
+
+def check_quiz(quiz: ModuleQuiz, want: int, gate: Gate = Gate(),
+               path: str = "questions") -> Checked:
+    """``want`` distinct questions with real options and a key the explanation agrees with."""
+    checked = Checked(None)
+    questions = quiz.model_dump()["questions"][:want]
+    if len(questions) < want:
+        checked.problems.append(_count(path, len(questions), want, "questions"))
+    bad: set[int] = set()
+    for j, question in enumerate(questions):
+        found = _question_problems(question, f"{path}[{j}]", gate)
+        checked.problems += found
+        bad |= {j} if found else set()
+    for i, j in near_duplicates([q["question"] for q in questions]):
+        checked.problems.append((f"{path}[{j}]", f"repeats question {i + 1}"))
+        bad.add(j)
+    if gate.policy == "smaller" and checked.problems:
+        kept = [q for j, q in enumerate(questions) if j not in bad]
+        if kept:
+            checked.notes.append(f"smaller quiz: kept {len(kept)} of {want} questions")
+            checked.problems, questions = [], kept
+    return _validate(ModuleQuiz, {"questions": questions}, checked)
+
+
+def check_course(course: Course, shape: CourseShape, gate: Gate = Gate(), *,
+                 language: str = "", level: str = "") -> Checked:
+    """The single-call course: the outline, lesson and quiz gates on one answer."""
+    data = course.model_dump()
+    data.update({k: v for k, v in (("language", language), ("level", level)) if v})
+    checked = Checked(None)
+    _head(data, gate, checked)
+    modules = data["modules"][:shape.modules]
+    if len(modules) < shape.modules:
+        checked.problems.append(_count("modules", len(modules), shape.modules, "modules"))
+    _titles([m["title"] for m in modules], [f"modules[{i}].title" for i in range(len(modules))],
+            gate, True, checked)
+    titles, paths = [], []
+    for i, module in enumerate(modules):
+        module["lessons"] = module["lessons"][:shape.lessons_per_module]
+        for j, lesson in enumerate(module["lessons"]):
+            one = check_lesson(Lesson.model_validate(lesson), lesson["title"], gate)
+            checked.problems += [(f"modules[{i}].lessons[{j}].{p}", m) for p, m in one.problems]
+            if one.value is not None:
+                module["lessons"][j] = one.value.model_dump()
+            titles.append(lesson["title"])
+            paths.append(f"modules[{i}].lessons[{j}].title")
+        if shape.questions_per_quiz:
+            quiz = check_quiz(ModuleQuiz(questions=module["quiz"]) if module["quiz"] else
+                              ModuleQuiz.model_construct(questions=[]),
+                              shape.questions_per_quiz, gate, f"modules[{i}].quiz")
+            checked.problems += quiz.problems
+        else:
+            module["quiz"] = []
+    _titles(titles, paths, gate, True, checked)
+    data["modules"] = modules
+    return _validate(Course, data, checked)
+
+
+def check_summary(summary: Summary, gate: Gate = Gate()) -> Checked:
+    data = summary.model_dump()
+    checked = Checked(None)
+    data["summary"], removed = collapse_repeats(data["summary"])
+    if removed >= 2:
+        checked.problems.append(("summary", "repeats the same sentence; write new ones"))
+    if data["key_points"]:
+        data["key_points"] = _clean_list(data["key_points"], checked.notes, "key_points")
+    if why := text_problem(data["summary"], min_words=3):
+        checked.problems.append(("summary", why))
+    _language(data["summary"], gate, "summary", checked.problems)
+    return _validate(Summary, data, checked)
+
+
+def check_tags(tags: Tags, max_tags: int, gate: Gate = Gate()) -> Checked:
+    checked = Checked(None)
+    kept = [t for t in tags.tags if text_problem(t) is None][:max_tags]
+    if not kept:
+        checked.problems.append(("tags", "are empty, numbers or field names; name the topics"))
+        kept = tags.tags[:1]
+    return _validate(Tags, {"tags": kept}, checked)
+
+
+def check_classification(result: Classification, categories: list[str] | None,
+                         gate: Gate = Gate()) -> Checked:
+    if not categories:
+        checked = Checked(None)
+        if why := text_problem(result.label):
+            checked.problems.append(("label", why))
+        return _validate(Classification, result.model_dump(), checked)
+    by_key = {norm(c): c for c in categories}
+    label = by_key.get(norm(result.label))
+    if label is None:
+        allowed = ", ".join(categories)
+        return Checked(None, [("label", f"{result.label!r} is not one of: {allowed}")])
+    return Checked(result.model_copy(update={"label": label}))

@@ -1,0 +1,352 @@
+"""One generation step: prompt → budgeted engine call → parse → quality check → re-ask.
+
+Public names (internal module; ``generator`` re-exports the event type):
+
+- ``GenerationEvent``, ``EVENT_KINDS``, ``EventCallback``: progress for the UI.
+- ``Step``: what one call must produce (task template, schema model, vars, token budget,
+  quality check).
+- ``Runner``: runs steps on one engine; ``await runner.run(step)`` returns the validated model
+  or raises ``InvalidOutputError`` / ``ContextOverflowError`` / ``GenerationCancelled``.
+
+Example::
+
+    runner = Runner(engine, "en", on_event=print, max_reasks=2)
+    tags = await runner.run(Step("tags", Tags, "Tags", 1, 1, {"text": text}, budget=180))
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import BaseModel
+
+from localloom.course import parsing, prompts
+from localloom.course.answer_stream import AnswerStream
+from localloom.course.budget import (
+    fit_max_tokens,
+    margin,
+    min_answer,
+    prompt_tokens,
+    schema_token_bound,
+)
+from localloom.course.prompts.fewshot import copied_paths, example_strings, render_document
+from localloom.course.quality import Checked, placeholders, repair_data
+from localloom.course.schema import ENGINES, CourseShape, enforces_bounds, json_schema
+from localloom.engine import CancelToken, Engine, GenerateRequest
+from localloom.errors import (
+    ContextOverflowError,
+    CourseParseError,
+    GenerationCancelled,
+    InvalidOutputError,
+    LocalLoomError,
+    QualityError,
+)
+
+__all__ = ["EVENT_KINDS", "EventCallback", "GenerationEvent", "Runner", "Step"]
+
+EVENT_KINDS = ("step_start", "token", "step_done", "retry", "checkpoint", "done", "error")
+#: Prompt variables emptied one by one, in this order, while a prompt overflows the context.
+SHRINK_ORDER = ("audience", "module_summary", "key_points", "fields", "module_titles", "avoid")
+#: A truncatable text (source material, text to summarise) is never cut below this.
+MIN_TEXT_CHARS = 200
+STOP_CHAT = ["\n\n\n\n"]
+STOP_COMPLETION = ["\n\n\n\n", "\nJSON:"]
+
+
+@dataclass
+class GenerationEvent:
+    """``kind`` is one of ``EVENT_KINDS``; step ``i`` of ``n`` (1-based), ``label`` for humans.
+
+    ``partial`` (token events) is the answer parsed so far; ``message`` carries the re-ask
+    feedback (retry) or a note (step_done, checkpoint); ``error`` is set on error events.
+    """
+
+    kind: str
+    i: int
+    n: int
+    label: str
+    step: str = ""
+    module: int | None = None
+    attempt: int = 0
+    partial: Any = None
+    chars: int = 0
+    message: str = ""
+    error: LocalLoomError | None = None
+
+
+EventCallback = Callable[[GenerationEvent], None]
+
+
+@dataclass
+class Step:
+    task: str  # template name, see prompts.TASKS
+    model: type[BaseModel]
+    label: str
+    i: int
+    n: int
+    vars: dict[str, Any]
+    budget: int  # tokens the answer needs
+    shape: CourseShape | None = None
+    categories: list[str] | None = None
+    check: Callable[[Any], Checked] | None = None
+    module: int | None = None
+    truncatable: str | None = None  # a var that may be cut to fit: "text", "source_text"
+    avoid: list[str] = field(default_factory=list)
+    key: str = ""  # a course step's id in the checkpoint; "" for text tasks
+    fixed: dict[str, Any] = field(default_factory=dict)  # fields the schema pins
+    base_fixed: dict[str, Any] = field(default_factory=dict)  # pinned for base models only
+    smaller: Callable[[Any], Checked] | None = None  # the gate under policy "smaller"
+
+
+@dataclass
+class Runner:
+    engine: Engine
+    language: str
+    on_event: EventCallback | None = None
+    cancel: CancelToken | None = None
+    max_reasks: int = 2
+    whitespace_cap: int = 200  # consecutive whitespace chars that end a call
+    temperature: float = 0.6
+    token_interval: float = 0.25  # seconds between two "token" events, at least
+    max_chars: int = parsing.MAX_CHARS  # a longer answer is stopped
+    clock: Callable[[], float] = time.monotonic
+    seed: int | None = None  # fixed: every call's seed derives from it (reproducible runs)
+    repeat_penalty: float = 1.1  # base models loop without it (llama.cpp's repeat_penalty)
+    frequency_penalty: float = 0.2  # chat engines (OpenAI-compatible providers)
+    shots: int = 2  # worked examples in a base model's few-shot prompt
+
+    def emit(self, kind: str, step: Step, **extra: Any) -> None:
+        if self.on_event is not None:
+            self.on_event(GenerationEvent(kind, step.i, step.n, step.label, step=step.task,
+                                          module=step.module, **extra))
+
+    def check_cancel(self, stage: str = "") -> None:
+        if self.cancel is not None and self.cancel.cancelled:
+            raise GenerationCancelled("Generation cancelled.", stage=stage)
+
+    # -- prompt and budget ---------------------------------------------------------------
+
+    def _render(self, step: Step, vars: dict[str, Any]) -> tuple[GenerateRequest, int]:
+        if self.engine.chat:
+            messages = prompts.render_messages(step.task, self.language, **vars)
+            return GenerateRequest(messages=messages, stop=list(STOP_CHAT), task=step.task), \
+                prompt_tokens(self.engine, messages=messages)
+        # A base model continues documents: worked examples, then the open slot.
+        text = render_document(step.task, self.language, **vars)
+        return GenerateRequest(prompt=text, stop=list(STOP_COMPLETION), task=step.task), \
+            prompt_tokens(self.engine, prompt=text)
+
+    def _seed(self, step: Step, attempt: int) -> int | None:
+        if self.seed is None:
+            return None
+        return (self.seed * 1_000_003 + step.i * 7919 + attempt * 104_729) % 2**31
+
+    def _overflow(self, step: Step, used: int) -> ContextOverflowError:
+        ctx = self.engine.context_window
+        return ContextOverflowError(
+            f"{step.label}: the prompt needs about {used} tokens and the answer about "
+            f"{min_answer(step.budget)} more, but {self.engine.model_id} has a context window "
+            f"of {ctx} tokens.",
+            engine=self.engine.name, stage=step.task)
+
+    def request(self, step: Step, feedback: str, avoid: list[str], attempt: int) -> GenerateRequest:
+        """The call for this attempt, shrunk to fit ``engine.context_window`` (or raise)."""
+        ctx = self.engine.context_window
+        vars = {**step.vars, "feedback": feedback, "avoid": avoid[-40:],
+                "shape": step.shape or CourseShape(), "categories": step.categories or ()}
+        if not self.engine.chat:
+            vars["shots"] = self.shots
+        if ENGINES.get(self.engine.name):
+            # A grammar enforces the schema: keep prompts short, and show small models no
+            # example they could copy ("..." placeholders) instead of writing content.
+            vars.setdefault("fields", "")
+            vars.setdefault("example", "")
+        bounded = enforces_bounds(self.engine)  # a grammar (wllama, llama-server) keeps bounds
+        fixed = step.fixed if self.engine.chat else {**step.fixed, **step.base_fixed}
+        schema = json_schema(step.model, self.engine.name, step.shape, step.categories,
+                             bounds=bounded, fixed=fixed)
+        request, used = self._render(step, vars)
+        max_tokens = fit_max_tokens(ctx, used, step.budget)
+        while max_tokens is None and vars.get("shots"):  # fewer examples before anything else
+            vars["shots"] -= 1
+            request, used = self._render(step, vars)
+            max_tokens = fit_max_tokens(ctx, used, step.budget)
+        for name in SHRINK_ORDER:
+            if max_tokens is not None:
+                break
+            if vars.get(name):
+                vars[name] = "" if isinstance(vars[name], str) else ()
+                request, used = self._render(step, vars)
+                max_tokens = fit_max_tokens(ctx, used, step.budget)
+        original: str = vars.get(step.truncatable, "") if step.truncatable else ""
+        keep = len(original)
+        while max_tokens is None and step.truncatable and keep >= MIN_TEXT_CHARS:
+            current = vars[step.truncatable]
+            excess = used + min_answer(step.budget) + margin(ctx) - ctx
+            per_token = max(1.0, len(current) / max(1, self.engine.count_tokens(current)))
+            keep -= max(16, int(excess * per_token * 1.1))  # strictly shorter each round
+            if keep < MIN_TEXT_CHARS:
+                break
+            vars[step.truncatable] = original[:keep].rstrip() + " […]"
+            request, used = self._render(step, vars)
+            max_tokens = fit_max_tokens(ctx, used, step.budget)
+        if max_tokens is None:
+            raise self._overflow(step, used)
+        if bounded and step.shape is not None:
+            # A shaped grammar (every string and list capped) bounds the answer: allow its
+            # longest form when the context has room, so it is not cut off mid-JSON.
+            bound = schema_token_bound(json.loads(schema) if isinstance(schema, str) else schema)
+            max_tokens = max(max_tokens, min(bound, ctx - used - margin(ctx)))
+        request.max_tokens = max_tokens
+        request.schema = schema
+        request.temperature = round(min(1.0, self.temperature + 0.15 * attempt), 2)
+        request.seed = self._seed(step, attempt)
+        if self.engine.chat:
+            request.frequency_penalty = self.frequency_penalty
+        else:
+            request.repeat_penalty = self.repeat_penalty
+        return request
+
+    # -- the call ------------------------------------------------------------------------
+
+    async def _call(self, step: Step, request: GenerateRequest, attempt: int) -> tuple[str, bool]:
+        """Stream one call; returns (text, flooded). A whitespace flood cancels the call; an
+        answer longer than ``max_chars`` cancels it and raises ``InvalidOutputError``. Each
+        delta costs O(len(delta)) (``AnswerStream``), so a huge answer stays linear."""
+        call_cancel = CancelToken()
+        if self.cancel is not None:
+            self.cancel.on_cancel(call_cancel.cancel)
+
+        def progress(partial: dict | None, chars: int) -> None:
+            self.emit("token", step, attempt=attempt, partial=partial, chars=chars)
+        stream = AnswerStream(call_cancel.cancel, progress if self.on_event else None,
+                              whitespace_cap=self.whitespace_cap, max_chars=self.max_chars,
+                              interval=self.token_interval, clock=self.clock)
+        try:
+            text = await self.engine.generate(request, on_token=stream.on_token,
+                                              cancel=call_cancel)
+        except GenerationCancelled:
+            if (self.cancel is not None and self.cancel.cancelled) or not (
+                    stream.flooded or stream.too_long):
+                raise
+            text = ""
+        self.check_cancel(step.task)
+        if stream.too_long:
+            raise InvalidOutputError(
+                f"{step.label}: the model's answer passed {self.max_chars:,} characters, so "
+                "LocalLoom stopped it.",
+                cause="The model kept writing without finishing its answer; keeping it would "
+                      "fill the browser's memory.",
+                fix="Press Generate (or Run) again for a fresh answer, or pick another "
+                    "Preferred engine under Settings.", engine=self.engine.name, stage=step.task)
+        return (stream.text if stream.flooded else text), stream.flooded
+
+    def _parse(self, text: str, step: Step) -> BaseModel:
+        try:
+            return parsing.parse_as(text, step.model, categories=step.categories)
+        except CourseParseError:
+            data = parsing.parse_partial(text)
+            if not isinstance(data, dict):
+                raise
+            fixed = repair_data(copy.deepcopy(data))
+            if fixed == data:
+                raise
+            return parsing.parse_as(json.dumps(fixed, ensure_ascii=False), step.model,
+                                    categories=step.categories)
+
+    # -- the attempt loop ----------------------------------------------------------------
+
+    async def run(self, step: Step) -> Any:
+        """The step's answer once it passes its gate. After ``max_reasks`` re-asks a course
+        step (``step.key``) whose best answer still has problems raises ``QualityError``
+        carrying it (``.best``); a text task keeps it, with the problems noted."""
+        feedback, avoid = "", list(step.avoid)
+        last: CourseParseError | None = None
+        best: tuple[int, Any, list] | None = None  # (problem count, value, problems)
+        self.emit("step_start", step)
+        for attempt in range(self.max_reasks + 1):
+            self.check_cancel(step.task)
+            if attempt:
+                self.emit("retry", step, attempt=attempt, message=feedback)
+            request = self.request(step, feedback, avoid, attempt)
+            text, flooded = await self._call(step, request, attempt)
+            notes: list[tuple[str, str]] = []
+            if flooded:
+                notes.append(("", "the answer ran into endless whitespace; end right after "
+                                  "the closing brace"))
+            if self.engine.count_tokens(text) >= request.max_tokens * 0.95:
+                notes.append(("", "the answer was cut off at the length limit; write shorter "
+                                  "texts"))
+            try:
+                checked = self._checked(self._parse(text, step), step, request)
+            except CourseParseError as exc:
+                last = CourseParseError(exc.what, notes + exc.problems, stage=step.task)
+                feedback = last.feedback()
+                continue
+            if checked.value is None or checked.problems:
+                if checked.value is not None and (best is None or
+                                                  len(checked.problems) < best[0]):
+                    best = (len(checked.problems), checked.value, checked.problems)
+                last = CourseParseError(f"{step.label}: the answer did not pass the quality "
+                                        "checks.", checked.problems, stage=step.task)
+                feedback = last.feedback()
+                avoid = _merge(avoid, checked.avoid)
+                continue
+            self.emit("step_done", step, attempt=attempt, message="; ".join(checked.notes),
+                      partial=checked.value.model_dump(mode="json"))
+            return checked.value
+        attempts = self.max_reasks + 1
+        tries = f"{attempts} attempt{'s' if attempts > 1 else ''}"
+        if best is not None and not step.key:
+            self.emit("step_done", step, attempt=self.max_reasks,
+                      message=_accepted_note(best[2]))
+            return best[1]
+        if best is not None:
+            error = QualityError(
+                f"{step.label}: after {tries} the model's best answer still has problems.",
+                problems=best[2], choices=("accept", "smaller") if step.smaller else
+                ("accept",), cause="Problems:\n" + CourseParseError("", best[2]).feedback(),
+                engine=self.engine.name, stage=step.task)
+            error.best = best[1]
+            raise error
+        raise InvalidOutputError(
+            f"{step.label}: the model's answer stayed invalid after {tries}.",
+            cause="Last problems:\n" + (last.feedback() if last else "- unknown"),
+            engine=self.engine.name, stage=step.task) from last
+
+    def _checked(self, value: BaseModel, step: Step, request: GenerateRequest) -> Checked:
+        pins = step.fixed if self.engine.chat else {**step.fixed, **step.base_fixed}
+        if pins:  # what the schema pinned holds even where an engine ignored the pin
+            value = value.model_copy(update=pins)
+        data = value.model_dump()
+        copied = placeholders(data)
+        if copied:
+            return Checked(None, [(path, "is the placeholder '...' copied from the example; "
+                                         "write real text") for path in copied[:6]])
+        checked = step.check(value) if step.check is not None else Checked(value)
+        if request.prompt is not None:  # a few-shot document: its examples must not be copied
+            shown = example_strings(request.prompt)
+            fixed = example_strings(json.dumps({**step.fixed, **step.base_fixed},
+                                               ensure_ascii=False))
+            checked.problems += [(path, "copies the worked example; write it for this course")
+                                 for path in copied_paths(data, shown - fixed)][:6]
+        return checked
+
+
+def _accepted_note(problems: list[tuple[str, str]]) -> str:
+    if not problems:
+        return ""
+    return "accepted with problems:\n" + CourseParseError("", problems).feedback()
+
+
+def _merge(avoid: list[str], more: list[str]) -> list[str]:
+    out = list(avoid)
+    for title in more:
+        if title not in out:
+            out.append(title)
+    return out

@@ -1,0 +1,1 @@
+"""Model facts and model files: the catalog, size and integrity checks (pure)."""

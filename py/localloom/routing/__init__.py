@@ -1,0 +1,1 @@
+"""Which engine runs a task, and falling back when one fails (pure)."""

@@ -1,0 +1,1 @@
+"""What the page shows, as pure functions and state: HTML, the form, run reports."""

@@ -1,0 +1,99 @@
+"""HTML for task results and for the tier report ("which engine served this, and why").
+
+Public names: ``render_result``, ``render_tiers``, ``served_line``. Pure, escaped, tested in
+CPython::
+
+    html = render_tiers(plan, attempts)   # plan.explain() lines + each attempt's outcome
+    served_line(outcome, 12.0)            # "Served by … in 12 s, on this device. Groq failed…"
+    privacy_line(settings.preferences())  # the header's promise, true to the settings
+"""
+
+from __future__ import annotations
+
+from html import escape
+from typing import Any
+from urllib.parse import urlsplit
+
+from localloom.course.schema import Classification, Summary, Tags
+from localloom.routing.tiers import CLOUD_NAMES, is_loopback
+
+__all__ = ["privacy_line", "render_result", "render_tiers", "served_line"]
+
+
+def _where(step: Any, custom_url: str) -> str:
+    if step.engine == "openai":
+        name = CLOUD_NAMES.get(step.provider, step.provider)
+        if step.provider == "custom" and is_loopback(custom_url):
+            return f"on this device, through your server at {urlsplit(custom_url).netloc}"
+        if step.provider == "custom":
+            return f"on your server at {urlsplit(custom_url).netloc}, with your settings"
+        return f"in the cloud ({name}), with your key"
+    if step.engine == "chrome":
+        return "on this device (Chrome built-in AI)"
+    return "on this device"
+
+
+def served_line(outcome: Any, elapsed: float, *, custom_url: str = "", model: str = "",
+                model_from_server: bool = False) -> str:
+    """Who served the result, where it ran, and — said at once — every tier that failed first.
+
+    ``outcome`` is a ``fallback.Outcome``; ``custom_url`` the custom provider's base URL (a
+    server on loopback runs on this device, not in the cloud); ``model`` the cloud model that
+    answered, ``model_from_server`` when the user left it blank and the server picked it.
+    """
+    step = outcome.served_by
+    line = f"Served by {step.label or step.engine} in {elapsed:.0f} s, {_where(step, custom_url)}."
+    if model and step.engine == "openai":
+        line += f" Model {model}" + (" (the first the server lists; set one in Settings to "
+                                     "choose)" if model_from_server else "") + "."
+    failed = [a for a in outcome.attempts if not a.ok and not a.retry and a.step != step]
+    for attempt in failed:
+        label = getattr(attempt.step, "label", "") or attempt.step.engine
+        line += f" {label} failed first: {attempt.message}"
+    return line
+
+
+def render_result(result: Any) -> str:
+    """A summary, tags or classification as HTML."""
+    if isinstance(result, Summary):
+        points = "".join(f"<li>{escape(p)}</li>" for p in result.key_points)
+        return (f'<p class="summary">{escape(result.summary)}</p>'
+                + (f"<ul>{points}</ul>" if points else ""))
+    if isinstance(result, Tags):
+        return "<p class=\"tags\">" + " ".join(
+            f'<span class="pill">{escape(t)}</span>' for t in result.tags) + "</p>"
+    if isinstance(result, Classification):
+        return (f'<p class="label"><strong>{escape(result.label)}</strong></p>'
+                f'<p class="muted">{escape(result.reason)}</p>')
+    return f"<pre>{escape(str(result))}</pre>"
+
+
+def render_tiers(plan: Any, attempts: list[Any]) -> str:
+    """The plan (kept tiers in order, skipped tiers with reasons) and what each try did."""
+    items = []
+    for attempt in attempts:
+        css = ' class="served"' if attempt.ok else ""
+        label = getattr(attempt.step, "label", "") or getattr(attempt.step, "engine", "")
+        what = "served the result" if attempt.ok else f"failed: {attempt.message}"
+        retry = " (retry)" if attempt.retry else ""
+        items.append(f"<li{css}>{escape(label)}{retry}: {escape(what)} "
+                     f'<span class="muted">({attempt.elapsed:.1f} s)</span></li>')
+    for line in plan.explain():
+        items.append(f'<li class="muted">{escape(line)}</li>')
+    return "".join(items)
+
+
+def privacy_line(prefs: Any) -> str:
+    """Whether anything leaves this device, in one sentence true to ``tiers.Preferences``."""
+    if prefs.on_device_only or not prefs.cloud_providers:
+        return "Nothing leaves this device."
+    first = prefs.preferred_engine
+    if first in prefs.cloud_providers:
+        if first == "custom" and is_loopback(prefs.custom_base_url):
+            return (f"Your text goes first to your server at "
+                    f"{urlsplit(prefs.custom_base_url).netloc}, on this device.")
+        where = (urlsplit(prefs.custom_base_url).netloc if first == "custom"
+                 else CLOUD_NAMES.get(first, first))
+        return f"Your text goes first to {where}, your preferred engine in Settings."
+    return ("Cloud providers you enabled in Settings get your text only when the engines on "
+            "this device fail.")
