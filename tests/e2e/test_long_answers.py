@@ -120,7 +120,7 @@ def _cancelled_run(page, cloud, chars: int) -> dict:
     cloud.sent = 0
     page.fill("#source-text", SOURCE)
     page.select_option("#text-task", "summary")
-    box = page.locator("#cancel").bounding_box()
+    box = page.locator("#text-cancel").bounding_box()
     page.evaluate("document.body.dataset.outcome = ''; window.__resetMeasure()")
     started = time.monotonic()
     page.click("#run-text")

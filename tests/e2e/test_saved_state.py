@@ -16,7 +16,10 @@ from tests.unit.test_render import course_data
 from .conftest import BOOT_TIMEOUT_MS, RequestLog, open_app, wait_outcome
 from .test_tiers import _settings
 
-TINY = {**course_data(), "modules": [{**course_data()["modules"][0], "quiz": []}]}
+_MODULE = course_data()["modules"][0]
+_LESSON = {**_MODULE["lessons"][0], "content": "Light carries energy in small packets called "
+           "**photons**; a leaf catches them with chlorophyll."}
+TINY = {**course_data(), "modules": [{**_MODULE, "lessons": [_LESSON], "quiz": []}]}
 FILL_STORAGE = """() => {
   let n = 0;
   for (const size of [262144, 16384, 1024, 64, 1]) {

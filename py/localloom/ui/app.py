@@ -402,6 +402,7 @@ class App:
 
     async def _preload_run(self) -> None:
         self.cancel = cancel = CancelToken()
+        self.panel = COURSE
         self._busy(True)
         self._show_error(None)
         status = _el("gen-status")
@@ -417,7 +418,8 @@ class App:
             self._busy(False)
 
     async def _load(self, cancel: CancelToken) -> None:
-        """Load the embedded model; the model box and #gen-status say what is happening now.
+        """Load the embedded model; the model box and the asking form's status say what is
+        happening now.
 
         ``<body data-model>`` follows it: loading, ready, failed or cancelled.
         """
@@ -425,7 +427,7 @@ class App:
             return
         name = self.engine.model_id
         box, bar, label = _el("model-box"), _el("model-progress"), _el("model-bytes")
-        title, status = _el("model-label"), _el("gen-status")
+        title, status = _el("model-label"), _el(self.panel.status)  # the form that asked
         box.hidden = False
         bar.value, label.textContent = 0, ""
         title.textContent = f"Getting {name} (ships with the app)…"
