@@ -140,11 +140,11 @@ CASES = [
      "ModelDownloadError", True, ["could not reach the server", "offline"]),
     ("webllm-lib-web-page", "CompileError", "WebAssembly.instantiate(): expected magic word "
      "00 61 73 6d, found 3c 21 44 4f @+0", "webllm", "load", None, "ModelDownloadError", False,
-     ["model library is not usable", "web page", "pick another model"]),
+     ["model library is not usable", "web page", "next model or engine", "not kept"]),
     ("webllm-lib-truncated", "CompileError", "WebAssembly.instantiate(): section (code 2, "
      "\"Import\") extends past end of the module (length 2110, remaining bytes 1521) @+2572",
      "webllm", "load", None, "ModelDownloadError", True,
-     ["incomplete or damaged", "deleted the model's stored files"]),
+     ["incomplete or damaged", "deleted the model's stored files", "preferred engine"]),
     ("webllm-lib-other-version", "LinkError", "WebAssembly.instantiate(): Import #67 \"env\" "
      "\"memory\": memory import must be a WebAssembly.Memory object", "webllm", "load", None,
      "ModelDownloadError", False, ["another WebLLM version"]),

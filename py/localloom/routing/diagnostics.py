@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from localloom import errors as E
 from localloom.models.catalog import ENGINE_NAMES
 from localloom.models.progress import LoadProgress, Progress, format_bytes
+from localloom.routing._model_files import model_file, webllm_library
 from localloom.routing.device import Capabilities
 
 __all__ = [
@@ -104,7 +105,7 @@ def _rules(c: _Ctx) -> _Rule:
                 "Close other tabs and apps, then try a smaller model.")
     if c.engine == "webllm" and c.has("expected magic word", "linkerror", "compileerror",
                                        "webassembly.instantiate"):
-        return _webllm_library(c)
+        return webllm_library(c.name, c.low, f"{c.eng} could not start {c.model}")
     if c.has("expected magic word", "linkerror", "compileerror", "webassembly.instantiate"):
         html = " (the server sent a web page instead)" if c.has("3c 21") else ""
         return (E.ModelLoadError, f"{c.eng}'s WebAssembly code failed to start.",
@@ -190,13 +191,13 @@ def _network_rules(c: _Ctx, status: int | None) -> _Rule:
         return (cls, f"{c.eng} answered HTTP {status}: {c.message}".strip(), "", "")
     if status in (404, 410) or c.has("could not locate file"):
         return (E.ModelDownloadError, f"{c.eng} could not download {c.model}: a file is missing.",
-                f"The server does not have {_file(c)}: HTTP {status or 404}. The model was "
-                "moved or the catalog entry is wrong.",
+                f"The server does not have {model_file(c.low)}: HTTP {status or 404}. The "
+                "model was moved or the catalog entry is wrong.",
                 "Choose another model." + _NOT_KEPT, False)
     if status in (401, 403):
         return (E.ModelDownloadError, f"The server refused the files for {c.model}.",
-                f"HTTP {status} for {_file(c)}: the model is gated or private, or the host "
-                "blocks this site.",
+                f"HTTP {status} for {model_file(c.low)}: the model is gated or private, or the "
+                "host blocks this site.",
                 "Choose another model." + _NOT_KEPT, False)
     if c.has("on 'cache'", "cache.add()", "encountered a network error") or (
             status and status >= 429):
@@ -231,35 +232,6 @@ def _network_rules(c: _Ctx, status: int | None) -> _Rule:
     if c.has("can't create a session", "failed to create session"):
         return (E.ModelLoadError, f"{c.eng} could not load {c.model}.", "", "")
     return None
-
-
-_FILES = (("mlc-chat-config.json", "its config file mlc-chat-config.json"),
-          (".wasm", "its model library (the model's compiled GPU code, a .wasm file)"),
-          ("tokenizer", "its tokenizer"), ("params_shard", "part of its weights"),
-          ("tensor-cache.json", "its weights' index"), (".gguf", "the model file"))
-
-
-def _file(c: _Ctx) -> str:
-    """Which of a model's files the message names (WebLLM fetches several per model)."""
-    return next((what for needle, what in _FILES if needle in c.low), "the model files")
-
-
-def _webllm_library(c: _Ctx) -> _Rule:
-    """A model library (MLC's compiled .wasm) that the browser cannot compile or link."""
-    what = f"{c.eng} could not start {c.model}: its model library is not usable."
-    again = ("LocalLoom deleted the model's stored files, so the next try downloads them again; "
-             "if it keeps failing, pick another model or use the built-in model (wllama).")
-    if c.has("found 3c"):  # "<": the bytes of a web page, not "\0asm"
-        return (E.ModelDownloadError, what, "The server sent a web page instead of the model "
-                "library (the .wasm file with the model's GPU code).",
-                "Pick another model: this one's library is not where the catalog says. The "
-                "page it got instead is not kept.", False)
-    if c.name == "LinkError" or c.has("import #"):
-        return (E.ModelDownloadError, what, "The model library was built for another WebLLM "
-                "version: a copy stored by an older version of the app, or a wrong catalog "
-                "entry.", again, False)
-    return (E.ModelDownloadError, what, "The model library is incomplete or damaged: its "
-            "download broke off, or the server sent a wrong file.", again, True)
 
 
 def classify_js_error(
