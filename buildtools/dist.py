@@ -8,6 +8,10 @@ Layout::
     dist/pyscript/      @pyscript/core (core.js + chunks)
     dist/pyodide/       Pyodide 314 core + our wheels + a pyodide-lock.json naming only them
     dist/vendor/wllama/ @wllama/wllama ESM + wasm
+    dist/vendor/web-llm/ @mlc-ai/web-llm (one 6.8 MB ES module) and dist/webllm-worker.js:
+                        hashed into the build, but left out of the precache ("lazy"): the
+                        service worker caches them on first use, so users who never pick
+                        WebLLM never download them
     dist/models/        the embedded GGUF (hard link to .cache)
     dist/precache.json  build version, files and sizes for the service worker and the shell,
                         and each model's url, size and sha256 (also packed into the localloom
@@ -28,11 +32,13 @@ from pathlib import Path
 from .deps import CACHE, MODEL_FILE, MODEL_SHA256, ROOT, log
 from .wheel import write_wheel
 
-__all__ = ["PYODIDE_FILES", "build_dist", "localloom_wheel", "model_entry", "models_json",
+__all__ = ["LAZY", "PYODIDE_FILES", "build_dist", "localloom_wheel", "model_entry", "models_json",
            "pyodide_lock"]
 
 DIST = ROOT / "dist"
 PYODIDE_FILES = ("pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip")
+#: Files (prefixes) fetched on first use instead of precached: an optional engine's code.
+LAZY = ("vendor/web-llm/", "webllm-worker.js")
 
 
 def _canon(name: str) -> str:
@@ -141,6 +147,7 @@ def build_dist(wheels_dir: Path, model: Path) -> Path:
     wllama = nm / "@wllama/wllama/esm"
     put(wllama / "index.js", "vendor/wllama/index.js")
     put(wllama / "wasm/wllama.wasm", "vendor/wllama/wasm/wllama.wasm")
+    put(nm / "@mlc-ai/web-llm/lib/index.js", "vendor/web-llm/index.js")
     put(model, f"models/{MODEL_FILE}", link=True)
 
     models = [model_entry(model, f"models/{MODEL_FILE}", MODEL_SHA256)]
@@ -179,13 +186,15 @@ def models_json(models: list[dict], embedded: str) -> bytes:
 
 
 def _manifest(files: set[Path], models: list[dict]) -> dict:
-    """Build version (hash of every shell file) and the lists the service worker caches."""
+    """Build version (hash of every shell and lazy file) and the lists the service worker
+    caches: ``shell`` at install, ``lazy`` (``LAZY``) when first fetched, ``models`` checked."""
     digest = hashlib.sha256()
-    shell = []
+    lists: dict[str, list[dict]] = {"shell": [], "lazy": []}
     for path in sorted(files):
         rel = path.relative_to(DIST).as_posix()
         if rel.startswith("models/"):
             continue
         digest.update(rel.encode() + b"\0" + hashlib.sha256(path.read_bytes()).digest())
-        shell.append({"url": rel, "size": path.stat().st_size})
-    return {"version": digest.hexdigest()[:16], "shell": shell, "models": models}
+        kind = "lazy" if rel.startswith(LAZY) else "shell"
+        lists[kind].append({"url": rel, "size": path.stat().st_size})
+    return {"version": digest.hexdigest()[:16], **lists, "models": models}

@@ -26,10 +26,11 @@ from localloom.course.generator import GenerationEvent
 from localloom.engine import CancelToken, GenerateRequest
 from localloom.engines.chrome_ai import detect_language
 from localloom.engines.download import stored_copy
+from localloom.engines.webllm import cached_models
 from localloom.engines.wllama import WllamaEngine
 from localloom.errors import EngineError, GenerationCancelled, LocalLoomError, QualityError
 from localloom.language import detect
-from localloom.models.catalog import embedded_spec
+from localloom.models.catalog import WEBLLM_MODELS, embedded_spec
 from localloom.models.modelfile import embedded_model
 from localloom.models.progress import LoadProgress, format_bytes
 from localloom.routing.device import Capabilities
@@ -300,12 +301,14 @@ class App:
         _el(panel.tiers).innerHTML = ""
         js.document.body.dataset.outcome = ""
         settings = self.settings_panel.settings
-        plan = make_plan(job.task, self.caps, catalog=[EMBEDDED], prefs=settings.preferences())
+        plan = make_plan(job.task, self.caps, catalog=[EMBEDDED, *WEBLLM_MODELS],
+                         cached=await cached_models(list(WEBLLM_MODELS)),
+                         prefs=settings.preferences())
         dispatcher = Dispatcher(
             local_engine=self.engine, load_local=self._load, settings=settings,
             store=self.store, wrap=lambda engine: _Tap(engine, self._raw),
             on_event=self._event, on_progress=self._fraction, cancel=cancel,
-            max_reasks=2)
+            max_reasks=2, caps=self.caps)
         started = time.monotonic()
         status = _el(panel.status)
         failed: list[FallbackEvent] = []

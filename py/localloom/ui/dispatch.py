@@ -2,9 +2,9 @@
 
 Public names: ``Dispatcher``, ``TaskInput``.
 
-``Dispatcher.run(step, task_input)`` readies the step's engine (loads the embedded model,
-opens a Chrome built-in AI session — from the user's click, which a model download needs —,
-or builds a cloud client with the provider's key) and runs the task on it through the pure
+``Dispatcher.run(step, task_input)`` readies the step's engine (loads the embedded model or a
+WebLLM model, opens a Chrome built-in AI session — from the user's click, which a model download
+needs —, or builds a cloud client with the provider's key) and runs the task on it through the pure
 generator. ``fallback.run_plan`` calls it tier after tier until one serves the result.
 """
 
@@ -25,7 +25,9 @@ from localloom.course.schema import Summary
 from localloom.engine import CancelToken
 from localloom.engines.chrome_ai import ChromeAIEngine, ChromeSummarizer
 from localloom.engines.cloud import CloudEngine
+from localloom.engines.webllm import shared_engine
 from localloom.errors import EngineUnavailable
+from localloom.models.catalog import webllm_spec
 from localloom.routing.tiers import PlanStep
 from localloom.settings import Settings
 
@@ -57,6 +59,7 @@ class Dispatcher:
     cancel: CancelToken
     max_reasks: int = 2
     engine: Any = None  # the engine of the last step run: the result line names its model
+    caps: Any = None  # the device probe (WebLLM refuses what cannot run before downloading)
 
     async def engine_for(self, step: PlanStep, language: str) -> Any:
         if step.engine == "wllama":
@@ -68,6 +71,8 @@ class Dispatcher:
             await engine.prepare(lambda f: self.on_progress("Chrome built-in AI model", f),
                                  self.cancel, user_gesture=True)
             return engine
+        if step.engine == "webllm":
+            return await self._webllm(step)
         if step.engine == "openai":
             provider = self.settings.providers.get(step.provider)
             if provider is None or not provider.usable:
@@ -78,6 +83,18 @@ class Dispatcher:
         raise EngineUnavailable(f"{step.label or step.engine} is not available in this build.",
                                 engine=step.engine, stage="route",
                                 fix="LocalLoom tries the next tier.")
+
+    async def _webllm(self, step: PlanStep) -> Any:
+        spec = webllm_spec(step.model_id)
+        if spec is None:
+            raise EngineUnavailable(f"WebLLM has no model {step.model_id!r} in this build.",
+                                    engine="webllm", stage="route",
+                                    fix="LocalLoom tries the next tier.")
+        engine = shared_engine(spec)
+        label = step.label or spec.id
+        await engine.load(self.caps, cancel=self.cancel,
+                          on_progress=lambda f, text: self.on_progress(f"{label}: {text}", f))
+        return engine
 
     async def run(self, step: PlanStep, job: TaskInput) -> Any:
         if step.engine == "chrome" and step.model_id == "Summarizer":

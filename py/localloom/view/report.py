@@ -69,14 +69,18 @@ def render_result(result: Any) -> str:
 
 
 def render_tiers(plan: Any, attempts: list[Any]) -> str:
-    """The plan (kept tiers in order, skipped tiers with reasons) and what each try did."""
+    """The plan (kept tiers in order, skipped tiers with reasons) and what each try did; a
+    failed try says its cause and fix too, since the error box shows only the last failure."""
     items = []
     for attempt in attempts:
         css = ' class="served"' if attempt.ok else ""
         label = getattr(attempt.step, "label", "") or getattr(attempt.step, "engine", "")
         what = "served the result" if attempt.ok else f"failed: {attempt.message}"
         retry = " (retry)" if attempt.retry else ""
-        items.append(f"<li{css}>{escape(label)}{retry}: {escape(what)} "
+        error = getattr(attempt, "error", None)
+        why = (f" Cause: {error.cause} Fix: {error.fix}"
+               if error is not None and not attempt.ok else "")
+        items.append(f"<li{css}>{escape(label)}{retry}: {escape(what)}{escape(why)} "
                      f'<span class="muted">({attempt.elapsed:.1f} s)</span></li>')
     for line in plan.explain():
         items.append(f'<li class="muted">{escape(line)}</li>')
