@@ -68,6 +68,7 @@ from localloom.errors import InvalidOutputError, QualityError
 
 __all__ = [
     "EVENT_KINDS",
+    "RESTORED",
     "CourseRequest",
     "GenerationEvent",
     "generate_classify",
@@ -80,6 +81,8 @@ __all__ = [
 ]
 
 CHECKPOINT_VERSION = 2
+#: The ``step_done`` message of a step taken from the checkpoint instead of the model.
+RESTORED = "restored from checkpoint"
 _LEVELS = ("beginner", "intermediate", "advanced")
 _AUDIENCES = {
     "en": {"beginner": "Beginners with no prior experience",
@@ -342,7 +345,7 @@ async def _progressive(runner: Runner, request: CourseRequest, store: Checkpoint
         state.outline = await _run_step(runner, step, state, store, request, policy)
         await _save(runner, store, request, state, step)
     else:
-        runner.emit("step_done", step, message="restored from checkpoint")
+        runner.emit("step_done", step, message=RESTORED)
     outline = state.outline
     n = 1 + sum(_steps_per_module(outline, shape))
     i = 1
@@ -351,7 +354,7 @@ async def _progressive(runner: Runner, request: CourseRequest, store: Checkpoint
             i += 1
             step = lesson_step(request, outline, m, j, i, n)
             if (m, j) in state.lessons:
-                runner.emit("step_done", step, message="restored from checkpoint")
+                runner.emit("step_done", step, message=RESTORED)
                 continue
             state.lessons[(m, j)] = await _run_step(runner, step, state, store, request, policy)
             await _save(runner, store, request, state, step)
@@ -361,7 +364,7 @@ async def _progressive(runner: Runner, request: CourseRequest, store: Checkpoint
         lessons = [state.lessons[(m, j)] for j in range(len(module.lesson_titles))]
         step = quiz_step(request, outline, m, lessons, i, n)
         if m in state.quizzes:
-            runner.emit("step_done", step, message="restored from checkpoint")
+            runner.emit("step_done", step, message=RESTORED)
             continue
         state.quizzes[m] = await _run_step(runner, step, state, store, request, policy)
         await _save(runner, store, request, state, step)
