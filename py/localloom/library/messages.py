@@ -10,6 +10,8 @@ __all__ = ["MESSAGES"]
 
 MESSAGES: dict[str, str] = {
     # the list
+    "library": "Library",
+    "import_json": "Import JSON…",
     "empty": "No saved courses yet: a course is saved here as it is written.",
     "status_done": "finished",
     "status_in_progress": "in progress",
@@ -29,6 +31,10 @@ MESSAGES: dict[str, str] = {
     "written_by_no_model": "Written by {engine} on {date}",
     "copy_title": "{title} (copy)",
     "untitled": "Untitled course",
+    "new_title": "New title",
+    "save": "Save",
+    "cancel": "Cancel",
+    "last_course": "Your last saved course, kept in this browser.",
     "part_lesson": "module {module}, lesson {lesson}",
     "part_quiz": "the quiz of module {module}",
     "part_outline": "the outline",

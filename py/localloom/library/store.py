@@ -96,6 +96,7 @@ class LibraryStore:
         self.on_change = on_change
         self.run_form: dict[str, str] = {}
         self.run_provenance: dict[str, Provenance] = {}
+        self.run_key = ""  # the checkpoint key of the run (set when the generator loads it)
         self._run_created = ""
 
     async def _write(self, ops: list[Write]) -> None:
@@ -109,6 +110,7 @@ class LibraryStore:
     def begin_run(self, form: dict[str, str]) -> None:
         """A generation starts: its form is kept with its in-progress record."""
         self.run_form, self.run_provenance, self._run_created = dict(form), {}, ""
+        self.run_key = ""
 
     def note(self, part: str, provenance: Provenance) -> None:
         """Part ``part`` was just written; saved with the next checkpoint or the course."""
@@ -120,6 +122,7 @@ class LibraryStore:
             self.note(event.key, Provenance(engine=engine, model=model, at=now_iso()))
 
     async def load(self, key: str) -> dict[str, Any] | None:
+        self.run_key = key
         run = await self.get(f"run:{key}")
         if run is not None:  # resuming: the parts already written keep who wrote them
             self.run_provenance = {**run.provenance, **self.run_provenance}
