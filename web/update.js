@@ -29,11 +29,12 @@ function banner(text, withButton, onClick) {
 }
 
 if (sw) {
-  const hadController = Boolean(sw.controller);
+  let controlled = Boolean(sw.controller);
   let reloading = false;
   sw.addEventListener('controllerchange', () => {
     if (reloading) return;
-    if (!hadController) {  // first install: reload once if only the worker isolates the page
+    if (!controlled) {  // first install: reload once if only the worker isolates the page
+      controlled = true;
       if (!crossOriginIsolated && !sessionStorage.getItem('localloom:isolating')) {
         sessionStorage.setItem('localloom:isolating', '1');
         reloading = true;

@@ -9,6 +9,7 @@ downloads are Chromium's own.
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -90,7 +91,7 @@ def _action(page, action: str, index: int = 0) -> None:
 def _download(page, action: str, index: int = 0) -> str:
     with page.expect_download() as info:
         _action(page, action, index)
-    return open(info.value.path(), encoding="utf-8").read()
+    return Path(info.value.path()).read_text(encoding="utf-8")
 
 
 def test_a_course_is_kept_exported_imported_renamed_deleted_and_restored(context, app_url,

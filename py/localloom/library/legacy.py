@@ -5,8 +5,9 @@ Public names: ``move_legacy``, ``LEGACY_KEYS``, ``MOVED``.
 Those builds kept the last course (``localloom:last-course``), an unreadable one set aside
 (``localloom:set-aside:last-course``) and the generator's checkpoints
 (``localloom:checkpoint:<key>``). ``move_legacy`` writes them all into the library in one
-transaction, with a ``meta`` flag so it runs once; only then does the caller remove the old
-keys (a failed write leaves them where they were)::
+transaction; only then does the caller remove the old keys, so each moves once (a failed
+write leaves them where they were, and a tab of an old build still open may write one later:
+the next boot moves it too)::
 
     moved, keys = await move_legacy(store, {"last-course": text, "checkpoint:course:ab": ...})
     for key in keys: local_storage.delete("localloom:" + key)
@@ -37,8 +38,9 @@ def _course_record(text: str) -> CourseRecord:
 
 async def move_legacy(store: LibraryStore, items: dict[str, str],
                       form: dict[str, str] | None = None) -> tuple[int, list[str]]:
-    """``(records written, keys to remove)``; ``(0, [])`` when it already ran."""
-    if await store.backend.get("meta", MOVED) is not None:
+    """``(records written, keys to remove)``; ``(0, [])`` when there is nothing to move."""
+    moved = [k for k in items if k in LEGACY_KEYS or k.startswith("checkpoint:")]
+    if not moved:
         return 0, []
     ops: list[Write] = []
     records: list[CourseRecord] = []
@@ -65,5 +67,4 @@ async def move_legacy(store: LibraryStore, items: dict[str, str],
                 ("put", "summaries", record.id, record.summary().model_dump_json())]
     ops.append(("put", "meta", MOVED, json.dumps({"records": len(records)})))
     await store._write(ops)
-    moved = [k for k in items if k in LEGACY_KEYS or k.startswith("checkpoint:")]
     return len(records), moved

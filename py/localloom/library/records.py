@@ -42,8 +42,9 @@ Status = Literal["done", "in_progress", "unreadable"]
 
 
 def now_iso() -> str:
-    """The current time, UTC, to the second: ``2026-11-29T17:40:00Z``."""
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    """The current time, UTC, to the microsecond (the list sorts by it):
+    ``2026-11-29T17:40:00.123456Z``."""
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 class Provenance(BaseModel):
