@@ -135,8 +135,9 @@ def build_dist(wheels_dir: Path, model: Path) -> Path:
         expected.add(dst)
 
     for path in sorted((ROOT / "web").rglob("*")):
-        if path.is_file() and path.name != "sw.js":
+        if path.is_file() and path.name not in ("sw.js", "index.html"):
             put(path, path.relative_to(ROOT / "web").as_posix())
+    _write_security(expected)
     core = nm / "@pyscript/core/dist"
     for path in sorted(core.iterdir()):
         if path.suffix in {".js", ".css"}:
@@ -173,6 +174,38 @@ def build_dist(wheels_dir: Path, model: Path) -> Path:
                                                             manifest["version"]))
     log(f"dist/ ready: {len(expected)} files")
     return DIST
+
+
+def _csp():
+    """``localloom.csp`` (pure, in py/): the one definition of the page's policy."""
+    import importlib
+    import sys
+
+    if str(ROOT / "py") not in sys.path:
+        sys.path.insert(0, str(ROOT / "py"))
+    return importlib.import_module("localloom.csp")
+
+
+def security_meta(extra_connect: tuple[str, ...] = ()) -> str:
+    """The tags index.html gets: the CSP as a meta tag (for hosts that send no header) and
+    the referrer policy."""
+    text = _csp().policy(meta=True, extra_connect=extra_connect)
+    return (f'<meta http-equiv="Content-Security-Policy" content="{text}">\n  '
+            '<meta name="referrer" content="no-referrer">')
+
+
+def _write_security(expected: set[Path]) -> None:
+    """dist/index.html with the meta tags, and dist/_headers (the same policy as headers)."""
+    csp = _csp()
+    extra = tuple(os.environ.get("LOCALLOOM_CONNECT_SRC", "").split())
+    html = (ROOT / "web/index.html").read_text(encoding="utf-8")
+    html = html.replace('<meta charset="utf-8">',
+                        '<meta charset="utf-8">\n  ' + security_meta(extra), 1)
+    (DIST / "index.html").write_text(html, encoding="utf-8")
+    headers = {"Content-Security-Policy": csp.policy(extra_connect=extra), **csp.HEADERS}
+    lines = ["/*", *(f"  {name}: {value}" for name, value in headers.items())]
+    (DIST / "_headers").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    expected.update({DIST / "index.html", DIST / "_headers"})
 
 
 def model_entry(path: Path, url: str, sha256: str) -> dict:

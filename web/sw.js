@@ -18,6 +18,7 @@ const SHA_MISMATCH = 'sha256 mismatch';
 const VERDICT = 'localloom-verdict'; // ?localloom-verdict on a model URL: why it was refused
 const verdicts = new Map(); // model URL → why its last download was not stored
 const scope = new URL(self.registration.scope);
+importScripts('./sw-update.js'); // updates wait for the user; navigations get COOP/COEP
 
 self.addEventListener('install', (event) => {
   event.waitUntil((async () => {
@@ -25,7 +26,7 @@ self.addEventListener('install', (event) => {
     const cache = await caches.open(SHELL);
     const urls = ['./', './precache.json', ...manifest.shell.map((f) => f.url)];
     await cache.addAll(urls.map((u) => new Request(u, { cache: 'no-store' })));
-    await self.skipWaiting();
+    // No skipWaiting(): a new build waits for the page's "Reload" (sw-update.js).
   })());
 });
 

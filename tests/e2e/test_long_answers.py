@@ -49,7 +49,7 @@ RECORDER = """
     Object.assign(window.__measure, {cancelAt: 0, outcomeAt: 0});
   };
   document.addEventListener('click', (event) => {
-    if (event.target.id !== 'cancel') return;
+    if (event.target.id !== 'text-cancel') return;
     window.__measure.cancelAt = event.timeStamp;  // when the input arrived, busy or not
     f.maxAtCancel = Math.max(f.max, performance.now() - f.last);
   }, true);

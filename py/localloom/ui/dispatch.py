@@ -21,6 +21,7 @@ from localloom.course.generator import (
     generate_summary,
     generate_tags,
 )
+from localloom.course.regenerate import regenerate_part
 from localloom.course.schema import Summary
 from localloom.engine import CancelToken
 from localloom.engines.chrome_ai import ChromeAIEngine, ChromeSummarizer
@@ -43,6 +44,8 @@ class TaskInput:
     text: str = ""
     categories: list[str] = field(default_factory=list)
     policy: str = "ask"  # after a quality failure: "accept" or "smaller" (the user's choice)
+    part: str = ""  # a course task writing one part again: "lesson:M.J" or "quiz:M"
+    base: Any = None  # ... of this finished Course
 
 
 @dataclass
@@ -103,6 +106,9 @@ class Dispatcher:
         engine = self.wrap(self.engine)
         kw = {"on_event": self.on_event, "cancel": self.cancel, "max_reasks": self.max_reasks,
               "seed": self.settings.seed}
+        if job.task == "course" and job.part:
+            assert job.course is not None
+            return await regenerate_part(engine, job.course, job.base, job.part, **kw)
         if job.task == "course":
             assert job.course is not None
             return await generate_course(engine, job.course, self.store,
