@@ -2,10 +2,21 @@
 
 from __future__ import annotations
 
+import asyncio
+from types import SimpleNamespace
+
 import pytest
 
 from buildtools.catalogs import compile_catalogs
 from localloom import i18n
+from localloom.course.runner import Runner, Step
+from localloom.course.schema import Summary
+from localloom.errors import EngineError, InvalidOutputError, LocalLoomError
+from localloom.library.transfer import import_json
+from localloom.routing.device import Capabilities
+from localloom.routing.fallback import run_plan
+from localloom.routing.tiers import make_plan
+from localloom.wire.openai_errors import map_http_error
 
 
 @pytest.fixture(autouse=True)
@@ -62,3 +73,54 @@ def test_marker_does_not_translate():
     assert i18n.N_("Saved.") == "Saved."
     assert i18n._(i18n.N_("Saved.")) == i18n._("Saved.")
     assert i18n._("") == ""
+
+
+def test_errors_of_the_engines_runner_routing_and_import_come_out_in_spanish():
+    """With the interface in Spanish, a provider's 401, a step that stays invalid, a plan whose
+    every tier failed, the tier list's reasons and a refused import read in Spanish, values
+    filled in; the re-ask problems quoted in a cause stay English (the model reads them)."""
+    i18n.set_language("es")
+
+    auth = map_http_error(401, '{"error": {"message": "Invalid API Key"}}', {}, "groq")
+    assert auth.what == "Groq respondió HTTP 401: Invalid API Key"
+    assert auth.cause.startswith("Groq no acepta esta clave de API")
+    assert auth.fix == ("Revisa la clave de Groq en Configuración (consigue una en "
+                        "https://console.groq.com/keys).")
+
+    class Prose:
+        name, model_id, context_window, chat = "openai", "prose", 8192, True
+
+        def count_tokens(self, text: str) -> int:
+            return max(1, len(text) // 4)
+
+        async def generate(self, request, on_token=None, cancel=None) -> str:
+            return "Lo siento, no sé escribir JSON."
+
+    step = Step("summary", Summary, "Resumen", 1, 1, {"text": "Las fracciones son partes."}, 300)
+    with pytest.raises(InvalidOutputError) as invalid:
+        asyncio.run(Runner(Prose(), "es", max_reasks=1).run(step))
+    assert invalid.value.what == ("Resumen: la respuesta del modelo siguió sin ser válida "
+                                  "después de 2 intentos.")
+    assert invalid.value.cause.startswith("Últimos problemas:\n- ")
+    assert "no JSON object" in invalid.value.cause
+
+    async def fails(tier):
+        raise EngineError(f"{tier.label} no responde.", engine=tier.engine)
+    tiers = [SimpleNamespace(engine="wllama", model_id="a", label="A"),
+             SimpleNamespace(engine="openai", model_id="", label="Groq")]
+    with pytest.raises(EngineError) as every:
+        asyncio.run(run_plan(tiers, fails))
+    assert every.value.what == "Fallaron todos los motores."
+    assert every.value.cause == ("A: EngineError - A no responde.; "
+                                 "Groq: EngineError - Groq no responde.")
+    assert every.value.fix.startswith("Lee arriba el motivo de cada motor")
+
+    reasons = make_plan("summary", Capabilities(online=False)).explain()
+    assert "- IA integrada de Chrome (Summarizer): no está en este navegador (no hay API " \
+        "Summarizer)" in reasons
+    assert any(line.startswith("- Proveedores en la nube: ninguno activado") for line in reasons)
+
+    with pytest.raises(LocalLoomError) as refused:
+        import_json("[" * 100_000, "profundo.json")
+    assert refused.value.what == "No se pudo importar “profundo.json”."
+    assert refused.value.cause == "No es un archivo JSON: tiene demasiados niveles de anidamiento."
