@@ -60,7 +60,7 @@ TOPICS = {
         ("Caring for a dog", "en", "beginner"),
     ],
 }
-COURSE_TIMEOUT_MS = 20 * 60_000
+COURSE_TIMEOUT_MS = 10 * 60_000  # a Short course still re-asking at 10 min counts as not rendered
 
 COUNT_CALLS = """() => {
   const w = globalThis.localloomWllama;

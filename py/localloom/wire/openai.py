@@ -135,7 +135,7 @@ def _check_key(provider: Provider, key: str | None) -> str:
         raise AuthError(
             _("No API key is set for {name}.").format(name=provider.name),
             fix=_("Add your {name} key in Settings ({hint}).").format(
-                name=provider.name, hint=provider.key_url_hint),
+                name=_(provider.name), hint=_(provider.key_url_hint)),
             engine=ENGINE, stage="request",
         )
     if key and any(not 33 <= ord(c) <= 126 for c in key):

@@ -216,7 +216,7 @@ def _classify(
                                                                   detail=detail)
     blob = f"{message} {kind} {code}".lower()
     kw: dict[str, Any] = {"engine": ENGINE, "stage": stage}
-    hint = PROVIDERS[provider_id].key_url_hint if provider_id in PROVIDERS else ""
+    hint = _(PROVIDERS[provider_id].key_url_hint) if provider_id in PROVIDERS else ""
 
     if status == 402 or "insufficient_quota" in blob:
         return QuotaError(what, fix=_("Add credits to your {name} account, or use another "
