@@ -42,6 +42,7 @@ from localloom.ui.dispatch import Dispatcher, TaskInput
 from localloom.ui.dom import el as _el
 from localloom.ui.library_panel import LibraryPanel
 from localloom.ui.page_language import apply_language, browser_languages
+from localloom.ui.panels import COURSE, TEXT, Panel
 from localloom.ui.settings_panel import SettingsPanel
 from localloom.view.form import SIZES, read_form, restore_form
 from localloom.view.rawlog import RawLog
@@ -55,23 +56,12 @@ from localloom.view.render import (
 from localloom.view.report import privacy_line, render_result, render_tiers, served_line
 from localloom.view.runreport import RunReport
 
-__all__ = ["SIZES", "App", "Panel", "start"]
+__all__ = ["SIZES", "App", "start"]
 
 #: The model that ships with the app, with the build's facts (url, size, sha256).
 EMBEDDED = embedded_spec()
 EMBEDDED_URL = EMBEDDED.url
 
-
-
-class Panel:
-    """The elements one form reports into: its status line, result line and tier list."""
-
-    def __init__(self, status: str, served: str, tiers: str) -> None:
-        self.status, self.served, self.tiers = status, served, tiers
-
-
-COURSE = Panel("gen-status", "served-by", "tiers")
-TEXT = Panel("text-status", "text-served-by", "text-tiers")
 
 
 class _Tap:

@@ -36,6 +36,7 @@ from localloom.library.records import CourseRecord, part_label
 from localloom.library.store import LibraryStore, MemoryBackend
 from localloom.library.transfer import export_json, export_markdown, file_name
 from localloom.ui.dispatch import TaskInput
+from localloom.ui.panels import COURSE
 from localloom.view.form import SIZES, read_form
 from localloom.view.library import render_library, render_undo
 from localloom.view.render import render_course, render_error
@@ -341,8 +342,6 @@ class LibraryPanel:
             self.show(done)
             await self.refresh()
             return MESSAGES["regenerated"].format(part=part_label(part), title=done.title)
-        from localloom.ui.app import COURSE
-
         await self.app._route(job, COURSE, finish)
 
 
