@@ -186,8 +186,8 @@ def run(topic_set: str = "main", size: str = "short", dist: Path | None = None,
             result = run_course(page, topic, language, level, size)
             result["want_modules"] = want_modules
             results.append(result)
-            brief = {k: result[k] for k in ("topic", "outcome", "seconds", "calls", "reasks")}
-            print(json.dumps(brief, ensure_ascii=False), file=sys.stderr, flush=True)
+            # each course in full as it ends: a run stopped early still leaves its data
+            print(json.dumps(result, ensure_ascii=False), file=sys.stderr, flush=True)
         browser.close()
     server.shutdown()
     return {"topics": topic_set, "size": size, "seed": seed,
