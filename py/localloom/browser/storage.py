@@ -1,43 +1,29 @@
-"""Browser persistence: checkpoints, the last course and settings, kept in this browser only.
+"""Browser persistence of the small things: the course form and the settings (keys included),
+kept in this browser's ``localStorage`` only.
 
-Public names: ``BrowserStore``, ``KeyValue``, ``MemoryKeyValue``, ``local_storage``.
+Public names: ``BrowserStore``, ``KeyValue``, ``MemoryKeyValue``, ``local_storage``, ``PREFIX``.
 
-``BrowserStore`` implements ``checkpoints.CheckpointStore`` on top of a small key-value
-backend, so the generator resumes after a reload. In the browser the backend is
-``localStorage`` (synchronous, same-origin, survives reloads and offline); tests use
-``MemoryKeyValue``::
+Courses and their generation checkpoints live in the library (IndexedDB, ``library.store``);
+``library.legacy`` moves what older builds kept here. Tests use ``MemoryKeyValue``::
 
     store = BrowserStore(local_storage())
-    await store.save("course:abc", {"outline": ...})
-    store.save_course(course.model_dump(mode="json"))
+    store.save_form({"topic": "Fractions"})     # False when storage is full or blocked
+    store.settings()                            # what was saved, for Settings.from_dict
 
-Values are JSON text. A full or unavailable storage (private windows, quota) never breaks
-generation: writes that fail return False and the caller shows "not saved".
-
-Nothing read back is trusted: a saved course that no longer validates against the schema
-(edited by hand, written by an older build, damaged) is set aside under ``SET_ASIDE`` with
-its raw text, removed from its key, and reported as a ``Restored`` problem, so the page starts
-clean and says what happened instead of failing to boot.
+Values are JSON text. A full or unavailable storage (private windows, quota) never breaks the
+page: writes that fail return False and the caller shows "not saved".
 """
 
 from __future__ import annotations
 
-import contextlib
 import json
-from dataclasses import dataclass
 from typing import Any, Protocol
 
-from pydantic import ValidationError
-
 from localloom.browser.runtime import is_nullish
-from localloom.course.schema import Course
 
-__all__ = ["SET_ASIDE", "BrowserStore", "KeyValue", "MemoryKeyValue", "Restored",
-           "local_storage"]
+__all__ = ["PREFIX", "BrowserStore", "KeyValue", "MemoryKeyValue", "local_storage"]
 
 PREFIX = "localloom:"
-#: Where an unreadable saved course is kept, raw, for the user to recover by hand.
-SET_ASIDE = "set-aside:last-course"
 
 
 class KeyValue(Protocol):
@@ -87,24 +73,8 @@ def local_storage() -> KeyValue:
     return _LocalStorage(backend)
 
 
-@dataclass
-class Restored:
-    """A value read back from storage: ``value`` (None when absent or unreadable) and,
-    when it was unreadable, ``problem`` in plain words and whether it was ``set_aside``."""
-
-    value: Any = None
-    problem: str = ""
-    set_aside: bool = False
-
-
-def _first_problem(exc: ValidationError) -> str:
-    err = exc.errors(include_url=False)[0]
-    where = ".".join(str(part) for part in err["loc"]) or "the course"
-    return f"{where}: {err['msg']}"
-
-
 class BrowserStore:
-    """Checkpoints (``CheckpointStore``), the last course, and settings."""
+    """The course form and the settings, as JSON under ``PREFIX``."""
 
     def __init__(self, kv: KeyValue) -> None:
         self.kv = kv
@@ -128,41 +98,6 @@ class BrowserStore:
         except Exception:  # QuotaExceededError, SecurityError in some private modes
             return False
         return True
-
-    # CheckpointStore protocol
-    async def load(self, key: str) -> dict | None:
-        data = self._read(f"checkpoint:{key}")
-        return data if isinstance(data, dict) else None
-
-    async def save(self, key: str, data: dict) -> None:
-        if not self._write(f"checkpoint:{key}", data):
-            raise OSError("browser storage is full or blocked")
-
-    async def delete(self, key: str) -> None:
-        with contextlib.suppress(Exception):
-            self.kv.delete(PREFIX + f"checkpoint:{key}")
-
-    # the last finished course and the form, so a reload loses nothing
-    def save_course(self, course: dict) -> bool:
-        return self._write("last-course", course)
-
-    def last_course(self) -> Restored:
-        """The last saved course as a validated ``Course``; an unreadable one is set aside."""
-        text = self._raw("last-course")
-        if text is None:
-            return Restored()
-        try:
-            return Restored(Course.model_validate(json.loads(text)))
-        except (ValueError, RecursionError) as exc:  # ValidationError is a ValueError
-            problem = _first_problem(exc) if isinstance(exc, ValidationError) else \
-                "it is not valid JSON"
-        kept = False
-        with contextlib.suppress(Exception):
-            self.kv.set(PREFIX + SET_ASIDE, text)
-            kept = True
-        with contextlib.suppress(Exception):
-            self.kv.delete(PREFIX + "last-course")
-        return Restored(None, problem, kept)
 
     def save_form(self, form: dict[str, str]) -> bool:
         return self._write("form", form)
