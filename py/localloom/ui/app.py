@@ -37,6 +37,7 @@ from localloom.routing.fallback import FallbackEvent, run_plan
 from localloom.routing.tiers import make_plan
 from localloom.ui.dispatch import Dispatcher, TaskInput
 from localloom.ui.dom import el as _el
+from localloom.ui.models_panel import ModelsPanel
 from localloom.ui.settings_panel import SettingsPanel
 from localloom.view.form import SIZES, read_form, restore_form
 from localloom.view.rawlog import RawLog
@@ -106,6 +107,7 @@ class App:
         self.engine = WllamaEngine(EMBEDDED_URL, EMBEDDED.id,
                                    context_window=EMBEDDED.context_window,
                                    size_bytes=EMBEDDED.size_bytes)
+        self.local_spec = EMBEDDED  # the Models panel switches both to a downloaded model
         self.cancel: CancelToken | None = None
         self.panel = COURSE
         self.unsaved = ""  # why the last checkpoint of this run could not be saved
@@ -123,6 +125,8 @@ class App:
         _el("device").innerHTML = render_capabilities(self.caps)
         self._restore()
         self.settings_panel.bind()
+        self.models_panel = ModelsPanel(self)
+        await self.models_panel.bind()
         self._on("course-form", "submit", self._handler(self.generate))
         self._on("error", "click", self._choice)
         self._on("text-form", "submit", self._handler(self.run_text))
@@ -300,7 +304,8 @@ class App:
         _el(panel.tiers).innerHTML = ""
         js.document.body.dataset.outcome = ""
         settings = self.settings_panel.settings
-        plan = make_plan(job.task, self.caps, catalog=[EMBEDDED], prefs=settings.preferences())
+        plan = make_plan(job.task, self.caps, catalog=[self.local_spec],  # stored: the panel
+                         cached=[self.local_spec.id], prefs=settings.preferences())  # checked it
         dispatcher = Dispatcher(
             local_engine=self.engine, load_local=self._load, settings=settings,
             store=self.store, wrap=lambda engine: _Tap(engine, self._raw),
