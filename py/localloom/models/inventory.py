@@ -1,6 +1,7 @@
 """One storage view across engines: what each cache entry belongs to, grouped by model (pure).
 
-Public names: ``Entry``, ``Row``, ``STORES``, ``model_of``, ``group``, ``quota_line``.
+Public names: ``Entry``, ``Row``, ``STORES``, ``DOWNLOADS``, ``model_of``, ``group``,
+``quota_line``.
 
 The browser side (``engines.model_store``) lists every stored file — LocalLoom's own caches,
 wllama's OPFS cache, Transformers.js's ``transformers-cache``, WebLLM's ``webllm/*`` caches —
@@ -22,12 +23,11 @@ from urllib.parse import parse_qs, urlsplit
 
 from localloom.models.progress import format_bytes
 
-__all__ = ["STORES", "Entry", "Row", "group", "model_of", "quota_line"]
+__all__ = ["DOWNLOADS", "STORES", "Entry", "Row", "group", "model_of", "quota_line"]
 
 #: Where each engine keeps files: (kind, name) -> engine. "cache" = Cache Storage.
 STORES = {
     ("cache", "localloom-models"): "wllama",  # the embedded model, stored by web/sw.js
-    ("cache", "localloom-files"): "wllama",  # downloaded models: parts + a verified record
     ("opfs", "cache"): "wllama",  # wllama's own cache (loadModelFromUrl); LocalLoom skips it
     ("cache", "transformers-cache"): "transformers",
     ("cache", "webllm/model"): "webllm",
@@ -37,6 +37,7 @@ STORES = {
     ("idb", "webllm/config"): "webllm",
     ("idb", "webllm/wasm"): "webllm",
 }
+DOWNLOADS = "localloom-file "  # + URL: one cache per downloaded file (wllama's GGUFs)
 PART_QUERY = "localloom-part"  # ?localloom-part=<start>: one stored part of a download
 RECORD_QUERY = "localloom-file"  # ?localloom-file: the record of a whole, verified download
 
@@ -92,6 +93,8 @@ def _stem(name: str) -> str:
 def model_of(entry: Entry) -> tuple[str, str]:
     """``(engine, model)`` the entry belongs to."""
     engine = STORES.get((entry.kind, entry.store), entry.store)
+    if entry.store.startswith(DOWNLOADS):
+        engine = "wllama"
     if entry.model:
         return engine, entry.model
     if entry.kind == "idb":
@@ -104,7 +107,7 @@ def model_of(entry: Entry) -> tuple[str, str]:
     if hf:
         return engine, hf
     path = urlsplit(entry.key).path
-    if entry.store in ("localloom-models", "localloom-files"):
+    if entry.store == "localloom-models" or entry.store.startswith(DOWNLOADS):
         return engine, _stem(path)
     parts = path.strip("/").split("/")
     if "models" in parts[:-2]:  # a local model folder: …/models/<org>/<name>/<files>
@@ -128,7 +131,7 @@ def group(entries: list[Entry]) -> list[Row]:
         row.size = -1 if row.size < 0 or entry.size < 0 else row.size + entry.size
         row.last_used = max(row.last_used, entry.last_used)
     for row in rows.values():
-        ours = [e for e in row.entries if e.store == "localloom-files"]
+        ours = [e for e in row.entries if e.store.startswith(DOWNLOADS)]
         records = [e for e in ours if not _is_part(e)]
         if ours and not any(e.verified == "yes" for e in records):
             row.state = "partial"

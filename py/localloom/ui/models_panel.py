@@ -278,7 +278,7 @@ class ModelsPanel:
         bad = []
         for entry in records:
             url = entry.key.split("?localloom-file")[0].split("&localloom-file")[0]
-            if entry.store == "localloom-files":
+            if entry.store.startswith(model_store.DOWNLOADS):
                 rec = await model_store.record(url) or {}
                 blobs = await model_store.part_blobs(url, int(rec.get("size", 0)),
                                                      int(rec.get("part_bytes", 1)))
