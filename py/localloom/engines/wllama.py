@@ -26,14 +26,14 @@ from localloom.engines.model_store import touch
 from localloom.engines.resumable import fetch_file
 from localloom.errors import EngineError, GenerationCancelled, LocalLoomError, ModelLoadError
 from localloom.models.catalog import FileSpec
-from localloom.models.modelfile import ModelFile, build_model
+from localloom.models.modelfile import ModelFile, build_model, engine_urls
 from localloom.routing.device import Capabilities
 from localloom.routing.diagnostics import classify_js_error
 
 __all__ = ["GenerationStats", "WllamaEngine"]
 
-MODULE_URL = "./vendor/wllama/index.js"
-WASM_URL = "./vendor/wllama/wasm/wllama.wasm"
+MODULE_URL = engine_urls("wllama").get("module", "./vendor/wllama/index.js")
+WASM_URL = engine_urls("wllama").get("wasm", "./vendor/wllama/wasm/wllama.wasm")
 
 
 @dataclass
