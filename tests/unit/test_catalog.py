@@ -1,10 +1,12 @@
 """localloom.models.catalog: every entry is complete and consistent, URLs are Hugging Face
-downloads, listed sizes bound the real size, split URLs expand like wllama's, custom URLs."""
+downloads, listed sizes bound the real size, split URLs expand like wllama's, custom URLs; the
+WebLLM entries are models web-llm 0.2.86 itself knows, with its VRAM figures."""
 
 from __future__ import annotations
 
 import doctest
 import re
+from pathlib import Path
 
 import pytest
 
@@ -12,6 +14,7 @@ import localloom.models.catalog as catalog_module
 from localloom.models.catalog import (
     GGUF_MODELS,
     TASK_NAMES,
+    WEBLLM_MODELS,
     FileSpec,
     ModelSpec,
     catalog,
@@ -19,11 +22,13 @@ from localloom.models.catalog import (
     find,
     hf_url,
     split_urls,
+    webllm_spec,
 )
 from localloom.models.modelfile import ModelFile
 from localloom.routing.tiers import TASKS
 
 HF = re.compile(r"^https://huggingface\.co/[\w.-]+/[\w.-]+/resolve/[\w.-]+/[\w.-]+\.gguf$")
+LIBRARY = Path(__file__).resolve().parents[2] / "node_modules/@mlc-ai/web-llm/lib/index.js"
 SMOL_SHA = "b179c9523d0e6a0f98a330c7562b682750a6f8c8c15e5bc70ea373728110db53"
 
 
@@ -64,9 +69,11 @@ def test_every_gguf_entry_is_complete(spec: ModelSpec):
 
 
 def test_ids_are_unique_and_the_embedded_model_comes_first(built):
-    """catalog() starts with the built-in Gemma, then every GGUF entry, ids unique."""
+    """catalog() starts with the built-in Gemma, then every GGUF entry, then WebLLM's; ids
+    unique."""
     ids = [m.id for m in catalog()]
     assert ids[0] == "gemma-3-270m-q4_k_m" and catalog()[0].embedded
+    assert ids[1:] == [m.id for m in (*GGUF_MODELS, *WEBLLM_MODELS)]
     assert len(ids) == len(set(ids))
     assert find("smollm2-135m-instruct-q4_1").size_bytes == 98_362_432
     assert find("nope") is None
@@ -132,3 +139,30 @@ def test_custom_spec_refuses_what_cannot_be_a_model(url, why):
     """Plain http off this device, a non-GGUF path, or a later shard: a ValueError says why."""
     with pytest.raises(ValueError, match=why):
         custom_spec(url, 1)
+
+
+def _record(model_id: str) -> str:
+    """The prebuiltAppConfig entry of ``model_id`` in the installed library's source."""
+    text = LIBRARY.read_text()
+    start = text.index(f'model_id: "{model_id}"')
+    return text[start:text.index("}", text.index("overrides", start))]
+
+
+@pytest.mark.parametrize("spec", WEBLLM_MODELS, ids=lambda s: s.id)
+def test_each_webllm_entry_is_in_the_librarys_prebuilt_config(spec):
+    """The id loads by name; size_bytes is the library's vram_required_MB read as MiB."""
+    record = _record(spec.id)
+    vram = float(re.search(r"vram_required_MB: ([\d.]+)", record).group(1))
+    assert spec.size_bytes == int(vram * 2**20)
+    assert spec.engine == "webllm" and spec.chat and spec.requires_webgpu
+    assert re.search(r"context_window_size: (\d+)", record).group(1) == str(spec.context_window)
+    assert spec.needs_f16 == ("q4f16" in spec.id)
+
+
+def test_one_entry_runs_without_shader_f16_and_lookup_works():
+    """A GPU without shader-f16 still has a WebLLM model; ids resolve, unknown ones do not."""
+    assert [m.id for m in WEBLLM_MODELS if not m.needs_f16] == [
+        "Llama-3.2-1B-Instruct-q4f32_1-MLC"]
+    assert webllm_spec("SmolLM2-360M-Instruct-q4f16_1-MLC").needs_f16
+    assert webllm_spec("nope") is None
+    assert len({m.quality for m in WEBLLM_MODELS}) == len(WEBLLM_MODELS)
