@@ -14,6 +14,9 @@ passed its checks: the size the catalog allows, the GGUF magic, and the sha256 (
 catalog's when known; else the one computed now is recorded and later checks use it). A file
 that fails them is deleted, parts and all; a web page served in its place is refused at its
 first bytes, before anything is stored.
+``on_stage(kind, note)`` hears where the bytes come from ("cache" or "network") and the load
+stages of ``models.loadstate`` it passes through (fetching metadata, downloading, verifying,
+the file's name as the note).
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from localloom.engine import CancelToken
 from localloom.engines import model_store as store
 from localloom.errors import GenerationCancelled, ModelDownloadError, StorageQuotaError
 from localloom.models.catalog import FileSpec
+from localloom.models.loadstate import DOWNLOADING, METADATA, VERIFYING
 from localloom.models.modelfile import GGUF_MAGIC, ModelFile, check
 from localloom.models.progress import format_bytes
 from localloom.models.resume import PART_BYTES, cuts, judge_answer, resume_point
@@ -105,14 +109,19 @@ async def fetch_file(file: FileSpec, *, model_id: str, on_progress=None, on_stag
                             "again." if why else "")
     for _ in range(2):  # a second round only when the file changed under stored parts
         result = await _attempt(file, model_id, label, on_progress, cancel, part_bytes,
-                                min_interval)
+                                min_interval, on_stage or _quiet)
         if result is not None:
             return result
     raise _failed(cancel, f"The server keeps changing {label} while it downloads.",
                   "The file on the server is being replaced.", "Try again later.")
 
 
-async def _attempt(file, model_id, label, on_progress, cancel, part_bytes, min_interval):
+def _quiet(stage: str, note: str) -> None:
+    """No one listens to the stages."""
+
+
+async def _attempt(file, model_id, label, on_progress, cancel, part_bytes, min_interval,
+                   on_stage):
     import js
 
     parts = await store.stored_parts(file.url)
@@ -126,6 +135,7 @@ async def _attempt(file, model_id, label, on_progress, cancel, part_bytes, min_i
         raise _quota_error(label, need, usage, quota)
     if cancel.cancelled:
         raise _failed(cancel, "", "")
+    on_stage(METADATA, label)
     try:
         response = await js.fetch(file.url, js_object({
             "headers": {"Range": f"bytes={nxt}-"}, "cache": "no-store",
@@ -166,8 +176,9 @@ async def _attempt(file, model_id, label, on_progress, cancel, part_bytes, min_i
                       f"{file.size:,}.", problem.cause if problem else
                       "The server has another file under this name.",
                       "Pick another model or address. Nothing was stored.")
+    on_stage(DOWNLOADING, label)
     return await _receive(file, model_id, label, response, nxt, total, etag, ctype,
-                          on_progress, cancel, part_bytes, min_interval)
+                          on_progress, cancel, part_bytes, min_interval, on_stage)
 
 
 async def _cancel_body(response) -> None:
@@ -186,7 +197,7 @@ async def _first_bytes(response) -> bytes:
 
 
 async def _receive(file, model_id, label, response, start, total, etag, ctype, on_progress,
-                   cancel, part_bytes, min_interval):
+                   cancel, part_bytes, min_interval, on_stage):
     import js
 
     position, part_start = start, start
@@ -240,6 +251,7 @@ async def _receive(file, model_id, label, response, start, total, etag, ctype, o
                       f"{format_bytes(part_start)} of it is kept in this browser.")
     if on_progress is not None:
         on_progress(total, total)
+    on_stage(VERIFYING, label)
     return await _verify(file, model_id, label, total, etag, part_bytes)
 
 

@@ -26,6 +26,7 @@ from localloom.engines.model_store import touch
 from localloom.engines.resumable import fetch_file
 from localloom.errors import EngineError, GenerationCancelled, LocalLoomError, ModelLoadError
 from localloom.models.catalog import FileSpec
+from localloom.models.loadstate import INITIALISING, JOURNAL, STAGES
 from localloom.models.modelfile import ModelFile, build_model, engine_urls
 from localloom.routing.device import Capabilities
 from localloom.routing.diagnostics import classify_js_error
@@ -107,18 +108,37 @@ class WllamaEngine:
         """Download (or read from cache) the GGUF, check it and load it; idempotent.
 
         ``on_stage(stage, note)`` says where the bytes come from ("cache" or "network") and
-        when llama.cpp starts reading them ("start", note = the backend).
+        when llama.cpp starts reading them ("start", note = the backend). Every stage also goes
+        to a ``models.loadstate`` log in the ``JOURNAL`` (the Diagnostics panel's load log).
         """
         if self._wllama is not None:
             return
+        log = JOURNAL.begin(self.name, self.model_id)
+        try:
+            await self._load(caps, log, on_progress, cancel, on_stage)
+        except BaseException as exc:
+            log.fail(exc)
+            raise
+        log.finish(self.backend)
+
+    async def _load(self, caps, log, on_progress, cancel, on_stage) -> None:
         import js
+
+        told: set[str] = set()
+
+        def stage(kind: str, note: str) -> None:
+            if kind in STAGES:
+                log.enter(kind, note)
+            elif on_stage is not None and kind not in told:  # once per load, not per shard
+                told.add(kind)
+                on_stage(kind, note)
 
         started = time.monotonic()
         if self.files:
-            blobs = await self._download(on_progress, on_stage, cancel)
+            blobs = await self._download(on_progress, stage, cancel)
         else:
             blobs = [await fetch_blob(self.model_url, model=self.model_file,
-                                      on_progress=on_progress, on_stage=on_stage,
+                                      on_progress=on_progress, on_stage=stage,
                                       cancel=cancel, engine=self.name, model_id=self.model_id,
                                       expected_size=self.size_bytes)]
         if cancel is not None and cancel.cancelled:
@@ -127,6 +147,7 @@ class WllamaEngine:
         threads = caps.threads if caps else 1
         backend = f"WebGPU ({caps.gpu.vendor})" if use_gpu and caps and caps.gpu else \
             f"CPU, {threads} thread{'s' if threads > 1 else ''}"
+        log.enter(INITIALISING, backend)
         if on_stage is not None:
             on_stage("start", backend)
         try:
@@ -175,7 +196,7 @@ class WllamaEngine:
                 if on_progress is not None:
                     on_progress(before + loaded, max(total, before + size))
             blob = await fetch_file(file, model_id=self.model_id, on_progress=progress,
-                                    on_stage=on_stage if not blobs else None, cancel=cancel)
+                                    on_stage=on_stage, cancel=cancel)
             blobs.append(blob)
             done += int(blob.size)
         return blobs
