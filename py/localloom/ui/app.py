@@ -37,6 +37,7 @@ from localloom.models.progress import LoadProgress, format_bytes
 from localloom.routing.device import Capabilities
 from localloom.routing.fallback import FallbackEvent, run_plan
 from localloom.routing.tiers import make_plan
+from localloom.ui.diagnostics_panel import DiagnosticsPanel
 from localloom.ui.dispatch import Dispatcher, TaskInput
 from localloom.ui.dom import el as _el
 from localloom.ui.library_panel import LibraryPanel
@@ -133,6 +134,7 @@ class App:
         self.settings_panel.bind()
         self.models_panel = ModelsPanel(self)
         await self.models_panel.bind()
+        DiagnosticsPanel(self).bind()
         self._on("course-form", "submit", self._handler(self.generate))
         self._on("error", "click", self._choice)
         self._on("text-form", "submit", self._handler(self.run_text))
