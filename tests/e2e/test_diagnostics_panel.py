@@ -105,6 +105,8 @@ def test_a_failed_download_is_logged_by_stage_and_the_report_holds_no_key(browse
 
     hub.missing.add(SMOLLM2)
     outcome, seconds_404 = _download(page, SMOL_ID)
+    facts = page.inner_text("#model-facts")  # the Models panel gives the same verdict
+    assert "On this device: fits slowly (CPU) — runs on the CPU with" in facts, facts
     assert outcome == "failed"
     load = page.locator(f'#diag-loads .load[data-model="{SMOL_ID}"]').first
     assert load.get_attribute("data-failed-at") == "fetching metadata"

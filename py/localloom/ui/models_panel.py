@@ -25,6 +25,7 @@ from localloom.models.catalog import GGUF_MODELS, ModelSpec, custom_spec, split_
 from localloom.models.inventory import group, quota_line
 from localloom.models.progress import LoadProgress, format_bytes
 from localloom.models.resume import content_range
+from localloom.routing.preflight import verdict
 from localloom.ui.dom import el as _el
 from localloom.view.models import download_label, facts, render_storage
 from localloom.view.render import render_error
@@ -97,7 +98,8 @@ class ModelsPanel:
             js.document.body.dataset.picked = value
             return
         stored = spec.embedded or all([await model_store.record(f.url) for f in spec.files])
-        _el("model-facts").textContent = facts(spec)
+        _el("model-facts").textContent = f"{facts(spec)}. On this device: " \
+            f"{verdict(spec, self.app.caps, cached=stored).text}."
         current = spec.id == self.app.engine.model_id and self.app.engine.loaded
         button.textContent = "In use" if current else download_label(spec, stored)
         button.disabled = current or self.cancel is not None
