@@ -303,3 +303,17 @@ def test_a_split_gguf_downloads_every_shard_and_loads_as_one_model(visit, hub):
     assert [(r["state"], r["size"]) for r in rows] == [("stored", SMOLLM2_SIZE + sum(
         hub.files[s].stat().st_size for s in shards) - SMOLLM2_SIZE)]
     assert page.evaluate("document.body.dataset.localModel") == "SmolLM2-135M-Instruct.Q4_1"
+
+
+def test_an_address_the_pages_policy_refuses_is_named_before_any_request(visit):
+    """A GGUF address on a host the CSP's connect-src does not list: the panel says the page
+    may not download from it and how to allow it, instead of the browser's bare "Failed to
+    fetch"; no request is made."""
+    page = visit.page
+    url = "https://models.example/org/repo/resolve/main/m.gguf"
+    visit.pick("custom", url)
+    before = len(visit.log.urls)
+    assert visit.press("failed") == "failed"
+    error = page.inner_text("#model-error")
+    assert "may not download from models.example" in error and "LOCALLOOM_CONNECT_SRC" in error
+    assert [u for u in visit.log.urls[before:] if "models.example" in u] == []

@@ -11,12 +11,14 @@ data-picked>`` names the choice the panel describes.
 from __future__ import annotations
 
 import asyncio
+from urllib.parse import urlsplit
 
 import js
 from pyodide.ffi import create_proxy
 
 from localloom.browser.ffi import js_object
 from localloom.browser.runtime import js_error_parts
+from localloom.csp import allows_connect
 from localloom.engine import CancelToken
 from localloom.engines import model_store
 from localloom.engines.wllama import WllamaEngine
@@ -148,6 +150,10 @@ class ModelsPanel:
         spec = self._chosen()
         if spec is None:
             url = str(_el("model-url").value).strip()
+            if refusal := _policy_refusal(url):
+                self._error(refusal)
+                self._status("", "failed")
+                return
             self._status("Checking the address…", "probing")
             try:
                 self.custom = await self._probe(url)
@@ -295,3 +301,19 @@ class ModelsPanel:
             await model_store.delete_entries(row.entries)
             return "damaged: deleted"
         return "verified: sha256 matches"
+
+
+def _policy_refusal(url: str) -> ModelDownloadError | None:
+    """Why this page's CSP (its meta tag, the same connect-src its header sends) will not let
+    it fetch ``url``; None when it will. Without this, the browser says only "Failed to fetch"."""
+    meta = js.document.querySelector('meta[http-equiv="Content-Security-Policy"]')
+    if meta is None or allows_connect(str(meta.content), url, str(js.location.origin)):
+        return None
+    host = urlsplit(url).hostname or url
+    return ModelDownloadError(
+        f"This page may not download from {host}.",
+        cause="LocalLoom's security policy (CSP) lets it fetch models only from Hugging Face, "
+              "this device and the hosts its build adds.",
+        fix="Paste a Hugging Face …/resolve/main/….gguf address, or rebuild with "
+            'LOCALLOOM_CONNECT_SRC="https://your.host" to allow your server.',
+        stage="download", engine="wllama")
