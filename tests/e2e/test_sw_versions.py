@@ -4,7 +4,8 @@ never served (web-llm #308, wllama #143: a stale cached wasm after an upgrade br
 The test serves a copy of dist/ (without the models), lets the worker precache build A, then
 poisons build A's cached ``wllama.wasm`` (so it can tell which copy it gets), and publishes
 build B the way ``buildtools/dist.py`` does: a new version in ``precache.json`` and in
-``sw.js``. After a reload the page must get the real wasm, and build A's cache must be gone.
+``sw.js``. Once the page takes the update (its banner's Reload, web/update.js), it must get
+the real wasm, and build A's cache must be gone.
 No model is loaded.
 """
 
@@ -69,7 +70,9 @@ def test_an_old_builds_cached_engine_wasm_is_not_used_after_an_update(browser, s
     assert f"'{old}'" in sw
     (root / "sw.js").write_text(sw.replace(f"'{old}'", f"'{new}'"))
 
-    page.reload()
+    page.evaluate("navigator.serviceWorker.getRegistration().then((r) => r.update())")
+    page.click("#update-banner button", timeout=60_000)  # web/update.js: "Reload" takes B
+    page.wait_for_function("document.body.dataset.state === 'booting'", timeout=30_000)
     page.wait_for_selector("body[data-state=ready]", timeout=BOOT_TIMEOUT_MS)
     assert page.evaluate("""async ([old, fresh]) => {  // the new worker installs, activates
       for (let i = 0; i < 240; i++) {
