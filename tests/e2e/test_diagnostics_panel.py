@@ -12,13 +12,15 @@ Only ``test_self_test_generates_with_the_embedded_model`` runs a model: hold the
 from __future__ import annotations
 
 import json
+import shutil
 import time
 
 import pytest
 
+from buildtools.serve import serve_in_thread
 from buildtools.testmodels import SMOLLM2, ensure_test_models
 
-from .conftest import BOOT_TIMEOUT_MS, CHROMIUM, CHROMIUM_ARGS, RequestLog
+from .conftest import BOOT_TIMEOUT_MS, CHROMIUM, CHROMIUM_ARGS, DIST, RequestLog
 from .hub_double import HubDouble
 
 SMOL_ID = "smollm2-135m-instruct-q4_1"
@@ -157,6 +159,30 @@ def test_preflight_calls_swiftshader_a_fallback(playwright, app_url):
         assert log.foreign() == []
     finally:
         gpu_browser.close()
+
+
+def test_a_service_worker_that_cannot_install_is_explained(browser, tmp_path):
+    """A host without sw.js (the registration gets a 404): the page still runs, and the panel
+    says the offline copy could not install, why, and what to do; the report carries it."""
+    site = tmp_path / "site"
+    shutil.copytree(DIST, site, ignore=shutil.ignore_patterns("models"))
+    (site / "sw.js").unlink()
+    server = serve_in_thread(site)
+    try:
+        context, log, page = _open(browser, f"http://127.0.0.1:{server.server_port}/")
+        page.wait_for_function("document.body.dataset.swError", timeout=30_000)
+        _diagnostics(page)
+        env = page.inner_text("#diag-env")
+        assert "LocalLoom's offline copy could not install." in env, env
+        assert "Reload the page while online" in env
+        _, report = _report(page)
+        assert "404" in report["service_worker"]["error"]["detail"]
+        assert report["service_worker"]["controlled"] is False
+        context.close()
+        assert log.foreign() == []
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
 def test_self_test_generates_with_the_embedded_model(browser, app_url):

@@ -22,6 +22,7 @@ from localloom.view.diagnostics import (
     render_load_log,
     render_preflight,
     render_selftests,
+    service_worker,
 )
 
 KEY = "gsk_live_0123456789abcdefSECRET"
@@ -124,3 +125,19 @@ def test_a_key_that_slips_into_a_message_is_redacted():
     text = debug_report(Capabilities(), [log], [], [], settings)
     assert KEY not in text and "[redacted]" in text
     assert DOWNLOADING not in json.loads(text)["loads"][0]["failed_at"]
+
+
+def test_the_offline_copys_failure_is_classified_and_shown():
+    """web/boot.js's recorded registration error becomes what/cause/fix in the environment
+    rows and the report; a controlling worker reads "active"."""
+    raw = ("TypeError: Failed to register a ServiceWorker for scope ('http://h/') with script "
+           "('http://h/sw.js'): A bad HTTP response code (404) was received when fetching the "
+           "script.")
+    state = service_worker(False, raw)
+    assert state["error"]["what"] == "LocalLoom's offline copy could not install."
+    assert "Reload the page while online" in state["error"]["fix"]
+    html = render_environment(Capabilities(), state)
+    assert "Offline copy (service worker)" in html and "could not install" in html
+    assert "active" in render_environment(Capabilities(), service_worker(True))
+    report = json.loads(debug_report(Capabilities(), [], [], [], worker=state))
+    assert report["service_worker"]["error"]["detail"] == raw

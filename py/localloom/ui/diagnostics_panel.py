@@ -17,7 +17,7 @@ import js
 from pyodide.ffi import create_proxy
 
 from localloom.browser.capabilities import probe
-from localloom.browser.runtime import js_error_parts
+from localloom.browser.runtime import is_nullish, js_error_parts
 from localloom.engine import CancelToken, GenerateRequest
 from localloom.models.catalog import catalog
 from localloom.models.loadstate import JOURNAL
@@ -31,6 +31,7 @@ from localloom.view.diagnostics import (
     render_load_log,
     render_preflight,
     render_selftests,
+    service_worker,
 )
 
 __all__ = ["DiagnosticsPanel"]
@@ -68,7 +69,7 @@ class DiagnosticsPanel:
         if not _el("diagnostics").open:
             return
         self.app.caps = await probe()
-        _el("diag-env").innerHTML = render_environment(self.app.caps)
+        _el("diag-env").innerHTML = render_environment(self.app.caps, _worker())
         found = self._found()
         language = str(_el("language").value or "en")
         _el("diag-preflight").innerHTML = render_preflight(found,
@@ -132,7 +133,7 @@ class DiagnosticsPanel:
             build = str((await (await js.fetch("./precache.json")).json()).version)
         text = debug_report(self.app.caps, JOURNAL.logs, self.tests, self._found(),
                             self.app.settings_panel.settings, build=build,
-                            local_model=self.app.local_spec.id)
+                            local_model=self.app.local_spec.id, worker=_worker())
         box = _el("diag-report")
         box.textContent, box.hidden = text, False
         try:
@@ -143,3 +144,11 @@ class DiagnosticsPanel:
             _el("diag-copy-status").textContent = "The browser refused the clipboard: copy " \
                 "the report below."
             js.document.body.dataset.report = "shown"
+
+
+def _worker() -> dict:
+    """The offline copy: controlled by a service worker, or the error web/boot.js recorded."""
+    sw = getattr(js.navigator, "serviceWorker", None)
+    controlled = not is_nullish(sw) and not is_nullish(sw.controller)
+    raw = js.document.body.dataset.swError
+    return service_worker(controlled, "" if is_nullish(raw) else str(raw))

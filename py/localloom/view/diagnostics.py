@@ -2,8 +2,8 @@
 each model's verdict and the recommended one, the live load log with its stage timings, the
 engines' self-tests, and the debug report a user copies into a bug report.
 
-Public names: ``SelfTest``, ``render_environment``, ``render_preflight``, ``render_load_log``,
-``render_selftests``, ``debug_report``, ``SELFTEST_PROMPT``.
+Public names: ``SelfTest``, ``render_environment``, ``service_worker``, ``render_preflight``,
+``render_load_log``, ``render_selftests``, ``debug_report``, ``SELFTEST_PROMPT``.
 
     debug_report(caps, JOURNAL.logs, tests, found, settings, build="0123abcd")  # JSON text
 
@@ -21,12 +21,13 @@ from dataclasses import dataclass
 from localloom.models.loadstate import FAILED, LoadLog
 from localloom.models.progress import format_bytes
 from localloom.routing.device import Capabilities
+from localloom.routing.diagnostics import classify_js_error
 from localloom.routing.preflight import EMBEDDED_NOTE, Verdict
 from localloom.settings import Settings
 from localloom.view.templating import render
 
 __all__ = ["SELFTEST_PROMPT", "SelfTest", "debug_report", "render_environment",
-           "render_load_log", "render_preflight", "render_selftests"]
+           "render_load_log", "render_preflight", "render_selftests", "service_worker"]
 
 SELFTEST_PROMPT = "The three primary colours are"  # a tiny completion any model can continue
 REDACTED = "[redacted]"
@@ -72,8 +73,9 @@ def _environment(caps: Capabilities) -> dict:
     }
 
 
-def render_environment(caps: Capabilities) -> str:
-    """The facts preflight decides on, one row each."""
+def render_environment(caps: Capabilities, worker: dict | None = None) -> str:
+    """The facts preflight decides on, one row each; ``worker``: the offline copy's state
+    (``service_worker``'s answer)."""
     gpu = caps.gpu
     if gpu is None:
         adapter = f"none — {caps.gpu_error or 'navigator.gpu gave no adapter'}"
@@ -96,7 +98,25 @@ def render_environment(caps: Capabilities) -> str:
         ("Secure context", "yes" if caps.secure_context else "no — WebGPU and offline use "
          "need https:// or localhost"),
     ]
+    if worker is not None:
+        error = worker.get("error")
+        rows.append(("Offline copy (service worker)", "active" if worker.get("controlled")
+                     else f"{error['what']} {error['cause']} Fix: {error['fix']}" if error
+                     else "not active yet (it takes over after the first load)"))
     return render("diagnostics_env.html.j2", rows=rows)
+
+
+def service_worker(controlled: bool, raw_error: str = "") -> dict:
+    """The offline copy's state for the panel and the report: whether a worker controls the
+    page, and its registration error (``"Name: message"`` as the page recorded it) as a
+    LocalLoom error's what, cause and fix."""
+    state: dict = {"controlled": controlled, "error": None}
+    if raw_error:
+        name, _, message = raw_error.partition(": ")
+        err = classify_js_error(name, message, engine="page", stage="install")
+        state["error"] = {"kind": err.kind, "what": err.what, "cause": err.cause or "",
+                          "fix": err.fix or "", "detail": raw_error}
+    return state
 
 
 def render_preflight(found: Iterable[Verdict], best: Verdict | None) -> str:
@@ -130,11 +150,12 @@ def _settings(settings: Settings | None) -> dict:
 
 def debug_report(caps: Capabilities, logs: Iterable[LoadLog], tests: Iterable[SelfTest],
                  found: Iterable[Verdict], settings: Settings | None = None, *,
-                 build: str = "", local_model: str = "") -> str:
+                 build: str = "", local_model: str = "", worker: dict | None = None) -> str:
     """The report as indented JSON text (see the module docstring for what it leaves out)."""
     data = {
         "localloom_build": build,
         "environment": _environment(caps),
+        "service_worker": worker or {},
         "local_model": local_model,
         "loads": [log.as_dict() for log in logs],
         "self_tests": [t.as_dict() for t in tests],
