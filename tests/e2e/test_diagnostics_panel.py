@@ -79,6 +79,13 @@ def _report(page) -> tuple[str, dict]:
     return text, json.loads(text)
 
 
+def _storage(page) -> str:
+    """The storage view as the user reads it: the total line and each row's text."""
+    page.wait_for_function("document.body.dataset.storage === 'ready'", timeout=30_000)
+    rows = page.locator("#storage-view tr[data-model]").all_inner_texts()
+    return f"{page.inner_text('#storage-total')} rows: {rows}"
+
+
 def _verdicts(page) -> dict[str, str]:
     return page.evaluate("""() => Object.fromEntries([...document.querySelectorAll(
         '#diag-preflight tr[data-verdict]')].map((r) => [r.dataset.model, r.dataset.verdict]))""")
@@ -113,6 +120,7 @@ def test_a_failed_download_is_logged_by_stage_and_the_report_holds_no_key(browse
     load = page.locator(f'#diag-loads .load[data-model="{SMOL_ID}"]').first
     assert load.get_attribute("data-failed-at") == "fetching metadata"
     assert "HTTP 404" in load.inner_text() and "Cause:" in load.inner_text()
+    print(f"storage after the 404: {_storage(page)}")
 
     hub.missing.clear()
     hub.drop_at[SMOLLM2] = 40_000_000
@@ -122,6 +130,7 @@ def test_a_failed_download_is_logged_by_stage_and_the_report_holds_no_key(browse
     assert load.get_attribute("data-failed-at") == "downloading", load.inner_text()
     stages = load.locator("li[data-stage]").evaluate_all("(l) => l.map((e) => e.dataset.stage)")
     assert stages == ["checking", "fetching metadata", "downloading"]
+    print(f"storage after the drop at 40 MB: {_storage(page)}")
 
     text, report = _report(page)
     assert KEY not in text and KEY not in page.content()

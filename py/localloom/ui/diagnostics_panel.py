@@ -17,7 +17,7 @@ import js
 from pyodide.ffi import create_proxy
 
 from localloom.browser.capabilities import probe
-from localloom.browser.runtime import is_nullish, js_error_parts
+from localloom.browser.runtime import js_error_parts, js_get
 from localloom.engine import CancelToken, GenerateRequest
 from localloom.models.catalog import catalog
 from localloom.models.loadstate import JOURNAL
@@ -50,8 +50,16 @@ class DiagnosticsPanel:
         _el(element_id).addEventListener(event, proxy)
 
     def _run(self, coro_fn):
+        async def guarded() -> None:
+            try:
+                await coro_fn()
+            except Exception as exc:  # the panel that explains failures must not hide its own
+                _el("diag-copy-status").textContent = f"The Diagnostics panel failed: {exc!r}"
+                js.document.body.dataset.diagnostics = "failed"
+                raise
+
         def handle(event) -> None:
-            self._task = asyncio.ensure_future(coro_fn())
+            self._task = asyncio.ensure_future(guarded())
         return handle
 
     def bind(self) -> None:
@@ -148,7 +156,6 @@ class DiagnosticsPanel:
 
 def _worker() -> dict:
     """The offline copy: controlled by a service worker, or the error web/boot.js recorded."""
-    sw = getattr(js.navigator, "serviceWorker", None)
-    controlled = not is_nullish(sw) and not is_nullish(sw.controller)
-    raw = js.document.body.dataset.swError
-    return service_worker(controlled, "" if is_nullish(raw) else str(raw))
+    sw = js_get(js.navigator, "serviceWorker")
+    controlled = sw is not None and js_get(sw, "controller") is not None
+    return service_worker(controlled, str(js_get(js.document.body.dataset, "swError", "")))
