@@ -22,6 +22,8 @@ from buildtools.testmodels import SMOLLM2, ensure_test_models
 
 from .conftest import BOOT_TIMEOUT_MS, CHROMIUM, CHROMIUM_ARGS, DIST, RequestLog
 from .hub_double import HubDouble
+from .test_tiers import _run_text, _settings
+from .test_webllm import LLAMA, REAL_GPU, Net
 
 SMOL_ID = "smollm2-135m-instruct-q4_1"
 KEY = "gsk_diagnostics_e2e_0123456789SECRET"
@@ -150,7 +152,9 @@ def test_a_failed_download_is_logged_by_stage_and_the_report_holds_no_key(browse
 
 def test_preflight_calls_swiftshader_a_fallback(playwright, app_url):
     """With --enable-unsafe-webgpu the only adapter is SwiftShader: the environment says it is
-    a software fallback, GGUFs stay on the CPU and WebLLM does not fit."""
+    a software fallback, GGUFs stay on the CPU and WebLLM does not fit. Then, with the adapter
+    presented as a GPU (as test_webllm.py does), WebLLM's real library loads a model whose
+    config answers 404: the load log shows that load failed at "fetching metadata"."""
     gpu_browser = playwright.chromium.launch(executable_path=CHROMIUM,
                                              args=[*CHROMIUM_ARGS, "--enable-unsafe-webgpu"])
     try:
@@ -166,6 +170,26 @@ def test_preflight_calls_swiftshader_a_fallback(playwright, app_url):
               f"{page.get_attribute('#recommended', 'data-model')}")
         context.close()
         assert log.foreign() == []
+
+        context = gpu_browser.new_context(service_workers="block")
+        context.add_init_script(script=REAL_GPU)
+        net = Net(context, app_url, "http://127.0.0.1:9")  # answers the model hosts: 404
+        page = context.new_page()
+        page.goto(app_url)
+        page.wait_for_selector("body[data-state=ready]", timeout=BOOT_TIMEOUT_MS)
+        _settings(page, allow_downloads=True, preferred="webllm")
+        outcome, _, seconds = _run_text(page, "tags")
+        assert outcome == "error"  # every tier failed: WebLLM, then the (routed) embedded GGUF
+        _diagnostics(page)
+        load = page.locator(f'#diag-loads .load[data-engine="webllm"][data-model="{LLAMA}"]')
+        assert load.first.get_attribute("data-failed-at") == "fetching metadata"
+        assert "Cause:" in load.first.inner_text() and "Fix:" in load.first.inner_text()
+        gemma = page.locator('#diag-loads .load[data-engine="wllama"]').first
+        assert gemma.get_attribute("data-failed-at") == "fetching metadata"
+        print(f"WebLLM config 404 → load log: {load.first.inner_text()!r} ({seconds:.1f} s "
+              "for the whole run)")
+        context.close()
+        assert net.left() == []
     finally:
         gpu_browser.close()
 

@@ -19,7 +19,7 @@ LIB = ("https://libs.example/mlc-ai/binary-mlc-llm-libs/main/web-llm-models/"
 CASES = [
     ("webllm-cache-add", "TypeError", "Failed to execute 'add' on 'Cache': Request failed",
      "webllm", "download", None, "ModelDownloadError", True,
-     [LLAMA, "could not be fetched", "already stored", "not kept"]),
+     [LLAMA, "could not be fetched", "needs no download", "not kept"]),
     ("cache-add-network", "NetworkError",
      "Failed to execute 'add' on 'Cache': Cache.add() encountered a network error",
      "webllm", "download", None, "ModelDownloadError", True, ["connection"]),
@@ -301,9 +301,9 @@ ISSUE_10 = [
     ("failed-to-fetch", "TypeError", "Failed to fetch", "wllama", "download", None,
      "ModelDownloadError", "Models on this device"),
     ("cache-add-network", "NetworkError", "Cache.add() encountered a network error", "webllm",
-     "download", None, "ModelDownloadError", "Models on this device"),
+     "download", None, "ModelDownloadError", "Preferred engine"),
     ("webllm-missing-model", "TypeError", "Failed to execute 'add' on 'Cache': Request failed",
-     "webllm", "download", None, "ModelDownloadError", "Models on this device"),
+     "webllm", "download", None, "ModelDownloadError", "Preferred engine"),
     ("http-404", "Error", "Request failed", "wllama", "download", 404, "ModelDownloadError",
      "Models on this device"),
     ("http-403", "Error", "Request failed", "wllama", "download", 403, "ModelDownloadError",
@@ -318,7 +318,7 @@ ISSUE_10 = [
      "StorageQuotaError", "Stored in this browser"),
     ("device-lost", "Error", "Device was lost. This can happen due to insufficient memory or "
      "other GPU constraints.", "webllm", "load", None, "OutOfMemoryError",
-     "Models on this device"),
+     "Preferred engine"),
     ("no-adapter", "Error", "Unable to find a compatible GPU.", "webllm", "load", None,
      "EngineUnavailable", "Preferred engine"),
     ("no-shader-f16", "Error", "This model requires WebGPU extension shader-f16, which is not "
@@ -359,6 +359,15 @@ def test_every_raw_error_of_issue_10_gets_a_cause_and_a_fix_naming_real_ui(
     assert err.cause and err.fix and "does not recognise" not in err.cause
     assert ui in err.fix, err.fix
     assert ui in PAGE or ui in BROWSER_UI or ui.startswith("http"), ui
+
+
+def test_webllm_fixes_point_at_the_engine_setting_not_the_gguf_picker():
+    """WebLLM's models are not in the Models panel's picker: its fixes name Settings →
+    Preferred engine; wllama's name the Models panel."""
+    for engine, ui in (("webllm", "Preferred engine"), ("wllama", "Models on this device")):
+        err = d.classify_js_error("Error", "Request failed", engine=engine, stage="download",
+                                  status=404)
+        assert ui in err.fix, (engine, err.fix)
 
 
 def test_every_fix_of_the_classifier_names_ui_that_exists():

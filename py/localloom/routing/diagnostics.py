@@ -70,6 +70,21 @@ class _Ctx:
     def model(self) -> str:
         return f"the model {self.model_id}" if self.model_id else "the model"
 
+    @property
+    def pick(self) -> str:
+        """Where the user picks another model for this engine ("Choose another model …")."""
+        if self.engine == "webllm":  # WebLLM's models are chosen by routing, not a picker
+            return ('by setting Settings → Preferred engine to "Automatic" (LocalLoom then '
+                    "picks one that fits)")
+        return _MODELS
+
+    @property
+    def retry_fix(self) -> str:
+        if self.engine == "webllm":
+            return ("Check the connection and try again, or set Settings → Preferred engine to "
+                    '"Embedded model (wllama)", which needs no download.')
+        return _RETRY_FIX
+
     def has(self, *needles: str) -> bool:
         return any(n in self.low for n in needles)
 
@@ -102,14 +117,14 @@ def _rules(c: _Ctx) -> _Rule:
         return (E.EngineUnavailable, f"{c.eng} cannot run {c.model} on this GPU.",
                 "The model needs GPU limits beyond what this device allows (e.g. "
                 "maxStorageBufferBindingSize; many phones allow only 128 MB).",
-                f"Pick a smaller model {_MODELS}, {_GPU_FREE}")
+                f"Pick a smaller model {c.pick}, {_GPU_FREE}")
     if c.has("device was lost", "gpudevicelostinfo", "devicelosterror", "out of memory",
              "array buffer allocation failed", "could not allocate memory", "cannot enlarge memory",
              "aborted(oom)", "maximum memory size exceeded", "memory.grow()"):
         return (E.OutOfMemoryError, f"{c.eng} ran out of memory with {c.model}.",
                 "The model needs more GPU or main memory than this device can give the tab "
                 "(WebGPU reports this as a lost device).",
-                f"Close other tabs and apps, then pick a smaller model {_MODELS}.")
+                f"Close other tabs and apps, then pick a smaller model {c.pick}.")
     if c.engine == "webllm" and c.has("expected magic word", "linkerror", "compileerror",
                                        "webassembly.instantiate"):
         return webllm_library(c.name, c.low, f"{c.eng} could not start {c.model}")
@@ -156,7 +171,7 @@ def _rules(c: _Ctx) -> _Rule:
     if c.name == "SyntaxError" and c.stage in _FETCHING:
         return (E.ModelDownloadError, f"{c.eng} received a broken file for {c.model}.",
                 "The server sent a web page instead of the model file (usually a 404 page).",
-                f"Pick another model {_MODELS}; this one's files are not where the catalog "
+                f"Pick another model {c.pick}; this one's files are not where the catalog "
                 "says.", False)
     if c.stage in (GENERATE, PARSE) and (c.name == "SyntaxError" or c.has("invalid json")):
         return (E.InvalidOutputError, f"{c.eng} returned output that does not fit the format.",
@@ -216,7 +231,7 @@ def _network_rules(c: _Ctx, status: int | None) -> _Rule:
         return (E.ModelDownloadError, f"{c.eng} could not download {c.model}: a file is missing.",
                 f"The server does not have {model_file(c.low)}: HTTP {status or 404}. The "
                 "model was moved or the catalog entry is wrong.",
-                f"Choose another model {_MODELS}." + _NOT_KEPT, False)
+                f"Choose another model {c.pick}." + _NOT_KEPT, False)
     if status == 416 or c.has("range not satisfiable"):
         return (E.ModelDownloadError, f"The server refused to continue the download of {c.model}.",
                 "HTTP 416: the part stored in this browser no longer fits the file on the "
@@ -227,13 +242,13 @@ def _network_rules(c: _Ctx, status: int | None) -> _Rule:
         return (E.ModelDownloadError, f"The server refused the files for {c.model}.",
                 f"HTTP {status} for {model_file(c.low)}: the model is gated or private, or the "
                 "host blocks this site.",
-                f"Choose another model {_MODELS}." + _NOT_KEPT, False)
+                f"Choose another model {c.pick}." + _NOT_KEPT, False)
     if c.has("on 'cache'", "cache.add()", "encountered a network error") or (
             status and status >= 429):
         return (E.ModelDownloadError, f"{c.eng} could not download the files for {c.model}.",
                 "The model files could not be fetched: the connection dropped or is offline, "
                 "or the server did not deliver them" + (f" (HTTP {status})." if status else "."),
-                _RETRY_FIX + _NOT_KEPT)
+                c.retry_fix + _NOT_KEPT)
     if c.has("cors", "access-control-allow-origin", "cross-origin request blocked"):
         return (E.ModelDownloadError if fetching else E.NetworkError,
                 f"The server blocked {c.eng} from reading {c.model if fetching else 'it'}.",
@@ -247,7 +262,7 @@ def _network_rules(c: _Ctx, status: int | None) -> _Rule:
             return (E.ModelDownloadError, f"{c.eng} could not reach the server for {c.model}.",
                     "The browser is offline, the server did not answer, or it does not let "
                     "this site download from it (CORS).",
-                    _RETRY_FIX + _NOT_KEPT)
+                    c.retry_fix + _NOT_KEPT)
         return (E.NetworkError, f"{c.eng} could not be reached.",
                 "The browser is offline, the server is down, or it blocked this site (CORS: "
                 "the server must allow this site's origin, e.g. OLLAMA_ORIGINS for Ollama).",
@@ -266,7 +281,7 @@ def _network_rules(c: _Ctx, status: int | None) -> _Rule:
     if c.has("cannot find model record", "modelnotfounderror", "unsupported model type"):
         return (E.EngineUnavailable, f"{c.eng} does not know {c.model}.",
                 "The model is not in this engine version's catalog.",
-                f"Pick another model {_MODELS}.")
+                f"Pick another model {c.pick}.")
     if c.has("can't create a session", "failed to create session"):
         return (E.ModelLoadError, f"{c.eng} could not load {c.model}.", "", "")
     return None
