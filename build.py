@@ -73,6 +73,9 @@ def main(argv: list[str]) -> int:
             return 0
         if args.command == "test":
             deps.ensure_chromium()
+            from buildtools.testmodels import ensure_test_models
+
+            ensure_test_models()  # SmolLM2 (whole and split) for the download tests
             log("ruff check")
             if _in_venv(["-m", "ruff", "check", "py", "tests", "buildtools", "build.py"]):
                 return 1

@@ -7,11 +7,14 @@ Layout::
     dist/index.html, boot.js, sw.js, styles.css, main.py, pyscript.json, manifest.webmanifest
     dist/pyscript/      @pyscript/core (core.js + chunks)
     dist/pyodide/       Pyodide 314 core + our wheels + a pyodide-lock.json naming only them
-    dist/vendor/wllama/ @wllama/wllama ESM + wasm
+    dist/vendor/wllama-<hash>/ @wllama/wllama ESM + wasm, in a folder named by their content:
+                        an upgrade changes the URLs, so no cache (the browser's or the
+                        worker's) can hand a new page an old engine binary, or an old page a
+                        new one
     dist/vendor/web-llm/ @mlc-ai/web-llm (one 6.8 MB ES module) and dist/webllm-worker.js:
                         hashed into the build, but left out of the precache ("lazy"): the
-                        service worker caches them on first use, so users who never pick
-                        WebLLM never download them
+                        service worker caches them on first use (in the build's versioned
+                        cache), so users who never pick WebLLM never download them
     dist/models/        the embedded GGUF (hard link to .cache)
     dist/precache.json  build version, files and sizes for the service worker and the shell,
                         and each model's url, size and sha256 (also packed into the localloom
@@ -32,8 +35,8 @@ from pathlib import Path
 from .deps import CACHE, MODEL_FILE, MODEL_SHA256, ROOT, log
 from .wheel import write_wheel
 
-__all__ = ["LAZY", "PYODIDE_FILES", "build_dist", "localloom_wheel", "model_entry", "models_json",
-           "pyodide_lock"]
+__all__ = ["LAZY", "PYODIDE_FILES", "build_dist", "engine_dir", "localloom_wheel",
+           "model_entry", "models_json", "pyodide_lock"]
 
 DIST = ROOT / "dist"
 PYODIDE_FILES = ("pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip")
@@ -146,8 +149,10 @@ def build_dist(wheels_dir: Path, model: Path) -> Path:
     for name in PYODIDE_FILES:
         put(pyodide / name, f"pyodide/{name}")
     wllama = nm / "@wllama/wllama/esm"
-    put(wllama / "index.js", "vendor/wllama/index.js")
-    put(wllama / "wasm/wllama.wasm", "vendor/wllama/wasm/wllama.wasm")
+    engine = engine_dir("wllama", wllama / "index.js", wllama / "wasm/wllama.wasm")
+    engines = {"wllama": {"module": f"{engine}/index.js", "wasm": f"{engine}/wasm/wllama.wasm"}}
+    put(wllama / "index.js", engines["wllama"]["module"])
+    put(wllama / "wasm/wllama.wasm", engines["wllama"]["wasm"])
     put(nm / "@mlc-ai/web-llm/lib/index.js", "vendor/web-llm/index.js")
     put(model, f"models/{MODEL_FILE}", link=True)
     put(CACHE / "i18n/boot-messages.js", "boot-messages.js")  # buildtools.catalogs compile
@@ -155,7 +160,7 @@ def build_dist(wheels_dir: Path, model: Path) -> Path:
     models = [model_entry(model, f"models/{MODEL_FILE}", MODEL_SHA256)]
     wheels = sorted(wheels_dir.glob("*.whl"))
     wheels.append(localloom_wheel(CACHE / "localloom-wheel", {
-        "localloom/models/built.json": models_json(models, models[0]["url"])}))
+        "localloom/models/built.json": models_json(models, models[0]["url"], engines)}))
     for wheel in wheels:
         put(wheel, f"pyodide/{wheel.name}")
     base = json.loads((pyodide / "pyodide-lock.json").read_text())
@@ -214,9 +219,19 @@ def model_entry(path: Path, url: str, sha256: str) -> dict:
     return {"url": url, "size": path.stat().st_size, "sha256": sha256}
 
 
-def models_json(models: list[dict], embedded: str) -> bytes:
-    """``localloom/models/built.json``: what ``localloom.models.modelfile`` reads in the browser."""
-    return (json.dumps({"models": models, "embedded": embedded}, indent=1) + "\n").encode()
+def engine_dir(name: str, *files: Path) -> str:
+    """``vendor/<name>-<12 hex of the files' sha256>``: the engine's folder in dist/."""
+    digest = hashlib.sha256()
+    for path in files:
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return f"vendor/{name}-{digest.hexdigest()[:12]}"
+
+
+def models_json(models: list[dict], embedded: str, engines: dict | None = None) -> bytes:
+    """``localloom/models/built.json``: what ``localloom.models.modelfile`` reads in the browser
+    (``engines``: each engine's file URLs in this build)."""
+    data = {"models": models, "embedded": embedded, "engines": engines or {}}
+    return (json.dumps(data, indent=1) + "\n").encode()
 
 
 def _manifest(files: set[Path], models: list[dict]) -> dict:

@@ -40,6 +40,7 @@ netStatus();
 if ('serviceWorker' in navigator) {
   navigator.serviceWorker.register('./sw.js').catch((err) => {
     console.warn('LocalLoom: service worker not registered; offline use is off:', err);
+    document.body.dataset.swError = `${err.name}: ${err.message}`;  // the Diagnostics panel
   });
 }
 

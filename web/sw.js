@@ -171,10 +171,14 @@ async function download(event, cache, url, model, replaced) {
   return new Response(body, { status: response.status, statusText: response.statusText, headers });
 }
 
+// Only the models this build lists are the worker's to store. Any other .gguf (a model the
+// page downloads itself, resumably: py/localloom/engines/resumable.py) and any Range request
+// go to the network as the page made them, Range header included.
 async function fromModelCache(request, event) {
-  const cache = await caches.open(MODELS);
   const model = (await modelList()).get(request.url);
-  const { hit, replaced } = model ? await trustedCopy(cache, request.url, model) : { replaced: '' };
+  if (!model || request.headers.has('range')) return fetch(request);
+  const cache = await caches.open(MODELS);
+  const { hit, replaced } = await trustedCopy(cache, request.url, model);
   return hit || download(event, cache, request.url, model, replaced);
 }
 

@@ -1,7 +1,7 @@
 """The page's Content-Security-Policy, and whether it lets the page reach a URL.
 
-Public names: ``policy``, ``RELAXATIONS``, ``PROVIDER_ORIGINS``, ``LOOPBACK``,
-``connect_sources``, ``allows_connect``, ``HEADERS``.
+Public names: ``policy``, ``RELAXATIONS``, ``PROVIDER_ORIGINS``, ``MODEL_ORIGINS``,
+``LOOPBACK``, ``connect_sources``, ``allows_connect``, ``HEADERS``.
 
 One policy, written three ways by the build: the ``Content-Security-Policy`` header our server
 sends (``buildtools.serve``), ``dist/_headers`` for static hosts that read one, and a
@@ -16,12 +16,15 @@ Where it is not ``'self'`` and why (``RELAXATIONS``): Pyodide compiles WebAssemb
 (``'wasm-unsafe-eval'``); PyScript's core evaluates code it builds at run time
 (``'unsafe-eval'``: without it the boot times out); wllama's and WebLLM's workers
 (``worker-src 'self' blob:``: wllama starts its worker from a ``blob:`` URL); the cloud
-providers and servers on this device (``connect-src``).
+providers and servers on this device, and the model hosts (``connect-src``).
 
 ``connect-src`` cannot follow a setting saved at run time: a meta policy cannot be widened
 after the page loads, and a header is fixed by the server. So it lists the four named cloud
 providers and any port on this device (Ollama, llama-server, LM Studio); a custom server
-elsewhere is added at build time (``LOCALLOOM_CONNECT_SRC="https://my.server:8443"``), and
+elsewhere is added at build time. Models download from Hugging Face (``MODEL_ORIGINS``: the
+catalog's GGUF files and the ones users paste, which redirect to its file CDNs, and WebLLM's
+weights) and WebLLM's model libraries from GitHub's raw file host; a model host elsewhere is
+added the same way (``LOCALLOOM_CONNECT_SRC="https://my.server:8443"``), and
 the Settings panel says so when a saved URL is not allowed (``allows_connect``).
 """
 
@@ -31,12 +34,16 @@ from urllib.parse import urlsplit
 
 from localloom.wire.providers import PROVIDERS, origin
 
-__all__ = ["HEADERS", "LOOPBACK", "PROVIDER_ORIGINS", "RELAXATIONS", "allows_connect",
-           "connect_sources", "policy"]
+__all__ = ["HEADERS", "LOOPBACK", "MODEL_ORIGINS", "PROVIDER_ORIGINS", "RELAXATIONS",
+           "allows_connect", "connect_sources", "policy"]
 
 PROVIDER_ORIGINS = tuple(sorted({
     f"{o[0]}://{o[1]}" for p in PROVIDERS.values() if p.id != "custom"
     for o in [origin(p.base_url)] if o}))
+# huggingface.co/<repo>/resolve/… answers with a redirect to a file CDN (cdn-lfs*.huggingface.co,
+# cas-bridge.xethub.hf.co); CSP checks every hop, so the CDNs are listed too.
+MODEL_ORIGINS = ("https://huggingface.co", "https://*.huggingface.co", "https://*.hf.co",
+                 "https://raw.githubusercontent.com")
 LOOPBACK = ("http://localhost:*", "http://127.0.0.1:*")  # CSP has no IPv6 host sources
 
 RELAXATIONS = {
@@ -45,6 +52,8 @@ RELAXATIONS = {
     "worker-src blob:": "wllama starts its worker from a blob: URL",
     "connect-src <providers>": "the cloud providers the user may turn on",
     "connect-src http://localhost:*": "a model server on this device (custom provider)",
+    "connect-src <model hosts>": "model downloads the user consents to (Hugging Face, "
+                                 "WebLLM's model libraries)",
 }
 
 #: Headers every response of ours carries (the server and dist/_headers), CSP aside.
@@ -63,7 +72,8 @@ def policy(*, meta: bool = False, extra_connect: tuple[str, ...] = ()) -> str:
         ("default-src", ["'self'"]),
         ("script-src", ["'self'", "'wasm-unsafe-eval'", "'unsafe-eval'"]),
         ("worker-src", ["'self'", "blob:"]),
-        ("connect-src", ["'self'", *PROVIDER_ORIGINS, *LOOPBACK, *extra_connect]),
+        ("connect-src", ["'self'", *PROVIDER_ORIGINS, *MODEL_ORIGINS, *LOOPBACK,
+                         *extra_connect]),
         ("img-src", ["'self'"]),
         ("style-src", ["'self'"]),
         ("font-src", ["'self'"]),
@@ -96,7 +106,10 @@ def _matches(source: str, url: str, page_origin: str) -> bool:
         return urlsplit(url).scheme == source[:-1]
     want = urlsplit(source.replace(":*", ""))
     got = urlsplit(url)
-    if want.scheme != got.scheme or (want.hostname or "") != (got.hostname or ""):
+    host, theirs_host = want.hostname or "", got.hostname or ""
+    # "*.x.y": any subdomain of x.y, never x.y itself (a CSP host-source wildcard)
+    same_host = theirs_host.endswith(host[1:]) if host.startswith("*.") else host == theirs_host
+    if want.scheme != got.scheme or not same_host:
         return False
     if source.endswith(":*"):
         return True

@@ -38,7 +38,7 @@ DOUBLE = Path(__file__).with_name("webllm_engine_double.js").read_text()
 KEY = "sk-loom-test-0123456789abcdef"
 TAGS = '{"tags": ["fractions", "math"]}'
 LLAMA = "Llama-3.2-1B-Instruct-q4f32_1-MLC"
-WASM = (DIST / "vendor/wllama/wasm/wllama.wasm").read_bytes()  # a real wasm of another program
+WASM = next(DIST.glob("vendor/wllama-*/wasm/wllama.wasm")).read_bytes()  # another program's wasm
 HTML = b"<!DOCTYPE html><html><body><h1>Not Found</h1></body></html>"
 CONFIG = json.dumps({"tokenizer_files": ["tokenizer.json"], "context_window_size": 4096}).encode()
 # The page's probe sees SwiftShader as a hardware GPU; the worker's web-llm sees it as it is.

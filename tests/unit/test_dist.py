@@ -13,7 +13,14 @@ from pathlib import Path
 import pytest
 
 import buildtools.dist
-from buildtools.dist import _manifest, localloom_wheel, model_entry, models_json, pyodide_lock
+from buildtools.dist import (
+    _manifest,
+    engine_dir,
+    localloom_wheel,
+    model_entry,
+    models_json,
+    pyodide_lock,
+)
 from buildtools.wheel import write_wheel
 from localloom.models.modelfile import ModelFile, parse_models
 
@@ -192,6 +199,32 @@ def test_manifest_lists_models_apart_from_the_shell(tmp_path, monkeypatch):
     assert manifest["models"] == [{"url": "models/m.gguf", "size": 16, "sha256": "01" * 32}]
     assert manifest["shell"] == [{"url": "index.html", "size": 15}]
     assert re.fullmatch(r"[0-9a-f]{16}", manifest["version"])
+
+
+def test_engine_folder_is_named_by_its_content(tmp_path):
+    """The engine's folder changes with its bytes (a new wasm is a new URL) and only then."""
+    js_file, wasm = tmp_path / "index.js", tmp_path / "w.wasm"
+    js_file.write_text("export {}")
+    wasm.write_bytes(b"\0asm" + bytes(4))
+    first = engine_dir("wllama", js_file, wasm)
+    assert re.fullmatch(r"vendor/wllama-[0-9a-f]{12}", first)
+    assert engine_dir("wllama", js_file, wasm) == first
+    wasm.write_bytes(b"\0asm" + bytes(5))
+    assert engine_dir("wllama", js_file, wasm) != first
+
+
+def test_built_json_names_each_engines_files(tmp_path, monkeypatch):
+    """built.json carries the engine URLs; modelfile.engine_urls reads them for the page."""
+    import localloom.models.modelfile as modelfile
+
+    data = models_json([{"url": "models/m.gguf", "size": 8, "sha256": "ef" * 32}],
+                       "models/m.gguf", {"wllama": {"module": "vendor/wllama-0a/index.js",
+                                                    "wasm": "vendor/wllama-0a/wasm/w.wasm"}})
+    (tmp_path / "built.json").write_bytes(data)
+    monkeypatch.setattr(modelfile.resources, "files", lambda package: tmp_path)
+    assert modelfile.engine_urls("wllama") == {"module": "./vendor/wllama-0a/index.js",
+                                               "wasm": "./vendor/wllama-0a/wasm/w.wasm"}
+    assert modelfile.engine_urls("webllm") == {}
 
 
 def test_manifest_keeps_lazy_engine_code_out_of_the_precache(tmp_path, monkeypatch):

@@ -7,7 +7,7 @@ Public names: ``js_object``, ``abort_signal``, ``stream_chunks``, ``cancel_quiet
     async with aclosing(stream_chunks(response.body)) as chunks:  # closed on early exit
         async for chunk in chunks:                 # JS Uint8Array / string chunks
             ...
-    wllama = await import_module("./vendor/wllama/index.js")
+    wllama = await import_module("./vendor/wllama-0123abcd4567/index.js")
 
 ``browser.runtime`` holds the pure readers of JS values (``js_get``, ``is_nullish``,
 ``js_error_parts``) that work on any object; this module is the part that needs Pyodide.

@@ -13,6 +13,9 @@ service worker (web/sw.js) a model is stored in Cache Storage once its sha256 is
 served from there afterwards, offline included; it deletes a stored copy that fails its cheap
 checks and downloads the model again. Every load checks the cheap facts (exact size, GGUF
 magic) before the bytes reach an engine and refuses bad bytes with what, cause and fix.
+``on_stage(kind, note)`` hears where the bytes come from ("cache" or "network") and the load
+stages of ``models.loadstate`` it passes through (fetching metadata, downloading, verifying,
+the file's name as the note).
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from localloom.browser.ffi import abort_signal, js_object, stream_chunks
 from localloom.browser.runtime import is_nullish, js_error_parts
 from localloom.engine import CancelToken
 from localloom.errors import GenerationCancelled, ModelDownloadError
+from localloom.models.loadstate import DOWNLOADING, METADATA, VERIFYING
 from localloom.models.modelfile import (
     GGUF_MAGIC,
     REPLACED_HEADER,
@@ -150,6 +154,8 @@ async def _download(url, model, on_progress, on_stage, cancel, engine, label, ex
 
     if cancel.cancelled:
         raise failed("")
+    stage = on_stage or (lambda kind, note: None)
+    stage(METADATA, label)
     try:
         response = await js.fetch(url, js_object({"signal": signal, "cache": "no-store"}))
     except Exception as exc:
@@ -169,6 +175,8 @@ async def _download(url, model, on_progress, on_stage, cancel, engine, label, ex
         note = (f"A copy stored in this browser was deleted ({replaced}); the model is "
                 "downloaded again.") if replaced else ""
         on_stage(source or "network", note)
+    if source != "cache":
+        stage(DOWNLOADING, label)
     length = headers.get("content-length")
     total = int(length) if length else expected
     parts = js.Array.new()
@@ -199,5 +207,6 @@ async def _download(url, model, on_progress, on_stage, cancel, engine, label, ex
                      "The connection dropped; nothing partial is kept.")
     if on_progress is not None:
         on_progress(loaded, total or loaded)
+    stage(VERIFYING, label)
     blob = js.Blob.new(parts)
     return blob, loaded, head, source, str(headers.get("content-type") or "")

@@ -22,6 +22,7 @@ Structured output is ``response_format: {type: "json_object", schema: <JSON text
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import re
 from collections.abc import Callable
@@ -39,6 +40,7 @@ from localloom.errors import (
     OutOfMemoryError,
 )
 from localloom.models.catalog import ModelSpec
+from localloom.models.loadstate import JOURNAL, METADATA, READY, webllm_stage
 from localloom.routing.device import Capabilities
 from localloom.routing.diagnostics import (
     DOWNLOAD,
@@ -132,9 +134,19 @@ class WebLLMEngine:
     async def load(self, caps: Capabilities | None = None, *,
                    on_progress: ProgressCallback | None = None,
                    cancel: CancelToken | None = None) -> None:
-        """Check the device, then download (or read from cache) and start the model."""
+        """Check the device, then download (or read from cache) and start the model. The
+        stages web-llm reports go to a ``models.loadstate`` log in the ``JOURNAL``."""
         if self._engine is not None:
             return
+        log = JOURNAL.begin(self.name, self.model_id)
+        try:
+            await self._load(caps, log, on_progress, cancel)
+        except BaseException as exc:
+            log.fail(exc)
+            raise
+        log.finish("WebGPU")
+
+    async def _load(self, caps, log, on_progress, cancel) -> None:
         if caps is None:
             from localloom.browser.capabilities import probe
 
@@ -144,9 +156,18 @@ class WebLLMEngine:
         from pyodide.ffi import create_proxy
 
         cancel = cancel or CancelToken()
+        log.enter(METADATA, "web-llm library, model config")
         module = await _library()
-        report = create_proxy(lambda r: on_progress and on_progress(
-            float(js_get(r, "progress", 0)), str(js_get(r, "text", ""))))
+
+        def progress(r: Any) -> None:
+            text = str(js_get(r, "text", ""))
+            stage = webllm_stage(text)
+            if stage and stage != READY and stage != log.stage:
+                with contextlib.suppress(ValueError):  # web-llm's order is its own
+                    log.enter(stage, text[:80])
+            if on_progress:
+                on_progress(float(js_get(r, "progress", 0)), text)
+        report = create_proxy(progress)
         stop: asyncio.Future = asyncio.get_event_loop().create_future()
 
         def halt(why: str) -> None:

@@ -19,18 +19,22 @@ import time
 from dataclasses import dataclass
 
 from localloom.browser.ffi import abort_signal, import_module, js_object
-from localloom.browser.runtime import js_error_parts
+from localloom.browser.runtime import is_nullish, js_error_parts, js_get
 from localloom.engine import CancelToken, GenerateRequest, TokenCallback
 from localloom.engines.download import ProgressCallback, StageCallback, fetch_blob
+from localloom.engines.model_store import touch
+from localloom.engines.resumable import fetch_file
 from localloom.errors import EngineError, GenerationCancelled, LocalLoomError, ModelLoadError
-from localloom.models.modelfile import ModelFile, build_model
+from localloom.models.catalog import FileSpec
+from localloom.models.loadstate import INITIALISING, JOURNAL, STAGES
+from localloom.models.modelfile import ModelFile, build_model, engine_urls
 from localloom.routing.device import Capabilities
 from localloom.routing.diagnostics import classify_js_error
 
 __all__ = ["GenerationStats", "WllamaEngine"]
 
-MODULE_URL = "./vendor/wllama/index.js"
-WASM_URL = "./vendor/wllama/wasm/wllama.wasm"
+MODULE_URL = engine_urls("wllama").get("module", "./vendor/wllama/index.js")
+WASM_URL = engine_urls("wllama").get("wasm", "./vendor/wllama/wasm/wllama.wasm")
 
 
 @dataclass
@@ -66,6 +70,7 @@ class WllamaEngine:
         chat: bool = False,
         size_bytes: int = 0,
         model_file: ModelFile | None = None,
+        files: tuple[FileSpec, ...] = (),
     ) -> None:
         self.model_url = model_url
         self.model_id = model_id
@@ -75,6 +80,10 @@ class WllamaEngine:
         model_file = model_file or build_model(model_url)
         self.model_file = model_file
         self.size_bytes = model_file.size if model_file else size_bytes
+        # a downloaded (not shipped) model: every file, resumable, checked before loading
+        self.files = files if model_file is None else ()
+        if self.files:
+            self.size_bytes = sum(f.size for f in self.files)
         self.stats = GenerationStats()
         self.load_seconds = 0.0
         self.backend = ""
@@ -99,22 +108,46 @@ class WllamaEngine:
         """Download (or read from cache) the GGUF, check it and load it; idempotent.
 
         ``on_stage(stage, note)`` says where the bytes come from ("cache" or "network") and
-        when llama.cpp starts reading them ("start", note = the backend).
+        when llama.cpp starts reading them ("start", note = the backend). Every stage also goes
+        to a ``models.loadstate`` log in the ``JOURNAL`` (the Diagnostics panel's load log).
         """
         if self._wllama is not None:
             return
+        log = JOURNAL.begin(self.name, self.model_id)
+        try:
+            await self._load(caps, log, on_progress, cancel, on_stage)
+        except BaseException as exc:
+            log.fail(exc)
+            raise
+        log.finish(self.backend)
+
+    async def _load(self, caps, log, on_progress, cancel, on_stage) -> None:
         import js
 
+        told: set[str] = set()
+
+        def stage(kind: str, note: str) -> None:
+            if kind in STAGES:
+                log.enter(kind, note)
+            elif on_stage is not None and kind not in told:  # once per load, not per shard
+                told.add(kind)
+                on_stage(kind, note)
+
         started = time.monotonic()
-        blob = await fetch_blob(self.model_url, model=self.model_file, on_progress=on_progress,
-                                on_stage=on_stage, cancel=cancel, engine=self.name,
-                                model_id=self.model_id, expected_size=self.size_bytes)
+        if self.files:
+            blobs = await self._download(on_progress, stage, cancel)
+        else:
+            blobs = [await fetch_blob(self.model_url, model=self.model_file,
+                                      on_progress=on_progress, on_stage=stage,
+                                      cancel=cancel, engine=self.name, model_id=self.model_id,
+                                      expected_size=self.size_bytes)]
         if cancel is not None and cancel.cancelled:
             raise GenerationCancelled("Model loading was cancelled.", stage="load")
         use_gpu = bool(caps and caps.gpu and not caps.gpu.is_fallback)
         threads = caps.threads if caps else 1
         backend = f"WebGPU ({caps.gpu.vendor})" if use_gpu and caps and caps.gpu else \
             f"CPU, {threads} thread{'s' if threads > 1 else ''}"
+        log.enter(INITIALISING, backend)
         if on_stage is not None:
             on_stage("start", backend)
         try:
@@ -130,7 +163,7 @@ class WllamaEngine:
             wasm = str(js.URL.new(WASM_URL, js.document.baseURI).href)
             wllama = module.Wllama.new(js_object({"default": wasm}),
                                        js_object({"suppressNativeLog": True}))
-            await wllama.loadModel(js.Array.of(blob), js_object({
+            await wllama.loadModel(js.Array.of(*blobs), js_object({
                 "n_ctx": self.context_window,
                 "n_threads": threads,
                 "n_gpu_layers": 999 if use_gpu else 0,
@@ -140,10 +173,33 @@ class WllamaEngine:
             if not isinstance(error, EngineError):
                 error = ModelLoadError(error.what, stage="load", engine=self.name)
             raise error from exc
+        if self.files and is_nullish(wllama.getChatTemplate()):
+            self.chat = False  # no chat template: a base model, prompted as one
         self._wllama = wllama
         self.backend = backend
+        touch(self.model_id)
         self.load_seconds = time.monotonic() - started
         js.globalThis.localloomWllama = wllama  # the bench compares direct JS calls with ours
+
+    async def unload(self) -> None:
+        """Free the model's memory (the page switched to another model)."""
+        wllama, self._wllama = self._wllama, None
+        if wllama is not None:
+            await wllama.exit()
+
+    async def _download(self, on_progress, on_stage, cancel) -> list:
+        """Every file of a downloaded model (a split GGUF has several), in load order."""
+        blobs, done = [], 0
+        total = sum(f.size for f in self.files)
+        for file in self.files:
+            def progress(loaded: int, size: int, before: int = done) -> None:
+                if on_progress is not None:
+                    on_progress(before + loaded, max(total, before + size))
+            blob = await fetch_file(file, model_id=self.model_id, on_progress=progress,
+                                    on_stage=on_stage, cancel=cancel)
+            blobs.append(blob)
+            done += int(blob.size)
+        return blobs
 
     async def generate(
         self,
@@ -168,7 +224,10 @@ class WllamaEngine:
             choices = chunk.choices
             if choices.length:
                 choice = choices[0]
-                text = choice.text if raw else choice.delta.content
+                # a chat chunk's delta may carry no content (the role-only first chunk,
+                # the last one with finish_reason): the attribute is then missing
+                text = js_get(choice, "text") if raw else js_get(js_get(choice, "delta"),
+                                                                "content")
                 if text:
                     if not pieces:
                         stats.first_token_s = time.monotonic() - started
@@ -176,7 +235,7 @@ class WllamaEngine:
                     stats.tokens += 1
                     if on_token is not None:
                         on_token(str(text))
-                reason = choice.finish_reason
+                reason = js_get(choice, "finish_reason")
                 if reason:
                     stats.finish_reason = str(reason)
             timings = getattr(chunk, "timings", None)

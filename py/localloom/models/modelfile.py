@@ -1,9 +1,9 @@
 """What the build knows about each shipped model file, and the cheap checks on its bytes.
 
 Public names: ``ModelFile``, ``Problem``, ``check``, ``checksum_problem``, ``embedded_model``,
-``build_model``, ``parse_models``, ``GGUF_MAGIC``, ``MODELS_JSON``, and the names shared with
-web/sw.js: ``VERIFIED_HEADER``, ``SIZE_HEADER``, ``SOURCE_HEADER``, ``REPLACED_HEADER``,
-``VERDICT_QUERY``, ``SHA_MISMATCH``.
+``build_model``, ``parse_models``, ``engine_urls``, ``GGUF_MAGIC``, ``MODELS_JSON``, and the
+names shared with web/sw.js: ``VERIFIED_HEADER``, ``SIZE_HEADER``, ``SOURCE_HEADER``,
+``REPLACED_HEADER``, ``VERDICT_QUERY``, ``SHA_MISMATCH``.
 
 The build (``buildtools/dist.py``) is the one source of each model's URL, size and sha256: it
 writes them into ``dist/precache.json`` (read by the service worker) and into this package as
@@ -42,6 +42,7 @@ __all__ = [
     "check",
     "checksum_problem",
     "embedded_model",
+    "engine_urls",
     "parse_models",
 ]
 
@@ -103,6 +104,17 @@ def embedded_model() -> ModelFile:
     """The model that ships with the app, as this build wrote it into the package."""
     models, embedded = _build_models()
     return models[embedded]
+
+
+def engine_urls(name: str) -> dict[str, str]:
+    """This build's URLs of an engine's files (``{"module": …, "wasm": …}``), relative to the
+    page; {} when the build did not say. Their folder is named by their content, so a new
+    engine version is a new URL that no cache can answer with the old bytes."""
+    try:
+        text = resources.files(__package__).joinpath(MODELS_JSON).read_text()
+    except FileNotFoundError:
+        return {}
+    return {k: f"./{v}" for k, v in json.loads(text).get("engines", {}).get(name, {}).items()}
 
 
 def build_model(url: str) -> ModelFile | None:

@@ -9,7 +9,8 @@ Public names:
 - ``LoadProgress`` / ``Progress``: bytes, smoothed speed and ETA for a model load (they live
   in ``localloom.models.progress`` and are re-exported here).
 - ``fits_device(model_bytes, caps, engine, ...)``: ``(ok, reason)`` before picking a model;
-  ``webgpu_problem(caps, needs_f16=...)``: why a WebGPU-only model cannot run here ("" if it can).
+  ``webgpu_problem(caps, needs_f16=...)``: why a WebGPU-only model cannot run here ("" if it can)
+  (both live in ``localloom.routing.preflight`` and are re-exported here).
 - ``format_bytes(n, digits=1)``: ``"253.0 MB"`` (decimal units, as download sizes are quoted).
 
 Example::
@@ -29,7 +30,7 @@ from localloom import errors as E
 from localloom.models.catalog import ENGINE_NAMES
 from localloom.models.progress import LoadProgress, Progress, format_bytes
 from localloom.routing._model_files import model_file, webllm_library
-from localloom.routing.device import Capabilities
+from localloom.routing.preflight import fits_device, webgpu_problem
 
 __all__ = [
     "CACHE", "DOWNLOAD", "GENERATE", "LOAD", "PARSE", "LoadProgress", "Progress",
@@ -40,9 +41,12 @@ DOWNLOAD, CACHE, LOAD, GENERATE, PARSE = "download", "cache", "load", "generate"
 _FETCHING = {DOWNLOAD, CACHE, LOAD}
 
 
-_RETRY_FIX = "Check the connection and try again, or choose a model that is already downloaded."
+_RETRY_FIX = ("Check the connection and try again (a download continues where it stopped), or "
+              "choose a model already stored in Models on this device.")
 _NOT_KEPT = " The failed download is not kept, so it cannot break later loads."
-_GPU_FREE = "or use wllama, which runs on the CPU without WebGPU."
+_GPU_FREE = ("or set Settings → Preferred engine to \"Embedded model (wllama)\", which runs on "
+             "the CPU without WebGPU.")
+_MODELS = "in Models on this device"  # the panel to pick, download and delete models in
 
 
 @dataclass(frozen=True)
@@ -66,6 +70,21 @@ class _Ctx:
     def model(self) -> str:
         return f"the model {self.model_id}" if self.model_id else "the model"
 
+    @property
+    def pick(self) -> str:
+        """Where the user picks another model for this engine ("Choose another model …")."""
+        if self.engine == "webllm":  # WebLLM's models are chosen by routing, not a picker
+            return ('by setting Settings → Preferred engine to "Automatic" (LocalLoom then '
+                    "picks one that fits)")
+        return _MODELS
+
+    @property
+    def retry_fix(self) -> str:
+        if self.engine == "webllm":
+            return ("Check the connection and try again, or set Settings → Preferred engine to "
+                    '"Embedded model (wllama)", which needs no download.')
+        return _RETRY_FIX
+
     def has(self, *needles: str) -> bool:
         return any(n in self.low for n in needles)
 
@@ -85,24 +104,27 @@ def _rules(c: _Ctx) -> _Rule:
     """The first matching rule wins; the order puts specific messages before generic ones."""
     if c.name == "AbortError" or c.has("user aborted", "signal is aborted"):
         return (E.GenerationCancelled, f"{c.eng} stopped: the request was cancelled.", "", "")
+    if c.has("serviceworker", "service worker"):
+        return _service_worker(c)
     if c.has("shader-f16", "shaderf16"):
         return (E.EngineUnavailable, f"{c.eng} cannot run {c.model} on this GPU.",
                 "It is a q4f16 build, which needs the WebGPU feature shader-f16; this GPU or "
-                "browser does not offer it.", f"Pick the q4f32 build of the model, {_GPU_FREE}")
+                "browser does not offer it.", "Try again: LocalLoom then routes to a model "
+                f"without f16 shaders (Llama 3.2 1B q4f32), {_GPU_FREE}")
     if c.has("maxstoragebufferbindingsize", "maxbuffersize", "max buffer size",
              "maximum binding size", "binding size",
              "cannot initialize runtime because of requested"):
         return (E.EngineUnavailable, f"{c.eng} cannot run {c.model} on this GPU.",
                 "The model needs GPU limits beyond what this device allows (e.g. "
                 "maxStorageBufferBindingSize; many phones allow only 128 MB).",
-                f"Pick a smaller model, {_GPU_FREE}")
+                f"Pick a smaller model {c.pick}, {_GPU_FREE}")
     if c.has("device was lost", "gpudevicelostinfo", "devicelosterror", "out of memory",
              "array buffer allocation failed", "could not allocate memory", "cannot enlarge memory",
-             "aborted(oom)"):
+             "aborted(oom)", "maximum memory size exceeded", "memory.grow()"):
         return (E.OutOfMemoryError, f"{c.eng} ran out of memory with {c.model}.",
                 "The model needs more GPU or main memory than this device can give the tab "
                 "(WebGPU reports this as a lost device).",
-                "Close other tabs and apps, then try a smaller model.")
+                f"Close other tabs and apps, then pick a smaller model {c.pick}.")
     if c.engine == "webllm" and c.has("expected magic word", "linkerror", "compileerror",
                                        "webassembly.instantiate"):
         return webllm_library(c.name, c.low, f"{c.eng} could not start {c.model}")
@@ -149,7 +171,8 @@ def _rules(c: _Ctx) -> _Rule:
     if c.name == "SyntaxError" and c.stage in _FETCHING:
         return (E.ModelDownloadError, f"{c.eng} received a broken file for {c.model}.",
                 "The server sent a web page instead of the model file (usually a 404 page).",
-                "Pick another model; this one's files are not where the catalog says.", False)
+                f"Pick another model {c.pick}; this one's files are not where the catalog "
+                "says.", False)
     if c.stage in (GENERATE, PARSE) and (c.name == "SyntaxError" or c.has("invalid json")):
         return (E.InvalidOutputError, f"{c.eng} returned output that does not fit the format.",
                 "The model strayed from the JSON schema it was constrained to.",
@@ -167,8 +190,8 @@ def _rules(c: _Ctx) -> _Rule:
         return (E.StorageQuotaError, f"The browser refused to store {c.model}.",
                 "This site's storage quota is used up: the disk is nearly full, or this is a "
                 "private (incognito) window, which grants very little storage.",
-                "Free disk space or delete downloaded models in Settings, leave the private "
-                "window, or pick a smaller model.")
+                f"Free disk space or delete stored models {_MODELS} (Stored in this browser → "
+                "Delete), leave the private window, or pick a smaller model.")
     blocked = c.name == "SecurityError" and c.stage in _FETCHING
     if blocked or c.has("backing store", "mutation operation", "operation is insecure",
                         "access to storage is not allowed"):
@@ -182,6 +205,21 @@ def _rules(c: _Ctx) -> _Rule:
     return _network_rules(c, _http_status(c))
 
 
+def _service_worker(c: _Ctx) -> _Rule:
+    """The offline copy (web/sw.js) failed to install or update; the page itself still runs."""
+    if c.has("protocol", "insecure", "secure context") or c.name == "SecurityError":
+        return (E.LocalLoomError, "LocalLoom cannot keep an offline copy on this page.",
+                "Service workers only run on secure pages: https://, or http://localhost "
+                "(not a file, nor a LAN address over http://).",
+                "Open LocalLoom by its https:// or http://localhost address.")
+    verb = "update" if c.has("update") else "install"
+    return (E.LocalLoomError, f"LocalLoom's offline copy could not {verb}.",
+            "The browser could not fetch or start the service worker script (offline, a "
+            "server error, or a stale copy); the page works on while online.",
+            "Reload the page while online; if it repeats, clear this site's data "
+            "(site settings → Clear data) and reload.")
+
+
 def _network_rules(c: _Ctx, status: int | None) -> _Rule:
     fetching = c.stage in _FETCHING and c.engine != "openai"
     if status and c.engine == "openai":
@@ -193,24 +231,38 @@ def _network_rules(c: _Ctx, status: int | None) -> _Rule:
         return (E.ModelDownloadError, f"{c.eng} could not download {c.model}: a file is missing.",
                 f"The server does not have {model_file(c.low)}: HTTP {status or 404}. The "
                 "model was moved or the catalog entry is wrong.",
-                "Choose another model." + _NOT_KEPT, False)
+                f"Choose another model {c.pick}." + _NOT_KEPT, False)
+    if status == 416 or c.has("range not satisfiable"):
+        return (E.ModelDownloadError, f"The server refused to continue the download of {c.model}.",
+                "HTTP 416: the part stored in this browser no longer fits the file on the "
+                "server (it changed or got shorter), so the download cannot resume from there.",
+                f"Delete the model {_MODELS} (Stored in this browser → Delete), then press "
+                "Download to start over.", False)
     if status in (401, 403):
         return (E.ModelDownloadError, f"The server refused the files for {c.model}.",
                 f"HTTP {status} for {model_file(c.low)}: the model is gated or private, or the "
                 "host blocks this site.",
-                "Choose another model." + _NOT_KEPT, False)
+                f"Choose another model {c.pick}." + _NOT_KEPT, False)
     if c.has("on 'cache'", "cache.add()", "encountered a network error") or (
             status and status >= 429):
         return (E.ModelDownloadError, f"{c.eng} could not download the files for {c.model}.",
                 "The model files could not be fetched: the connection dropped or is offline, "
                 "or the server did not deliver them" + (f" (HTTP {status})." if status else "."),
-                _RETRY_FIX + _NOT_KEPT)
+                c.retry_fix + _NOT_KEPT)
+    if c.has("cors", "access-control-allow-origin", "cross-origin request blocked"):
+        return (E.ModelDownloadError if fetching else E.NetworkError,
+                f"The server blocked {c.eng} from reading {c.model if fetching else 'it'}.",
+                "The server does not allow this site's origin (CORS: no "
+                "Access-Control-Allow-Origin header), so the browser hides its answer.",
+                f"Use a Hugging Face …/resolve/main/….gguf address {_MODELS}, or a server that "
+                "allows this site (for Ollama: OLLAMA_ORIGINS).", False)
     if c.has("failed to fetch", "networkerror", "network error", "load failed", "net::err_",
              "timeout", "timed out") or c.name in ("NetworkError", "TimeoutError"):
         if fetching:
             return (E.ModelDownloadError, f"{c.eng} could not reach the server for {c.model}.",
-                    "The browser is offline, or the server did not answer.",
-                    _RETRY_FIX + _NOT_KEPT)
+                    "The browser is offline, the server did not answer, or it does not let "
+                    "this site download from it (CORS).",
+                    c.retry_fix + _NOT_KEPT)
         return (E.NetworkError, f"{c.eng} could not be reached.",
                 "The browser is offline, the server is down, or it blocked this site (CORS: "
                 "the server must allow this site's origin, e.g. OLLAMA_ORIGINS for Ollama).",
@@ -228,7 +280,8 @@ def _network_rules(c: _Ctx, status: int | None) -> _Rule:
                 "LocalLoom moves on to the next engine; please report this if it repeats.")
     if c.has("cannot find model record", "modelnotfounderror", "unsupported model type"):
         return (E.EngineUnavailable, f"{c.eng} does not know {c.model}.",
-                "The model is not in this engine version's catalog.", "Pick another model.")
+                "The model is not in this engine version's catalog.",
+                f"Pick another model {c.pick}.")
     if c.has("can't create a session", "failed to create session"):
         return (E.ModelLoadError, f"{c.eng} could not load {c.model}.", "", "")
     return None
@@ -253,58 +306,3 @@ def classify_js_error(
     if retryable:
         err.retryable = retryable[0]  # e.g. a 404 will not heal on retry
     return err
-
-
-
-_MEMORY_FACTOR = 1.5  # weights + KV cache + runtime, relative to the file size
-_F16 = re.compile(r"q\d+f16")
-
-
-def webgpu_problem(caps: Capabilities, *, needs_f16: bool = False) -> str:
-    """Why a WebGPU-only model cannot run here, or "": no adapter, a software adapter (SwiftShader
-    runs a model far slower than wllama on the CPU), or no ``shader-f16`` for a q4f16 build."""
-    gpu = caps.gpu
-    if gpu is None:
-        return "no WebGPU adapter" + (f" ({caps.gpu_error})" if caps.gpu_error else "")
-    if gpu.is_fallback:
-        kind = gpu.architecture or gpu.vendor or "software"
-        return (f"the only WebGPU adapter is a software fallback ({kind}), not a GPU: it would "
-                "run the model far slower than wllama does on the CPU")
-    if needs_f16 and not gpu.shader_f16:
-        return "this GPU lacks shader-f16, which q4f16 models need; pick a q4f32 build"
-    return ""
-
-
-def fits_device(
-    model_bytes: int, caps: Capabilities, engine: str, *, model_id: str = "",
-    cached: bool = False, largest_tensor_bytes: int | None = None,
-    needs_webgpu: bool | None = None, needs_f16: bool | None = None,
-) -> tuple[bool, str]:
-    """Whether a local model can run here, and why (not). Unknown facts never reject."""
-    if engine not in ("webllm", "wllama", "transformers"):
-        return True, f"{ENGINE_NAMES.get(engine, engine)} does not use this device's memory"
-    gpu = caps.gpu
-    if needs_webgpu is None:
-        needs_webgpu = engine == "webllm"
-    if needs_f16 is None:
-        needs_f16 = bool(_F16.search(model_id.lower()))
-    if needs_webgpu and (problem := webgpu_problem(caps, needs_f16=needs_f16)):
-        return False, problem
-    tensor = largest_tensor_bytes or model_bytes // 8
-    limits = (gpu.max_storage_buffer_binding_size, gpu.max_buffer_size) if gpu else ()
-    limit = min((x for x in limits if x > 0), default=0)
-    if needs_webgpu and limit and tensor > limit:  # GPU limits are binary: 128 MiB on phones
-        return False, (f"its largest weights (~{tensor / 2**20:.0f} MiB) exceed this GPU's "
-                       f"{limit / 2**20:.0f} MiB buffer limit (phones often allow 128 MiB)")
-    need = model_bytes * _MEMORY_FACTOR
-    mem = caps.device_memory_gb
-    if mem is not None and mem < 8 and need > mem * 1e9 / 2:  # Chrome caps deviceMemory at 8
-        return False, (f"needs about {format_bytes(need, None)} of memory; this device reports "
-                       f"{mem:g} GB and a tab gets about half")
-    free = caps.storage.free
-    if not cached and caps.storage.quota > 0 and free < model_bytes * 1.1:
-        return False, (f"needs {format_bytes(model_bytes, None)} of browser storage plus 10% "
-                       f"room, only {format_bytes(free, None)} free (private windows grant "
-                       "little)")
-    room = f" ({format_bytes(free, None)} storage free)" if free and not cached else ""
-    return True, "fits this device" + room

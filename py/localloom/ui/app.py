@@ -38,9 +38,11 @@ from localloom.models.progress import LoadProgress, format_bytes
 from localloom.routing.device import Capabilities
 from localloom.routing.fallback import FallbackEvent, run_plan
 from localloom.routing.tiers import make_plan
+from localloom.ui.diagnostics_panel import DiagnosticsPanel
 from localloom.ui.dispatch import Dispatcher, TaskInput
 from localloom.ui.dom import el as _el
 from localloom.ui.library_panel import LibraryPanel
+from localloom.ui.models_panel import ModelsPanel
 from localloom.ui.page_language import apply_language, browser_languages
 from localloom.ui.panels import COURSE, TEXT, Panel
 from localloom.ui.settings_panel import SettingsPanel
@@ -103,6 +105,7 @@ class App:
         self.engine = WllamaEngine(EMBEDDED_URL, EMBEDDED.id,
                                    context_window=EMBEDDED.context_window,
                                    size_bytes=EMBEDDED.size_bytes)
+        self.local_spec = EMBEDDED  # the Models panel switches both to a downloaded model
         self.cancel: CancelToken | None = None
         self.panel = COURSE
         self.unsaved = ""  # why the last checkpoint of this run could not be saved
@@ -124,6 +127,9 @@ class App:
         self._restore()
         await self.library.boot()
         self.settings_panel.bind()
+        self.models_panel = ModelsPanel(self)
+        await self.models_panel.bind()
+        DiagnosticsPanel(self).bind()
         self._on("course-form", "submit", self._handler(self.generate))
         self._on("error", "click", self._choice)
         self._on("text-form", "submit", self._handler(self.run_text))
@@ -306,8 +312,9 @@ class App:
         _el(panel.tiers).innerHTML = ""
         js.document.body.dataset.outcome = ""
         settings = self.settings_panel.settings
-        plan = make_plan(job.task, self.caps, catalog=[EMBEDDED, *WEBLLM_MODELS],
-                         cached=await cached_models(list(WEBLLM_MODELS)),
+        plan = make_plan(job.task, self.caps,  # local_spec: the Models panel checked it
+                         catalog=[self.local_spec, *WEBLLM_MODELS],
+                         cached=[self.local_spec.id, *await cached_models(list(WEBLLM_MODELS))],
                          prefs=settings.preferences())
         dispatcher = Dispatcher(
             local_engine=self.engine, load_local=self._load, settings=settings,
