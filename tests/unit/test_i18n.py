@@ -124,3 +124,56 @@ def test_errors_of_the_engines_runner_routing_and_import_come_out_in_spanish():
         import_json("[" * 100_000, "profundo.json")
     assert refused.value.what == "No se pudo importar “profundo.json”."
     assert refused.value.cause == "No es un archivo JSON: tiene demasiados niveles de anidamiento."
+
+
+def test_load_errors_preflight_and_diagnostics_come_out_in_spanish_and_the_report_in_english(
+        monkeypatch):
+    """With the interface in Spanish, the classifier's what/cause/fix, a preflight verdict, the
+    Diagnostics panel's load log and environment read in Spanish with their values filled in;
+    the identifiers (stage, verdict state) and the debug report stay English."""
+    import localloom.models.catalog as catalog_module
+    from localloom.models.catalog import find
+    from localloom.models.loadstate import METADATA, LoadLog
+    from localloom.models.modelfile import ModelFile
+    from localloom.routing.device import StorageInfo
+    from localloom.routing.diagnostics import classify_js_error
+    from localloom.routing.preflight import SLOW, verdict
+    from localloom.view.diagnostics import debug_report, render_environment, render_load_log
+
+    monkeypatch.setattr(catalog_module, "embedded_model", lambda: ModelFile(
+        "models/gemma-3-270m-q4_k_m.gguf", 253_113_024, "a5" * 32))
+    i18n.set_language("es")
+
+    err = classify_js_error("TypeError", "Failed to fetch", engine="wllama", stage="download",
+                            model_id="smollm2-135m")
+    assert err.what == "wllama no pudo contactar con el servidor para el modelo smollm2-135m."
+    assert err.cause.startswith("El navegador no tiene conexión")
+    assert err.fix.startswith("Comprueba la conexión y vuelve a intentarlo") and \
+        err.fix.endswith("La descarga fallida no se guarda, así que no puede estropear cargas "
+                         "posteriores.")
+
+    caps = Capabilities(gpu_error="navigator.gpu is missing",
+                        storage=StorageInfo(quota=10**10, usage=2 * 10**8))
+    smol = verdict(find("smollm2-135m-instruct-q4_1"), caps)
+    assert smol.state == SLOW  # the identifier stays English
+    assert smol.text == ("cabe, pero lento (CPU) — se ejecuta en la CPU con 1 hilo (un "
+                                 "solo hilo: la página no tiene aislamiento de origen cruzado): "
+                                 "no hay adaptador WebGPU (navigator.gpu is missing); cabe en "
+                                 "este dispositivo (9.8 GB de almacenamiento libres)")
+
+    log = LoadLog("wllama", "smollm2-135m", clock=lambda: 0.0)
+    log.enter(METADATA, "SmolLM2.gguf")
+    log.fail(err)
+    html = render_load_log([log])
+    assert 'data-failed-at="fetching metadata"' in html
+    assert "falló en la etapa «obteniendo metadatos»" in html
+    assert "<li data-stage=\"checking\">comprobando — 0.00 s</li>" in html
+    assert "<strong>Solución:</strong> Comprueba la conexión" in html
+    assert "<th>Almacenamiento</th><td>200.0 MB usados de 10.0 GB, 9.8 GB libres</td>" in \
+        render_environment(caps)
+
+    report = debug_report(caps, [log], [], [smol])
+    assert '"verdict": "fits slowly (CPU)"' in report
+    assert "runs on the CPU with 1 thread (one thread: the page is not cross-origin isolated)" \
+        in report
+    assert i18n.language() == "es"  # the report switched to English only while it wrote

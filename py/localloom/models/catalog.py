@@ -26,6 +26,7 @@ import re
 from dataclasses import dataclass, replace
 from urllib.parse import urlsplit
 
+from localloom.i18n import N_
 from localloom.models.modelfile import embedded_model
 
 __all__ = [
@@ -33,9 +34,10 @@ __all__ = [
     "catalog", "custom_spec", "embedded_spec", "find", "hf_url", "split_urls", "webllm_spec",
 ]  # fmt: skip
 
+# Shown names (translate with ``_()`` where shown; the product names stay as they are).
 ENGINE_NAMES = {
-    "chrome": "Chrome built-in AI", "webllm": "WebLLM", "wllama": "wllama",
-    "transformers": "Transformers.js", "openai": "Cloud provider",
+    "chrome": N_("Chrome built-in AI"), "webllm": "WebLLM", "wllama": "wllama",
+    "transformers": "Transformers.js", "openai": N_("Cloud provider"),
 }  # fmt: skip
 TASK_NAMES = ("course", "summary", "tags", "classify")  # routing.tiers.TASKS
 _GPU_ENGINES = ("webllm", "transformers")  # run on WebGPU when it exists

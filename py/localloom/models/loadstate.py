@@ -1,5 +1,6 @@
 """One load state machine for every engine: the stages a model load goes through, with their
-timings, and where and why it failed. The names below are the ones the Diagnostics panel shows.
+timings, and where and why it failed. The names below are the ones the Diagnostics panel shows
+(translated there; here, in tests and in the debug report they are English identifiers).
 
 Public names: ``STAGES``, ``CHECKING``, ``METADATA``, ``DOWNLOADING``, ``VERIFYING``,
 ``INITIALISING``, ``READY``, ``FAILED``, ``LoadLog``, ``Step``, ``Journal``, ``JOURNAL``,
@@ -24,16 +25,18 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from localloom.i18n import N_
+
 __all__ = ["CHECKING", "DOWNLOADING", "FAILED", "INITIALISING", "JOURNAL", "METADATA", "READY",
            "STAGES", "VERIFYING", "Journal", "LoadLog", "Step", "webllm_stage"]
 
-CHECKING = "checking"  # preflight and a look for a stored copy
-METADATA = "fetching metadata"  # the request is out; headers, sizes, configs come back
-DOWNLOADING = "downloading"  # the bytes arrive
-VERIFYING = "verifying"  # size, magic and sha256 before anything is stored or loaded
-INITIALISING = "compiling / initialising"  # wasm/shaders compile, weights go to the engine
-READY = "ready"
-FAILED = "failed"
+CHECKING = N_("checking")  # preflight and a look for a stored copy
+METADATA = N_("fetching metadata")  # the request is out; headers, sizes, configs come back
+DOWNLOADING = N_("downloading")  # the bytes arrive
+VERIFYING = N_("verifying")  # size, magic and sha256 before anything is stored or loaded
+INITIALISING = N_("compiling / initialising")  # wasm/shaders compile, weights go to the engine
+READY = N_("ready")
+FAILED = N_("failed")
 STAGES = (CHECKING, METADATA, DOWNLOADING, VERIFYING, INITIALISING, READY)
 _FILE_STAGES = (METADATA, DOWNLOADING, VERIFYING)  # repeat once per file of a split model
 

@@ -4,33 +4,35 @@ that the browser cannot compile or link (private to ``routing.diagnostics``)."""
 from __future__ import annotations
 
 from localloom import errors as E
+from localloom.i18n import N_, _
 
-_FILES = (("mlc-chat-config.json", "its config file mlc-chat-config.json"),
-          (".wasm", "its model library (the model's compiled GPU code, a .wasm file)"),
-          ("tokenizer", "its tokenizer"), ("params_shard", "part of its weights"),
-          ("tensor-cache.json", "its weights' index"), (".gguf", "the model file"))
+_FILES = (("mlc-chat-config.json", N_("its config file mlc-chat-config.json")),
+          (".wasm", N_("its model library (the model's compiled GPU code, a .wasm file)")),
+          ("tokenizer", N_("its tokenizer")), ("params_shard", N_("part of its weights")),
+          ("tensor-cache.json", N_("its weights' index")), (".gguf", N_("the model file")))
 
 
 def model_file(low: str) -> str:
     """Which of a model's files the (lower-cased) message names; WebLLM fetches several."""
-    return next((what for needle, what in _FILES if needle in low), "the model files")
+    return _(next((what for needle, what in _FILES if needle in low), N_("the model files")))
 
 
-def webllm_library(name: str, low: str, failed: str) -> tuple:
-    """The rule for MLC's compiled .wasm that will not compile or link; ``failed`` begins the
-    sentence ("WebLLM could not start the model X")."""
-    what = f"{failed}: its model library is not usable."
-    again = ("LocalLoom deleted the model's stored files, so the next try downloads them again; "
-             "meanwhile the next model or engine serves. If it keeps failing, choose Embedded "
-             "model (wllama) as Preferred engine in Settings.")
+def webllm_library(name: str, low: str, engine: str, model: str) -> tuple:
+    """The rule for MLC's compiled .wasm that will not compile or link; ``engine`` and
+    ``model`` name them in the sentence ("WebLLM could not start the model X: …")."""
+    what = _("{engine} could not start {model}: its model library is not usable.").format(
+        engine=engine, model=model)
+    again = _("LocalLoom deleted the model's stored files, so the next try downloads them again; "
+              "meanwhile the next model or engine serves. If it keeps failing, choose Embedded "
+              "model (wllama) as Preferred engine in Settings.")
     if "found 3c" in low:  # "3c" is "<": a web page, not the wasm magic 00 61 73 6d
-        return (E.ModelDownloadError, what, "The server sent a web page instead of the model "
-                "library (the .wasm file with the model's GPU code).",
-                "LocalLoom moves on to the next model or engine: this one's library is not "
-                "where web-llm's catalog says. The page it got instead is not kept.", False)
+        return (E.ModelDownloadError, what, _("The server sent a web page instead of the model "
+                "library (the .wasm file with the model's GPU code)."),
+                _("LocalLoom moves on to the next model or engine: this one's library is not "
+                  "where web-llm's catalog says. The page it got instead is not kept."), False)
     if name == "LinkError" or "import #" in low:
-        return (E.ModelDownloadError, what, "The model library was built for another WebLLM "
+        return (E.ModelDownloadError, what, _("The model library was built for another WebLLM "
                 "version: a copy stored by an older version of the app, or a wrong catalog "
-                "entry.", again, False)
-    return (E.ModelDownloadError, what, "The model library is incomplete or damaged: its "
-            "download broke off, or the server sent a wrong file.", again, True)
+                "entry."), again, False)
+    return (E.ModelDownloadError, what, _("The model library is incomplete or damaged: its "
+            "download broke off, or the server sent a wrong file."), again, True)

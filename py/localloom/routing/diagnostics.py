@@ -27,6 +27,7 @@ import re
 from dataclasses import dataclass
 
 from localloom import errors as E
+from localloom.i18n import N_, _
 from localloom.models.catalog import ENGINE_NAMES
 from localloom.models.progress import LoadProgress, Progress, format_bytes
 from localloom.routing._model_files import model_file, webllm_library
@@ -41,12 +42,12 @@ DOWNLOAD, CACHE, LOAD, GENERATE, PARSE = "download", "cache", "load", "generate"
 _FETCHING = {DOWNLOAD, CACHE, LOAD}
 
 
-_RETRY_FIX = ("Check the connection and try again (a download continues where it stopped), or "
+_RETRY_FIX = N_("Check the connection and try again (a download continues where it stopped), or "
               "choose a model already stored in Models on this device.")
-_NOT_KEPT = " The failed download is not kept, so it cannot break later loads."
-_GPU_FREE = ("or set Settings → Preferred engine to \"Embedded model (wllama)\", which runs on "
+_NOT_KEPT = N_("The failed download is not kept, so it cannot break later loads.")
+_GPU_FREE = N_("or set Settings → Preferred engine to \"Embedded model (wllama)\", which runs on "
              "the CPU without WebGPU.")
-_MODELS = "in Models on this device"  # the panel to pick, download and delete models in
+_MODELS = N_("in Models on this device")  # the panel to pick, download and delete models in
 
 
 @dataclass(frozen=True)
@@ -64,26 +65,26 @@ class _Ctx:
 
     @property
     def eng(self) -> str:
-        return ENGINE_NAMES.get(self.engine, self.engine or "The engine")
+        return _(ENGINE_NAMES.get(self.engine, self.engine or N_("The engine")))
 
     @property
     def model(self) -> str:
-        return f"the model {self.model_id}" if self.model_id else "the model"
+        return _("the model {id}").format(id=self.model_id) if self.model_id else _("the model")
 
     @property
     def pick(self) -> str:
         """Where the user picks another model for this engine ("Choose another model …")."""
         if self.engine == "webllm":  # WebLLM's models are chosen by routing, not a picker
-            return ('by setting Settings → Preferred engine to "Automatic" (LocalLoom then '
-                    "picks one that fits)")
-        return _MODELS
+            return _('by setting Settings → Preferred engine to "Automatic" (LocalLoom then '
+                     "picks one that fits)")
+        return _(_MODELS)
 
     @property
     def retry_fix(self) -> str:
         if self.engine == "webllm":
-            return ("Check the connection and try again, or set Settings → Preferred engine to "
-                    '"Embedded model (wllama)", which needs no download.')
-        return _RETRY_FIX
+            return _("Check the connection and try again, or set Settings → Preferred engine to "
+                     '"Embedded model (wllama)", which needs no download.')
+        return _(_RETRY_FIX)
 
     def has(self, *needles: str) -> bool:
         return any(n in self.low for n in needles)
@@ -102,188 +103,246 @@ def _http_status(c: _Ctx) -> int | None:
 
 def _rules(c: _Ctx) -> _Rule:
     """The first matching rule wins; the order puts specific messages before generic ones."""
+    eng, model = c.eng, c.model
     if c.name == "AbortError" or c.has("user aborted", "signal is aborted"):
-        return (E.GenerationCancelled, f"{c.eng} stopped: the request was cancelled.", "", "")
+        return (E.GenerationCancelled,
+                _("{engine} stopped: the request was cancelled.").format(engine=eng), "", "")
     if c.has("serviceworker", "service worker"):
         return _service_worker(c)
     if c.has("shader-f16", "shaderf16"):
-        return (E.EngineUnavailable, f"{c.eng} cannot run {c.model} on this GPU.",
-                "It is a q4f16 build, which needs the WebGPU feature shader-f16; this GPU or "
-                "browser does not offer it.", "Try again: LocalLoom then routes to a model "
-                f"without f16 shaders (Llama 3.2 1B q4f32), {_GPU_FREE}")
+        return (E.EngineUnavailable,
+                _("{engine} cannot run {model} on this GPU.").format(engine=eng, model=model),
+                _("It is a q4f16 build, which needs the WebGPU feature shader-f16; this GPU or "
+                  "browser does not offer it."),
+                _("Try again: LocalLoom then routes to a model without f16 shaders (Llama 3.2 "
+                  "1B q4f32), {gpu_free}").format(gpu_free=_(_GPU_FREE)))
     if c.has("maxstoragebufferbindingsize", "maxbuffersize", "max buffer size",
              "maximum binding size", "binding size",
              "cannot initialize runtime because of requested"):
-        return (E.EngineUnavailable, f"{c.eng} cannot run {c.model} on this GPU.",
-                "The model needs GPU limits beyond what this device allows (e.g. "
-                "maxStorageBufferBindingSize; many phones allow only 128 MB).",
-                f"Pick a smaller model {c.pick}, {_GPU_FREE}")
+        return (E.EngineUnavailable,
+                _("{engine} cannot run {model} on this GPU.").format(engine=eng, model=model),
+                _("The model needs GPU limits beyond what this device allows (e.g. "
+                  "maxStorageBufferBindingSize; many phones allow only 128 MB)."),
+                _("Pick a smaller model {where}, {gpu_free}").format(where=c.pick,
+                                                                     gpu_free=_(_GPU_FREE)))
     if c.has("device was lost", "gpudevicelostinfo", "devicelosterror", "out of memory",
              "array buffer allocation failed", "could not allocate memory", "cannot enlarge memory",
              "aborted(oom)", "maximum memory size exceeded", "memory.grow()"):
-        return (E.OutOfMemoryError, f"{c.eng} ran out of memory with {c.model}.",
-                "The model needs more GPU or main memory than this device can give the tab "
-                "(WebGPU reports this as a lost device).",
-                f"Close other tabs and apps, then pick a smaller model {c.pick}.")
+        return (E.OutOfMemoryError,
+                _("{engine} ran out of memory with {model}.").format(engine=eng, model=model),
+                _("The model needs more GPU or main memory than this device can give the tab "
+                  "(WebGPU reports this as a lost device)."),
+                _("Close other tabs and apps, then pick a smaller model {where}.").format(
+                    where=c.pick))
     if c.engine == "webllm" and c.has("expected magic word", "linkerror", "compileerror",
                                        "webassembly.instantiate"):
-        return webllm_library(c.name, c.low, f"{c.eng} could not start {c.model}")
+        return webllm_library(c.name, c.low, eng, model)
     if c.has("expected magic word", "linkerror", "compileerror", "webassembly.instantiate"):
-        html = " (the server sent a web page instead)" if c.has("3c 21") else ""
-        return (E.ModelLoadError, f"{c.eng}'s WebAssembly code failed to start.",
-                "The browser used an outdated or wrong copy of the engine's .wasm file"
-                f"{html}, usually a stale cache left over from an earlier version of the app.",
-                "Reload the page; if it persists, clear this site's data in the browser "
-                "(site settings → Clear data) and reload while online.")
+        cause = _("The browser used an outdated or wrong copy of the engine's .wasm file (the "
+                  "server sent a web page instead), usually a stale cache left over from an "
+                  "earlier version of the app.") if c.has("3c 21") else _(
+            "The browser used an outdated or wrong copy of the engine's .wasm file, usually a "
+            "stale cache left over from an earlier version of the app.")
+        return (E.ModelLoadError,
+                _("{engine}'s WebAssembly code failed to start.").format(engine=eng), cause,
+                _("Reload the page; if it persists, clear this site's data in the browser "
+                  "(site settings → Clear data) and reload while online."))
     if c.has("gguf magic", "gguf_init", "not a gguf", "invalid magic", "llama_model_load",
              "error loading model", "failed to load model") and not c.has("fetch", "network"):
-        return (E.ModelLoadError, f"{c.eng} could not load {c.model}.",
-                "The model file is corrupt, incomplete (an interrupted download) or not a "
-                "GGUF file this engine can read.",
-                "Reload the page: LocalLoom checks its stored copy and downloads the model "
-                "again when the copy is damaged.")
+        return (E.ModelLoadError,
+                _("{engine} could not load {model}.").format(engine=eng, model=model),
+                _("The model file is corrupt, incomplete (an interrupted download) or not a "
+                  "GGUF file this engine can read."),
+                _("Reload the page: LocalLoom checks its stored copy and downloads the model "
+                  "again when the copy is damaged."))
     if c.has("navigator.gpu", "webgpu is not supported", "webgpunotavailable", "webgpunotfound",
              "cannot find webgpu", "gpuadapter", "no gpu adapter", "requestadapter",
              "webgpu is not available", "webgpu not available",
              "unable to find a compatible gpu"):
-        return (E.EngineUnavailable, f"{c.eng} needs WebGPU, and this browser offers no adapter.",
-                "WebGPU only works on secure pages (https:// or http://localhost): opening the "
-                "app by a LAN address over http:// turns it off. The GPU may also be blocklisted, "
-                "or WebGPU is still behind chrome://flags/#enable-unsafe-webgpu (Linux).",
-                f"Open the app over https:// or on localhost, update the browser, {_GPU_FREE}")
+        return (E.EngineUnavailable,
+                _("{engine} needs WebGPU, and this browser offers no adapter.").format(
+                    engine=eng),
+                _("WebGPU only works on secure pages (https:// or http://localhost): opening the "
+                  "app by a LAN address over http:// turns it off. The GPU may also be "
+                  "blocklisted, or WebGPU is still behind chrome://flags/#enable-unsafe-webgpu "
+                  "(Linux)."),
+                _("Open the app over https:// or on localhost, update the browser, "
+                  "{gpu_free}").format(gpu_free=_(_GPU_FREE)))
     if c.name == "NotAllowedError" and c.engine == "chrome":
         if c.has("permission", "policy"):
-            return (E.EngineUnavailable, "This page may not use Chrome's built-in AI.",
-                    "A permissions policy blocks it (the app runs inside a frame).",
-                    "Open LocalLoom in its own tab.")
-        return (E.EngineUnavailable, "Chrome needs a click before it downloads its built-in model.",
-                "Chrome starts the model download only after a click or key press on the page "
-                "(a user gesture); this request started without one.",
-                "Press the Generate button to start the download, then try again.")
+            return (E.EngineUnavailable, _("This page may not use Chrome's built-in AI."),
+                    _("A permissions policy blocks it (the app runs inside a frame)."),
+                    _("Open LocalLoom in its own tab."))
+        return (E.EngineUnavailable,
+                _("Chrome needs a click before it downloads its built-in model."),
+                _("Chrome starts the model download only after a click or key press on the page "
+                  "(a user gesture); this request started without one."),
+                _("Press the Generate button to start the download, then try again."))
     if c.name == "NotSupportedError" and c.engine == "chrome":
         if c.stage in (GENERATE, PARSE) or c.has("schema", "constraint"):
-            return (E.EngineUnavailable, f"{c.eng} does not support the requested output format.",
-                    "The JSON schema uses a feature its structured output does not support.",
-                    "LocalLoom moves on to the next engine; please report this if it repeats.")
-        return (E.EngineUnavailable, f"{c.eng} does not support the requested options.",
-                "The language or options asked for are not supported on this device.",
-                "Switch the course language to English, or use another engine.")
+            return (E.EngineUnavailable,
+                    _("{engine} does not support the requested output format.").format(
+                        engine=eng),
+                    _("The JSON schema uses a feature its structured output does not support."),
+                    _("LocalLoom moves on to the next engine; please report this if it "
+                      "repeats."))
+        return (E.EngineUnavailable,
+                _("{engine} does not support the requested options.").format(engine=eng),
+                _("The language or options asked for are not supported on this device."),
+                _("Switch the course language to English, or use another engine."))
     if c.name == "SyntaxError" and c.stage in _FETCHING:
-        return (E.ModelDownloadError, f"{c.eng} received a broken file for {c.model}.",
-                "The server sent a web page instead of the model file (usually a 404 page).",
-                f"Pick another model {c.pick}; this one's files are not where the catalog "
-                "says.", False)
+        return (E.ModelDownloadError,
+                _("{engine} received a broken file for {model}.").format(engine=eng,
+                                                                         model=model),
+                _("The server sent a web page instead of the model file (usually a 404 page)."),
+                _("Pick another model {where}; this one's files are not where the catalog "
+                  "says.").format(where=c.pick), False)
     if c.stage in (GENERATE, PARSE) and (c.name == "SyntaxError" or c.has("invalid json")):
-        return (E.InvalidOutputError, f"{c.eng} returned output that does not fit the format.",
-                "The model strayed from the JSON schema it was constrained to.",
-                "LocalLoom re-asks, then uses the next engine; shorter requests help.")
+        return (E.InvalidOutputError,
+                _("{engine} returned output that does not fit the format.").format(engine=eng),
+                _("The model strayed from the JSON schema it was constrained to."),
+                _("LocalLoom re-asks, then uses the next engine; shorter requests help."))
     if c.name == "NetworkError" and c.engine == "chrome":
-        return (E.ModelDownloadError, "Chrome could not download its built-in model.",
-                "The connection dropped, or the network is metered (Chrome downloads Gemini "
-                "Nano only on an unmetered connection and with about 22 GB free disk).",
-                "Use Wi-Fi or Ethernet and press the button again; other engines work meanwhile.")
+        return (E.ModelDownloadError, _("Chrome could not download its built-in model."),
+                _("The connection dropped, or the network is metered (Chrome downloads Gemini "
+                  "Nano only on an unmetered connection and with about 22 GB free disk)."),
+                _("Use Wi-Fi or Ethernet and press the button again; other engines work "
+                  "meanwhile."))
     if c.name == "QuotaExceededError" or c.has("quota exceeded", "quotaexceeded"):
         if c.stage == GENERATE and not c.has("cache", "storage", "indexeddb", "opfs"):
-            return (E.ContextOverflowError, f"The request is too long for {c.eng}.",
-                    "The prompt, schema and answer do not fit in the model's context window.",
-                    "Ask for fewer modules or give shorter input; LocalLoom tries the next engine.")
-        return (E.StorageQuotaError, f"The browser refused to store {c.model}.",
-                "This site's storage quota is used up: the disk is nearly full, or this is a "
-                "private (incognito) window, which grants very little storage.",
-                f"Free disk space or delete stored models {_MODELS} (Stored in this browser → "
-                "Delete), leave the private window, or pick a smaller model.")
+            return (E.ContextOverflowError,
+                    _("The request is too long for {engine}.").format(engine=eng),
+                    _("The prompt, schema and answer do not fit in the model's context window."),
+                    _("Ask for fewer modules or give shorter input; LocalLoom tries the next "
+                      "engine."))
+        return (E.StorageQuotaError,
+                _("The browser refused to store {model}.").format(model=model),
+                _("This site's storage quota is used up: the disk is nearly full, or this is a "
+                  "private (incognito) window, which grants very little storage."),
+                _("Free disk space or delete stored models {where} (Stored in this browser → "
+                  "Delete), leave the private window, or pick a smaller model.").format(
+                    where=_(_MODELS)))
     blocked = c.name == "SecurityError" and c.stage in _FETCHING
     if blocked or c.has("backing store", "mutation operation", "operation is insecure",
                         "access to storage is not allowed"):
-        return (E.StorageQuotaError, "This site's browser storage cannot be used.",
-                "Site data is blocked for this site, this is a private window (Firefox blocks "
-                "IndexedDB there), or the browser profile's storage is damaged.",
-                "Allow site data for this site, leave the private window, or clear its data.")
+        return (E.StorageQuotaError, _("This site's browser storage cannot be used."),
+                _("Site data is blocked for this site, this is a private window (Firefox blocks "
+                  "IndexedDB there), or the browser profile's storage is damaged."),
+                _("Allow site data for this site, leave the private window, or clear its "
+                  "data."))
     if c.has("context window", "contextwindowsizeexceeded", "context_length_exceeded",
              "maximum context length", "context is full", "n_ctx", "too many tokens"):
-        return (E.ContextOverflowError, f"The request is too long for {c.eng}.", "", "")
+        return (E.ContextOverflowError,
+                _("The request is too long for {engine}.").format(engine=eng), "", "")
     return _network_rules(c, _http_status(c))
 
 
 def _service_worker(c: _Ctx) -> _Rule:
     """The offline copy (web/sw.js) failed to install or update; the page itself still runs."""
     if c.has("protocol", "insecure", "secure context") or c.name == "SecurityError":
-        return (E.LocalLoomError, "LocalLoom cannot keep an offline copy on this page.",
-                "Service workers only run on secure pages: https://, or http://localhost "
-                "(not a file, nor a LAN address over http://).",
-                "Open LocalLoom by its https:// or http://localhost address.")
-    verb = "update" if c.has("update") else "install"
-    return (E.LocalLoomError, f"LocalLoom's offline copy could not {verb}.",
-            "The browser could not fetch or start the service worker script (offline, a "
-            "server error, or a stale copy); the page works on while online.",
-            "Reload the page while online; if it repeats, clear this site's data "
-            "(site settings → Clear data) and reload.")
+        return (E.LocalLoomError, _("LocalLoom cannot keep an offline copy on this page."),
+                _("Service workers only run on secure pages: https://, or http://localhost "
+                  "(not a file, nor a LAN address over http://)."),
+                _("Open LocalLoom by its https:// or http://localhost address."))
+    what = _("LocalLoom's offline copy could not update.") if c.has("update") else \
+        _("LocalLoom's offline copy could not install.")
+    return (E.LocalLoomError, what,
+            _("The browser could not fetch or start the service worker script (offline, a "
+              "server error, or a stale copy); the page works on while online."),
+            _("Reload the page while online; if it repeats, clear this site's data "
+              "(site settings → Clear data) and reload."))
+
+
+def _not_kept(fix: str) -> str:
+    return f"{fix} {_(_NOT_KEPT)}"
 
 
 def _network_rules(c: _Ctx, status: int | None) -> _Rule:
     fetching = c.stage in _FETCHING and c.engine != "openai"
+    eng, model = c.eng, c.model
     if status and c.engine == "openai":
         by_status = {401: E.AuthError, 403: E.AuthError, 402: E.QuotaError,
                      429: E.RateLimitedError, 413: E.ContextOverflowError, 404: E.EngineUnavailable}
         cls = by_status.get(status, E.NetworkError if status >= 500 else E.EngineError)
-        return (cls, f"{c.eng} answered HTTP {status}: {c.message}".strip(), "", "")
+        return (cls, _("{engine} answered HTTP {status}: {message}").format(
+            engine=eng, status=status, message=c.message).strip(), "", "")
     if status in (404, 410) or c.has("could not locate file"):
-        return (E.ModelDownloadError, f"{c.eng} could not download {c.model}: a file is missing.",
-                f"The server does not have {model_file(c.low)}: HTTP {status or 404}. The "
-                "model was moved or the catalog entry is wrong.",
-                f"Choose another model {c.pick}." + _NOT_KEPT, False)
+        return (E.ModelDownloadError,
+                _("{engine} could not download {model}: a file is missing.").format(
+                    engine=eng, model=model),
+                _("The server does not have {file}: HTTP {status}. The model was moved or the "
+                  "catalog entry is wrong.").format(file=model_file(c.low), status=status or 404),
+                _not_kept(_("Choose another model {where}.").format(where=c.pick)), False)
     if status == 416 or c.has("range not satisfiable"):
-        return (E.ModelDownloadError, f"The server refused to continue the download of {c.model}.",
-                "HTTP 416: the part stored in this browser no longer fits the file on the "
-                "server (it changed or got shorter), so the download cannot resume from there.",
-                f"Delete the model {_MODELS} (Stored in this browser → Delete), then press "
-                "Download to start over.", False)
+        return (E.ModelDownloadError,
+                _("The server refused to continue the download of {model}.").format(
+                    model=model),
+                _("HTTP 416: the part stored in this browser no longer fits the file on the "
+                  "server (it changed or got shorter), so the download cannot resume from "
+                  "there."),
+                _("Delete the model {where} (Stored in this browser → Delete), then press "
+                  "Download to start over.").format(where=_(_MODELS)), False)
     if status in (401, 403):
-        return (E.ModelDownloadError, f"The server refused the files for {c.model}.",
-                f"HTTP {status} for {model_file(c.low)}: the model is gated or private, or the "
-                "host blocks this site.",
-                f"Choose another model {c.pick}." + _NOT_KEPT, False)
+        return (E.ModelDownloadError,
+                _("The server refused the files for {model}.").format(model=model),
+                _("HTTP {status} for {file}: the model is gated or private, or the host blocks "
+                  "this site.").format(status=status, file=model_file(c.low)),
+                _not_kept(_("Choose another model {where}.").format(where=c.pick)), False)
     if c.has("on 'cache'", "cache.add()", "encountered a network error") or (
             status and status >= 429):
-        return (E.ModelDownloadError, f"{c.eng} could not download the files for {c.model}.",
-                "The model files could not be fetched: the connection dropped or is offline, "
-                "or the server did not deliver them" + (f" (HTTP {status})." if status else "."),
-                c.retry_fix + _NOT_KEPT)
+        cause = _("The model files could not be fetched: the connection dropped or is offline, "
+                  "or the server did not deliver them (HTTP {status}).").format(status=status) \
+            if status else _("The model files could not be fetched: the connection dropped or "
+                             "is offline, or the server did not deliver them.")
+        return (E.ModelDownloadError,
+                _("{engine} could not download the files for {model}.").format(engine=eng,
+                                                                                model=model),
+                cause, _not_kept(c.retry_fix))
     if c.has("cors", "access-control-allow-origin", "cross-origin request blocked"):
-        return (E.ModelDownloadError if fetching else E.NetworkError,
-                f"The server blocked {c.eng} from reading {c.model if fetching else 'it'}.",
-                "The server does not allow this site's origin (CORS: no "
-                "Access-Control-Allow-Origin header), so the browser hides its answer.",
-                f"Use a Hugging Face …/resolve/main/….gguf address {_MODELS}, or a server that "
-                "allows this site (for Ollama: OLLAMA_ORIGINS).", False)
+        what = _("The server blocked {engine} from reading {model}.").format(
+            engine=eng, model=model) if fetching else \
+            _("The server blocked {engine} from reading it.").format(engine=eng)
+        return (E.ModelDownloadError if fetching else E.NetworkError, what,
+                _("The server does not allow this site's origin (CORS: no "
+                  "Access-Control-Allow-Origin header), so the browser hides its answer."),
+                _("Use a Hugging Face …/resolve/main/….gguf address {where}, or a server that "
+                  "allows this site (for Ollama: OLLAMA_ORIGINS).").format(where=_(_MODELS)),
+                False)
     if c.has("failed to fetch", "networkerror", "network error", "load failed", "net::err_",
              "timeout", "timed out") or c.name in ("NetworkError", "TimeoutError"):
         if fetching:
-            return (E.ModelDownloadError, f"{c.eng} could not reach the server for {c.model}.",
-                    "The browser is offline, the server did not answer, or it does not let "
-                    "this site download from it (CORS).",
-                    c.retry_fix + _NOT_KEPT)
-        return (E.NetworkError, f"{c.eng} could not be reached.",
-                "The browser is offline, the server is down, or it blocked this site (CORS: "
-                "the server must allow this site's origin, e.g. OLLAMA_ORIGINS for Ollama).",
-                "Check the connection and the server URL; on-device engines work offline.")
+            return (E.ModelDownloadError,
+                    _("{engine} could not reach the server for {model}.").format(engine=eng,
+                                                                                 model=model),
+                    _("The browser is offline, the server did not answer, or it does not let "
+                      "this site download from it (CORS)."),
+                    _not_kept(c.retry_fix))
+        return (E.NetworkError, _("{engine} could not be reached.").format(engine=eng),
+                _("The browser is offline, the server is down, or it blocked this site (CORS: "
+                  "the server must allow this site's origin, e.g. OLLAMA_ORIGINS for Ollama)."),
+                _("Check the connection and the server URL; on-device engines work offline."))
     if c.has("no available backend found"):
-        return (E.EngineUnavailable, f"{c.eng} found no backend (WebGPU or WASM) that starts.",
+        return (E.EngineUnavailable,
+                _("{engine} found no backend (WebGPU or WASM) that starts.").format(engine=eng),
                 "", "")
     if c.has("model not loaded", "is not loaded with a model", "enginenotloaded"):
-        return (E.ModelLoadError, f"{c.eng} no longer holds {c.model}.",
-                "The GPU was reset or the engine's worker restarted, which drops the model.",
-                "Try again: LocalLoom loads the model again (from this browser's storage).")
+        return (E.ModelLoadError,
+                _("{engine} no longer holds {model}.").format(engine=eng, model=model),
+                _("The GPU was reset or the engine's worker restarted, which drops the model."),
+                _("Try again: LocalLoom loads the model again (from this browser's storage)."))
     if c.name == "GrammarMatcherInitError" or c.has("json schema is only supported"):
-        return (E.EngineUnavailable, f"{c.eng} does not support the requested output format.",
-                "Its grammar engine (XGrammar) could not compile LocalLoom's JSON schema.",
-                "LocalLoom moves on to the next engine; please report this if it repeats.")
+        return (E.EngineUnavailable,
+                _("{engine} does not support the requested output format.").format(engine=eng),
+                _("Its grammar engine (XGrammar) could not compile LocalLoom's JSON schema."),
+                _("LocalLoom moves on to the next engine; please report this if it repeats."))
     if c.has("cannot find model record", "modelnotfounderror", "unsupported model type"):
-        return (E.EngineUnavailable, f"{c.eng} does not know {c.model}.",
-                "The model is not in this engine version's catalog.",
-                f"Pick another model {c.pick}.")
+        return (E.EngineUnavailable,
+                _("{engine} does not know {model}.").format(engine=eng, model=model),
+                _("The model is not in this engine version's catalog."),
+                _("Pick another model {where}.").format(where=c.pick))
     if c.has("can't create a session", "failed to create session"):
-        return (E.ModelLoadError, f"{c.eng} could not load {c.model}.", "", "")
+        return (E.ModelLoadError,
+                _("{engine} could not load {model}.").format(engine=eng, model=model), "", "")
     return None
 
 
@@ -294,10 +353,11 @@ def classify_js_error(
     """Map a JS error to the LocalLoom error that says what happened, why, and the fix."""
     c = _Ctx((name or "Error").strip(), (message or "").strip(), engine, stage, model_id, status)
     rule = _rules(c) or (
-        E.EngineError, f"{c.eng} failed while in the {stage or 'unknown'} stage: {c.name}: "
-        f"{c.message}", "An error LocalLoom does not recognise.",
-        "LocalLoom falls back to the next engine; reload the page and report this text if "
-        "it keeps happening.")
+        E.EngineError, _("{engine} failed while in the {stage} stage: {name}: {message}").format(
+            engine=c.eng, stage=stage or _("unknown"), name=c.name, message=c.message),
+        _("An error LocalLoom does not recognise."),
+        _("LocalLoom falls back to the next engine; reload the page and report this text if "
+          "it keeps happening."))
     cls, what, cause, fix, *retryable = rule
     kw = {"engine": engine} if issubclass(cls, E.EngineError) else {}
     err = cls(what, cause=cause or None, fix=fix or None, stage=stage, **kw)

@@ -20,6 +20,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from localloom.i18n import N_, _, ngettext
 from localloom.models.catalog import ENGINE_NAMES, ModelSpec
 from localloom.models.progress import format_bytes
 from localloom.routing.device import Capabilities
@@ -27,12 +28,13 @@ from localloom.routing.device import Capabilities
 __all__ = ["EMBEDDED_NOTE", "FITS", "NO_FIT", "SLOW", "Verdict", "fits_device", "recommend",
            "verdict", "verdicts", "webgpu_problem"]
 
-FITS, SLOW, NO_FIT = "fits", "fits slowly (CPU)", "does not fit"
+# The verdicts are identifiers too (tests, data-verdict, the debug report): translate where shown.
+FITS, SLOW, NO_FIT = N_("fits"), N_("fits slowly (CPU)"), N_("does not fit")
 # Gemma 3 270M (253 MB) writes ~5 tokens/s on one thread of this 2-core CI machine (DESIGN.md).
 # Generation on a CPU reads every weight per token, so its speed falls with the file size: this
 # bound (about twice Gemma) keeps a CPU-only recommendation usable; beyond it, want a GPU.
 CPU_COMFORT_BYTES = 500_000_000
-EMBEDDED_NOTE = ("The built-in Gemma 3 270M is a small base model: it writes quick drafts to "
+EMBEDDED_NOTE = N_("The built-in Gemma 3 270M is a small base model: it writes quick drafts to "
                  "check and edit. A larger instruct model follows the outline and the language "
                  "better and writes fuller lessons, at the cost of a download and speed.")
 
@@ -45,13 +47,14 @@ def webgpu_problem(caps: Capabilities, *, needs_f16: bool = False) -> str:
     runs a model far slower than wllama on the CPU), or no ``shader-f16`` for a q4f16 build."""
     gpu = caps.gpu
     if gpu is None:
-        return "no WebGPU adapter" + (f" ({caps.gpu_error})" if caps.gpu_error else "")
+        return _("no WebGPU adapter ({error})").format(error=caps.gpu_error) if caps.gpu_error \
+            else _("no WebGPU adapter")
     if gpu.is_fallback:
         kind = gpu.architecture or gpu.vendor or "software"
-        return (f"the only WebGPU adapter is a software fallback ({kind}), not a GPU: it would "
-                "run the model far slower than wllama does on the CPU")
+        return _("the only WebGPU adapter is a software fallback ({kind}), not a GPU: it would "
+                 "run the model far slower than wllama does on the CPU").format(kind=kind)
     if needs_f16 and not gpu.shader_f16:
-        return "this GPU lacks shader-f16, which q4f16 models need; pick a q4f32 build"
+        return _("this GPU lacks shader-f16, which q4f16 models need; pick a q4f32 build")
     return ""
 
 
@@ -62,7 +65,8 @@ def fits_device(
 ) -> tuple[bool, str]:
     """Whether a local model can run here, and why (not). Unknown facts never reject."""
     if engine not in ("webllm", "wllama", "transformers"):
-        return True, f"{ENGINE_NAMES.get(engine, engine)} does not use this device's memory"
+        return True, _("{engine} does not use this device's memory").format(
+            engine=_(ENGINE_NAMES.get(engine, engine)))
     gpu = caps.gpu
     if needs_webgpu is None:
         needs_webgpu = engine == "webllm"
@@ -74,20 +78,24 @@ def fits_device(
     limits = (gpu.max_storage_buffer_binding_size, gpu.max_buffer_size) if gpu else ()
     limit = min((x for x in limits if x > 0), default=0)
     if needs_webgpu and limit and tensor > limit:  # GPU limits are binary: 128 MiB on phones
-        return False, (f"its largest weights (~{tensor / 2**20:.0f} MiB) exceed this GPU's "
-                       f"{limit / 2**20:.0f} MiB buffer limit (phones often allow 128 MiB)")
+        return False, _("its largest weights (~{tensor} MiB) exceed this GPU's {limit} MiB "
+                        "buffer limit (phones often allow 128 MiB)").format(
+            tensor=f"{tensor / 2**20:.0f}", limit=f"{limit / 2**20:.0f}")
     need = model_bytes * _MEMORY_FACTOR
     mem = caps.device_memory_gb
     if mem is not None and mem < 8 and need > mem * 1e9 / 2:  # Chrome caps deviceMemory at 8
-        return False, (f"needs about {format_bytes(need, None)} of memory; this device reports "
-                       f"{mem:g} GB and a tab gets about half")
+        return False, _("needs about {need} of memory; this device reports {memory} GB and a "
+                        "tab gets about half").format(need=format_bytes(need, None),
+                                                      memory=f"{mem:g}")
     free = caps.storage.free
     if not cached and caps.storage.quota > 0 and free < model_bytes * 1.1:
-        return False, (f"needs {format_bytes(model_bytes, None)} of browser storage plus 10% "
-                       f"room, only {format_bytes(free, None)} free (private windows grant "
-                       "little)")
-    room = f" ({format_bytes(free, None)} storage free)" if free and not cached else ""
-    return True, "fits this device" + room
+        return False, _("needs {size} of browser storage plus 10% room, only {free} free "
+                        "(private windows grant little)").format(
+            size=format_bytes(model_bytes, None), free=format_bytes(free, None))
+    if free and not cached:
+        return True, _("fits this device ({free} storage free)").format(
+            free=format_bytes(free, None))
+    return True, _("fits this device")
 
 
 @dataclass(frozen=True)
@@ -96,11 +104,17 @@ class Verdict:
 
     spec: ModelSpec
     state: str  # FITS, SLOW or NO_FIT
-    because: str
+    because: str  # in the interface language
+    cached: bool = False  # judged as already stored (no storage needed)
+
+    @property
+    def shown(self) -> str:
+        """The verdict in the interface language (``state`` stays the English identifier)."""
+        return _(self.state)
 
     @property
     def text(self) -> str:
-        return f"{self.state} — {self.because}"
+        return _("{verdict} — {because}").format(verdict=self.shown, because=self.because)
 
 
 def verdict(spec: ModelSpec, caps: Capabilities, *, cached: bool = False) -> Verdict:
@@ -109,15 +123,21 @@ def verdict(spec: ModelSpec, caps: Capabilities, *, cached: bool = False) -> Ver
                           cached=cached or spec.embedded, needs_webgpu=spec.requires_webgpu,
                           needs_f16=spec.needs_f16 or None)
     if not ok:
-        return Verdict(spec, NO_FIT, why)
+        return Verdict(spec, NO_FIT, why, cached)
     if spec.engine == "wllama" and (gpu := webgpu_problem(caps)):
         threads = caps.threads
-        isolation = "" if caps.cross_origin_isolated else \
-            " (one thread: the page is not cross-origin isolated)"
-        return Verdict(spec, SLOW, f"runs on the CPU with {threads} thread"
-                       f"{'s' if threads > 1 else ''}{isolation}: {gpu}; {why}")
-    engine = ENGINE_NAMES.get(spec.engine, spec.engine)
-    return Verdict(spec, FITS, f"runs on the GPU with {engine}; {why}")
+        if caps.cross_origin_isolated:
+            cpu = ngettext("runs on the CPU with {threads} thread: {gpu}; {why}",
+                           "runs on the CPU with {threads} threads: {gpu}; {why}", threads)
+        else:
+            cpu = ngettext("runs on the CPU with {threads} thread (one thread: the page is not "
+                           "cross-origin isolated): {gpu}; {why}",
+                           "runs on the CPU with {threads} threads (one thread: the page is not "
+                           "cross-origin isolated): {gpu}; {why}", threads)
+        return Verdict(spec, SLOW, cpu.format(threads=threads, gpu=gpu, why=why), cached)
+    engine = _(ENGINE_NAMES.get(spec.engine, spec.engine))
+    return Verdict(spec, FITS, _("runs on the GPU with {engine}; {why}").format(
+        engine=engine, why=why), cached)
 
 
 def verdicts(specs: Iterable[ModelSpec], caps: Capabilities,

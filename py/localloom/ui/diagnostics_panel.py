@@ -19,6 +19,7 @@ from pyodide.ffi import create_proxy
 from localloom.browser.capabilities import probe
 from localloom.browser.runtime import js_error_parts, js_get
 from localloom.engine import CancelToken, GenerateRequest
+from localloom.i18n import _
 from localloom.models.catalog import catalog
 from localloom.models.loadstate import JOURNAL
 from localloom.routing.preflight import recommend, verdicts, webgpu_problem
@@ -54,7 +55,8 @@ class DiagnosticsPanel:
             try:
                 await coro_fn()
             except Exception as exc:  # the panel that explains failures must not hide its own
-                _el("diag-copy-status").textContent = f"The Diagnostics panel failed: {exc!r}"
+                _el("diag-copy-status").textContent = _(
+                    "The Diagnostics panel failed: {error}").format(error=repr(exc))
                 js.document.body.dataset.diagnostics = "failed"
                 raise
 
@@ -91,11 +93,11 @@ class DiagnosticsPanel:
         """A tiny generation on the local model; the other engines say why they cannot run."""
         button, status = _el("diag-selftest"), _el("diag-selftest-status")
         if self.app.cancel is not None:
-            status.textContent = "A task is running; run the self-test when it is done."
+            status.textContent = _("A task is running; run the self-test when it is done.")
             return
         button.disabled = True
         js.document.body.dataset.selftest = "running"
-        status.textContent = "Running…"
+        status.textContent = _("Running…")
         try:
             self.tests = [await self._wllama(), *self._others()]
         finally:
@@ -121,17 +123,19 @@ class DiagnosticsPanel:
         tokens = engine.stats.tokens
         ok = tokens > 0 and bool(text.strip())
         return SelfTest("wllama", engine.model_id, "pass" if ok else "fail", tokens, seconds,
-                        note=f"backend {engine.backend}" if ok else "the model wrote nothing")
+                        note=_("backend {backend}").format(backend=engine.backend) if ok
+                        else _("the model wrote nothing"))
 
     def _others(self) -> list[SelfTest]:
         caps = self.app.caps
         gpu = webgpu_problem(caps)
-        webllm = SelfTest("webllm", note=f"not run: {gpu}" if gpu else
-                          "not run: WebLLM runs once a course is routed to it and its model "
-                          "is downloaded")
+        webllm = SelfTest("webllm", note=_("not run: {reason}").format(reason=gpu) if gpu else
+                          _("not run: WebLLM runs once a course is routed to it and its model "
+                            "is downloaded"))
         state = caps.chrome_ai_state("LanguageModel")
-        chrome = SelfTest("chrome", note=f"not run: LanguageModel.availability() is {state!r}"
-                          if state != "available" else "available; used for summaries")
+        chrome = SelfTest("chrome", note=_("not run: LanguageModel.availability() is {state}")
+                          .format(state=repr(state)) if state != "available"
+                          else _("available; used for summaries"))
         return [webllm, chrome]
 
     async def copy_report(self) -> None:
@@ -146,11 +150,11 @@ class DiagnosticsPanel:
         box.textContent, box.hidden = text, False
         try:
             await js.navigator.clipboard.writeText(text)
-            _el("diag-copy-status").textContent = "Copied: paste it into your bug report."
+            _el("diag-copy-status").textContent = _("Copied: paste it into your bug report.")
             js.document.body.dataset.report = "copied"
         except Exception:
-            _el("diag-copy-status").textContent = "The browser refused the clipboard: copy " \
-                "the report below."
+            _el("diag-copy-status").textContent = _("The browser refused the clipboard: copy "
+                                                    "the report below.")
             js.document.body.dataset.report = "shown"
 
 

@@ -23,6 +23,7 @@ from localloom.engine import CancelToken
 from localloom.engines import model_store
 from localloom.engines.wllama import WllamaEngine
 from localloom.errors import GenerationCancelled, LocalLoomError, ModelDownloadError
+from localloom.i18n import _, ngettext
 from localloom.models.catalog import GGUF_MODELS, ModelSpec, custom_spec, split_urls
 from localloom.models.inventory import group, quota_line
 from localloom.models.progress import LoadProgress, format_bytes
@@ -63,7 +64,8 @@ class ModelsPanel:
         pick = _el("model-pick")
         options = [f'<option value="{m.id}">{m.name or m.id}</option>'
                    for m in self.specs.values()]
-        options.append(f'<option value="{CUSTOM}">Your own GGUF address…</option>')
+        own = _("Your own GGUF address…")
+        options.append(f'<option value="{CUSTOM}">{own}</option>')
         pick.innerHTML = "".join(options)
         self._on("model-pick", "change", self._run(lambda e: self.describe()))
         self._on("model-url", "input", lambda e: self._forget_custom())
@@ -92,18 +94,18 @@ class ModelsPanel:
         spec = self._chosen()
         button = _el("model-download")
         if spec is None:
-            _el("model-facts").textContent = ("Paste the address of a .gguf file (for a "
-                                              "split model, its -00001-of- file); the size is "
-                                              "checked before anything is downloaded.")
-            button.textContent = "Check the address"
+            _el("model-facts").textContent = _("Paste the address of a .gguf file (for a "
+                                               "split model, its -00001-of- file); the size is "
+                                               "checked before anything is downloaded.")
+            button.textContent = _("Check the address")
             button.disabled = self.cancel is not None
             js.document.body.dataset.picked = value
             return
         stored = spec.embedded or all([await model_store.record(f.url) for f in spec.files])
-        _el("model-facts").textContent = f"{facts(spec)}. On this device: " \
-            f"{verdict(spec, self.app.caps, cached=stored).text}."
+        _el("model-facts").textContent = _("{facts}. On this device: {verdict}.").format(
+            facts=facts(spec), verdict=verdict(spec, self.app.caps, cached=stored).text)
         current = spec.id == self.app.engine.model_id and self.app.engine.loaded
-        button.textContent = "In use" if current else download_label(spec, stored)
+        button.textContent = _("In use") if current else download_label(spec, stored)
         button.disabled = current or self.cancel is not None
         js.document.body.dataset.picked = value
 
@@ -127,18 +129,21 @@ class ModelsPanel:
                                                         "cache": "no-store"}))
             if not response.ok:
                 raise ModelDownloadError(
-                    f"The server answered HTTP {response.status} for {shard.rsplit('/', 1)[-1]}.",
-                    cause="The address is wrong, or the file is private or gone.",
-                    fix="Check the address (Hugging Face: …/resolve/main/<file>.gguf).",
+                    _("The server answered HTTP {status} for {file}.").format(
+                        status=response.status, file=shard.rsplit("/", 1)[-1]),
+                    cause=_("The address is wrong, or the file is private or gone."),
+                    fix=_("Check the address (Hugging Face: …/resolve/main/<file>.gguf)."),
                     stage="download", engine="wllama")
             head = bytes((await response.arrayBuffer()).to_bytes())[:4]
             parsed = content_range(response.headers.get("content-range"))
             if head != b"GGUF" or parsed is None or parsed[2] is None:
                 raise ModelDownloadError(
-                    f"{shard.rsplit('/', 1)[-1]} is not a GGUF file this page can download "
-                    "in parts.", cause="The address points at a web page, another kind of "
-                    "file, or a server without Range support.",
-                    fix="Use the file's download address (Hugging Face: …/resolve/main/…).",
+                    _("{file} is not a GGUF file this page can download in parts.").format(
+                        file=shard.rsplit("/", 1)[-1]),
+                    cause=_("The address points at a web page, another kind of file, or a "
+                            "server without Range support."),
+                    fix=_("Use the file's download address (Hugging Face: "
+                          "…/resolve/main/…)."),
                     stage="download", engine="wllama")
             sizes.append(parsed[2])
         return custom_spec(url, sizes[0], tuple(sizes))
@@ -154,12 +159,13 @@ class ModelsPanel:
                 self._error(refusal)
                 self._status("", "failed")
                 return
-            self._status("Checking the address…", "probing")
+            self._status(_("Checking the address…"), "probing")
             try:
                 self.custom = await self._probe(url)
             except ValueError as exc:
-                self._error(LocalLoomError(f"That address cannot be a model: {exc}.",
-                                           fix="Paste a https://… address ending in .gguf."))
+                self._error(LocalLoomError(
+                    _("That address cannot be a model: {reason}.").format(reason=exc),
+                    fix=_("Paste a https://… address ending in .gguf.")))
                 self._status("", "failed")
                 return
             except LocalLoomError as error:
@@ -167,15 +173,16 @@ class ModelsPanel:
                 self._status("", "failed")
                 return
             except Exception as exc:
-                name, message, _ = js_error_parts(exc)
+                name, message, _detail = js_error_parts(exc)
                 self._error(ModelDownloadError(
-                    f"Could not reach {url}: {name}: {message}",
-                    cause="The network is down, or the server does not let this page "
-                          "download from it (CORS).", fix="Check the address and the "
-                    "connection.", stage="download"))
+                    _("Could not reach {url}: {name}: {message}").format(
+                        url=url, name=name, message=message),
+                    cause=_("The network is down, or the server does not let this page "
+                            "download from it (CORS)."),
+                    fix=_("Check the address and the connection."), stage="download"))
                 self._status("", "failed")
                 return
-            self._status("Checked: press the button to download it.", "checked")
+            self._status(_("Checked: press the button to download it."), "checked")
             await self.describe()
             return
         await self._load(spec)
@@ -193,8 +200,9 @@ class ModelsPanel:
             _el(element_id).disabled = True
         box, bar, text = _el("download-box"), _el("download-progress"), _el("download-bytes")
         box.hidden, bar.value, text.textContent = False, 0, ""
-        _el("download-label").textContent = f"Getting {spec.name or spec.id}…"
-        self._status("Downloading…", "downloading")
+        _el("download-label").textContent = _("Getting {model}…").format(
+            model=spec.name or spec.id)
+        self._status(_("Downloading…"), "downloading")
         tracker = LoadProgress()
 
         def progress(loaded: int, total: int) -> None:
@@ -204,10 +212,12 @@ class ModelsPanel:
                 else report.text
 
         def stage(kind: str, note: str) -> None:
-            where = {"cache": "Reading it from this browser's storage",
-                     "network": f"Downloading {format_bytes(spec.size_bytes)}",
-                     "start": f"Starting it ({note})"}.get(kind, kind)
-            _el("download-label").textContent = f"{spec.name or spec.id}: {where}…"
+            where = {"cache": _("Reading it from this browser's storage"),
+                     "network": _("Downloading {size}").format(
+                         size=format_bytes(spec.size_bytes)),
+                     "start": _("Starting it ({note})").format(note=note)}.get(kind, kind)
+            _el("download-label").textContent = _("{model}: {step}…").format(
+                model=spec.name or spec.id, step=where)
             if note and kind != "start":
                 self._status(note)
 
@@ -221,12 +231,12 @@ class ModelsPanel:
             state = "cancelled"
         except LocalLoomError as error:
             self._error(error)
-            self._status("Failed.")
+            self._status(_("Failed."))
         else:
             await self._switch(engine, spec)
             bar.value = 1
-            self._status(f"{spec.name or spec.id} is ready: it writes your next course or "
-                         "text.")
+            self._status(_("{model} is ready: it writes your next course or text.").format(
+                model=spec.name or spec.id))
             state = "ready"
         finally:
             self.cancel = None
@@ -264,7 +274,9 @@ class ModelsPanel:
         freed = sum(max(0, r.size) for r in rows)
         for row in list(rows):
             await model_store.delete_entries(row.entries)
-        self._status(f"Deleted {len(rows)} model(s), {format_bytes(freed)} freed.")
+        self._status(ngettext("Deleted {count} model, {size} freed.",
+                              "Deleted {count} models, {size} freed.", len(rows)).format(
+            count=len(rows), size=format_bytes(freed)))
         await self.refresh()
         await self.describe()
 
@@ -279,10 +291,10 @@ class ModelsPanel:
     async def _verify_row(self, row) -> str:
         ours = [e for e in row.entries if e.store.startswith("localloom-")]
         if not ours:
-            return "not checked (this engine checks its own files)"
+            return _("not checked (this engine checks its own files)")
         records = [e for e in ours if e.verified == "yes"]
         if not records:
-            return "partial: Download continues it"
+            return _("partial: Download continues it")
         bad = []
         for entry in records:
             url = entry.key.split("?localloom-file")[0].split("&localloom-file")[0]
@@ -299,8 +311,8 @@ class ModelsPanel:
                 bad.append(entry)
         if bad:
             await model_store.delete_entries(row.entries)
-            return "damaged: deleted"
-        return "verified: sha256 matches"
+            return _("damaged: deleted")
+        return _("verified: sha256 matches")
 
 
 def _policy_refusal(url: str) -> ModelDownloadError | None:
@@ -311,9 +323,9 @@ def _policy_refusal(url: str) -> ModelDownloadError | None:
         return None
     host = urlsplit(url).hostname or url
     return ModelDownloadError(
-        f"This page may not download from {host}.",
-        cause="LocalLoom's security policy (CSP) lets it fetch models only from Hugging Face, "
-              "this device and the hosts its build adds.",
-        fix="Paste a Hugging Face …/resolve/main/….gguf address, or rebuild with "
-            'LOCALLOOM_CONNECT_SRC="https://your.host" to allow your server.',
+        _("This page may not download from {host}.").format(host=host),
+        cause=_("LocalLoom's security policy (CSP) lets it fetch models only from Hugging Face, "
+                "this device and the hosts its build adds."),
+        fix=_("Paste a Hugging Face …/resolve/main/….gguf address, or rebuild with "
+              'LOCALLOOM_CONNECT_SRC="https://your.host" to allow your server.'),
         stage="download", engine="wllama")

@@ -15,14 +15,17 @@ saved key that still appears is replaced by ``[redacted]``.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
+from localloom import i18n
+from localloom.i18n import N_, _, ngettext
 from localloom.models.loadstate import FAILED, LoadLog
 from localloom.models.progress import format_bytes
 from localloom.routing.device import Capabilities
 from localloom.routing.diagnostics import classify_js_error
-from localloom.routing.preflight import EMBEDDED_NOTE, Verdict
+from localloom.routing.preflight import EMBEDDED_NOTE, Verdict, verdict
 from localloom.settings import Settings
 from localloom.view.templating import render
 
@@ -31,6 +34,8 @@ __all__ = ["SELFTEST_PROMPT", "SelfTest", "debug_report", "render_environment",
 
 SELFTEST_PROMPT = "The three primary colours are"  # a tiny completion any model can continue
 REDACTED = "[redacted]"
+# The self-test states are identifiers (data-state, the debug report), translated where shown.
+SELFTEST_STATES = (N_("pass"), N_("fail"), N_("skipped"))
 
 
 @dataclass(frozen=True)
@@ -74,35 +79,40 @@ def _environment(caps: Capabilities) -> dict:
 
 
 def render_environment(caps: Capabilities, worker: dict | None = None) -> str:
-    """The facts preflight decides on, one row each; ``worker``: the offline copy's state
-    (``service_worker``'s answer)."""
+    """The facts preflight decides on, one row each, in the interface language; ``worker``:
+    the offline copy's state (``service_worker``'s answer)."""
     gpu = caps.gpu
     if gpu is None:
-        adapter = f"none — {caps.gpu_error or 'navigator.gpu gave no adapter'}"
+        adapter = _("none — {reason}").format(
+            reason=caps.gpu_error or _("navigator.gpu gave no adapter"))
     else:
-        name = " ".join(x for x in (gpu.vendor, gpu.architecture) if x) or "unknown"
-        adapter = f"{name} — {'a software fallback, not a GPU' if gpu.is_fallback else 'a GPU'}"
+        name = " ".join(x for x in (gpu.vendor, gpu.architecture) if x) or _("unknown")
+        adapter = _("{name} — a software fallback, not a GPU").format(name=name) \
+            if gpu.is_fallback else _("{name} — a GPU").format(name=name)
     storage = caps.storage
     rows = [
-        ("WebGPU adapter", adapter),
-        ("GPU features", ", ".join(gpu.features) if gpu and gpu.features else "none"),
-        ("Device memory", "unknown" if caps.device_memory_gb is None
-         else f"{caps.device_memory_gb:g} GB (the browser reports at most 8)"),
-        ("Storage", "unknown" if not storage.quota else
-         f"{format_bytes(storage.usage)} used of {format_bytes(storage.quota)}, "
-         f"{format_bytes(storage.free)} free"),
-        ("Persistent storage", "yes" if storage.persisted else
-         "no — the browser may evict downloaded models when the disk runs low"),
-        ("Cross-origin isolated", f"yes — {caps.threads} threads" if caps.cross_origin_isolated
-         else "no — local models run on 1 thread"),
-        ("Secure context", "yes" if caps.secure_context else "no — WebGPU and offline use "
-         "need https:// or localhost"),
+        (_("WebGPU adapter"), adapter),
+        (_("GPU features"), ", ".join(gpu.features) if gpu and gpu.features else _("none")),
+        (_("Device memory"), _("unknown") if caps.device_memory_gb is None
+         else _("{memory} GB (the browser reports at most 8)").format(
+             memory=f"{caps.device_memory_gb:g}")),
+        (_("Storage"), _("unknown") if not storage.quota else
+         _("{used} used of {quota}, {free} free").format(
+             used=format_bytes(storage.usage), quota=format_bytes(storage.quota),
+             free=format_bytes(storage.free))),
+        (_("Persistent storage"), _("yes") if storage.persisted else
+         _("no — the browser may evict downloaded models when the disk runs low")),
+        (_("Cross-origin isolated"), ngettext("yes — {threads} thread", "yes — {threads} threads",
+                                              caps.threads).format(threads=caps.threads)
+         if caps.cross_origin_isolated else _("no — local models run on 1 thread")),
+        (_("Secure context"), _("yes") if caps.secure_context else
+         _("no — WebGPU and offline use need https:// or localhost")),
     ]
     if worker is not None:
         error = worker.get("error")
-        rows.append(("Offline copy (service worker)", "active" if worker.get("controlled")
-                     else f"{error['what']} {error['cause']} Fix: {error['fix']}" if error
-                     else "not active yet (it takes over after the first load)"))
+        rows.append((_("Offline copy (service worker)"), _("active") if worker.get("controlled")
+                     else _("{what} {cause} Fix: {fix}").format(**error) if error
+                     else _("not active yet (it takes over after the first load)")))
     return render("diagnostics_env.html.j2", rows=rows)
 
 
@@ -148,10 +158,29 @@ def _settings(settings: Settings | None) -> dict:
     }
 
 
+@contextmanager
+def _english() -> Iterator[None]:
+    """The report is for a bug report, so it is English whatever the interface speaks."""
+    shown = i18n.language()
+    i18n.set_language("en")
+    try:
+        yield
+    finally:
+        i18n.set_language(shown)
+
+
 def debug_report(caps: Capabilities, logs: Iterable[LoadLog], tests: Iterable[SelfTest],
                  found: Iterable[Verdict], settings: Settings | None = None, *,
                  build: str = "", local_model: str = "", worker: dict | None = None) -> str:
-    """The report as indented JSON text (see the module docstring for what it leaves out)."""
+    """The report as indented JSON text (see the module docstring for what it leaves out).
+
+    It is English: preflight's reasons and the offline copy's error are worded again in English;
+    a load's or self-test's sentences stay as they were recorded (their kind, stages and the
+    original JS error are English identifiers anyway)."""
+    with _english():
+        found = [verdict(v.spec, caps, cached=v.cached) for v in found]
+        if worker and worker.get("error"):
+            worker = service_worker(bool(worker.get("controlled")), worker["error"]["detail"])
     data = {
         "localloom_build": build,
         "environment": _environment(caps),
