@@ -171,6 +171,10 @@ def test_load_errors_preflight_and_diagnostics_come_out_in_spanish_and_the_repor
     assert "<strong>Solución:</strong> Comprueba la conexión" in html
     assert "<th>Almacenamiento</th><td>200.0 MB usados de 10.0 GB, 9.8 GB libres</td>" in \
         render_environment(caps)
+    isolated = Capabilities(cross_origin_isolated=True, hardware_concurrency=4)
+    assert "<td>sí — 4 hilos</td>" in render_environment(isolated)  # Spanish has 3 plural forms
+    assert verdict(find("smollm2-135m-instruct-q4_1"), isolated).because.startswith(
+        "se ejecuta en la CPU con 4 hilos: no hay adaptador WebGPU; ")
 
     report = debug_report(caps, [log], [], [smol])
     assert '"verdict": "fits slowly (CPU)"' in report
