@@ -40,6 +40,8 @@ def test_every_string_is_translated_with_the_same_placeholders():
                 continue
             source, translation = _text(message.id), _text(message.string)
             assert translation.strip(), f"{lang}: untranslated: {source!r}"
+            if isinstance(message.string, tuple | list):  # every plural form, not only the first
+                assert all(form.strip() for form in message.string), f"{lang}: {source!r}"
             assert sorted(_PLACEHOLDER.findall(source)) == \
                 sorted(_PLACEHOLDER.findall(translation)), f"{lang}: {source!r}"
 

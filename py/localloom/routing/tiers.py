@@ -243,7 +243,7 @@ def make_plan(
         if mine:
             plan.steps = mine + [s for s in plan.steps if s not in mine]
         else:
-            name = ENGINE_NAMES.get(pref) or CLOUD_NAMES.get(pref, pref)
+            name = _(ENGINE_NAMES.get(pref, "")) or CLOUD_NAMES.get(pref, pref)
             plan.notes.append(_("Preferred engine {name} cannot run here; using the usual "
                                 "order.").format(name=name))
     return plan
