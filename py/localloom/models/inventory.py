@@ -21,6 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from urllib.parse import parse_qs, urlsplit
 
+from localloom.i18n import _
 from localloom.models.progress import format_bytes
 
 __all__ = ["DOWNLOADS", "STORES", "Entry", "Row", "group", "model_of", "quota_line"]
@@ -143,9 +144,11 @@ def group(entries: list[Entry]) -> list[Row]:
 def quota_line(rows: list[Row], usage: int, quota: int) -> str:
     """"Models: 351.5 MB. This site uses 380.2 MB of the 2.1 GB the browser allows (18%)."."""
     models = sum(r.size for r in rows if r.size > 0)
-    line = f"Models: {format_bytes(models)}."
+    line = _("Models: {size}.").format(size=format_bytes(models))
     if quota > 0:
-        line += (f" This site uses {format_bytes(usage)} of the {format_bytes(quota)} the "
-                 f"browser allows ({usage / quota:.0%}); {format_bytes(max(0, quota - usage))} "
-                 "free.")
+        line += " " + _("This site uses {usage} of the {quota} the browser allows ({share}); "
+                        "{free} free.").format(usage=format_bytes(usage),
+                                               quota=format_bytes(quota),
+                                               share=f"{usage / quota:.0%}",
+                                               free=format_bytes(max(0, quota - usage)))
     return line

@@ -9,64 +9,71 @@ Public names: ``facts``, ``download_label``, ``render_storage``, ``when``.
 from __future__ import annotations
 
 import time
-from html import escape
 from urllib.parse import urlsplit
 
+from localloom.i18n import N_, _
 from localloom.models.catalog import ModelSpec
 from localloom.models.inventory import Row
 from localloom.models.progress import format_bytes
+from localloom.view.templating import render
 
 __all__ = ["download_label", "facts", "render_storage", "when"]
 
-_LANGUAGES = {"en": "English", "es": "Spanish"}
-_STATES = {"stored": "whole", "partial": "partial: Download continues it",
-           "unverified": "not verified"}
+_LANGUAGES = {"en": N_("English"), "es": N_("Spanish")}
+_STATES = {"stored": N_("whole"), "partial": N_("partial: Download continues it"),
+           "unverified": N_("not verified")}
 
 
 def facts(spec: ModelSpec) -> str:
     """One line a user decides on: size and where from, memory, context, kind, licence."""
-    host = urlsplit(spec.url).hostname or "this site"
+    host = urlsplit(spec.url).hostname or _("this site")
     size = format_bytes(spec.size_bytes)
     if not spec.exact_size:
-        size = "about " + size
-    parts = [f"{size} download from {host}" if not spec.embedded else f"{size}, built in",
-             f"needs about {format_bytes(spec.memory_bytes, None)} of memory"]
+        size = _("about {size}").format(size=size)
+    parts = [_("{size} download from {host}").format(size=size, host=host)
+             if not spec.embedded else _("{size}, built in").format(size=size),
+             _("needs about {memory} of memory").format(
+                 memory=format_bytes(spec.memory_bytes, None))]
     if spec.max_context:
-        parts.append(f"context {spec.max_context:,} tokens")
+        parts.append(_("context {tokens} tokens").format(tokens=f"{spec.max_context:,}"))
     if spec.quantization:
         parts.append(spec.quantization)
     parts.append(spec.kind)
     if spec.license:
         parts.append(spec.license)
     if spec.languages:
-        parts.append(", ".join(_LANGUAGES.get(x, x) for x in spec.languages))
+        parts.append(", ".join(_(_LANGUAGES[x]) if x in _LANGUAGES else x
+                               for x in spec.languages))
     if spec.good_for:
-        parts.append("good for " + ", ".join(spec.good_for))
+        parts.append(_("good for {tasks}").format(tasks=", ".join(spec.good_for)))
     if len(spec.files) > 1:
-        parts.append(f"{len(spec.files)} files")
+        parts.append(_("{count} files").format(count=len(spec.files)))
     return " · ".join(parts)
 
 
 def download_label(spec: ModelSpec, stored: bool) -> str:
     """The button says what pressing it costs: the download size, or nothing when stored."""
+    name = spec.name or spec.id
     if stored or spec.embedded:
-        return f"Use {spec.name or spec.id}"
-    approx = "" if spec.exact_size else "about "
-    return f"Download {spec.name or spec.id} ({approx}{format_bytes(spec.size_bytes)})"
+        return _("Use {model}").format(model=name)
+    size = format_bytes(spec.size_bytes)
+    if not spec.exact_size:
+        size = _("about {size}").format(size=size)
+    return _("Download {model} ({size})").format(model=name, size=size)
 
 
 def when(ms: float, now_ms: float | None = None) -> str:
     """"never", "just now", "5 min ago", "3 h ago" or the date."""
     if ms <= 0:
-        return "never"
+        return _("never")
     now = now_ms if now_ms is not None else time.time() * 1000
     ago = max(0.0, (now - ms) / 1000)
     if ago < 60:
-        return "just now"
+        return _("just now")
     if ago < 3600:
-        return f"{int(ago // 60)} min ago"
+        return _("{minutes} min ago").format(minutes=int(ago // 60))
     if ago < 86400:
-        return f"{int(ago // 3600)} h ago"
+        return _("{hours} h ago").format(hours=int(ago // 3600))
     return time.strftime("%Y-%m-%d", time.gmtime(ms / 1000))
 
 
@@ -74,19 +81,10 @@ def render_storage(rows: list[Row], notes: dict[str, str] | None = None,
                    now_ms: float | None = None) -> str:
     """The storage table: model, engine, size, last used, state, a Delete button per row."""
     notes = notes or {}
-    if not rows:
-        return '<p class="muted">No models are stored in this browser.</p>'
-    head = ("<tr><th>Model</th><th>Engine</th><th>Size</th><th>Last used</th><th>State</th>"
-            "<th></th></tr>")
-    body = []
-    for i, row in enumerate(rows):
-        state = notes.get(row.model) or _STATES.get(row.state, row.state)
-        body.append(
-            f'<tr data-model="{escape(row.model)}" data-engine="{escape(row.engine)}" '
-            f'data-state="{escape(row.state)}" data-size="{row.size}">'
-            f"<td>{escape(row.model)}</td><td>{escape(row.engine)}</td>"
-            f"<td>{escape(row.size_text)}</td><td>{escape(when(row.last_used, now_ms))}</td>"
-            f"<td>{escape(state)}</td>"
-            f'<td><button type="button" class="link" data-delete="{i}">Delete</button></td>'
-            "</tr>")
-    return f'<table class="storage"><thead>{head}</thead><tbody>{"".join(body)}</tbody></table>'
+    shown = [{"model": row.model, "engine": row.engine, "raw_state": row.state,
+              "size": row.size, "size_text": row.size_text,
+              "when": when(row.last_used, now_ms),
+              "state": notes.get(row.model) or (_(_STATES[row.state]) if row.state in _STATES
+                                                 else row.state)}
+             for row in rows]
+    return render("storage.html.j2", rows=shown)
