@@ -3,7 +3,8 @@
 
     python build.py serve [--port 8000]   install what is missing, build dist/, serve it
     python build.py test [pytest args]    build, then ruff + every test (unit and Chromium)
-    python build.py bench                 build, then print the performance figures as JSON
+    python build.py bench [--scaling]     build, then print the performance figures as JSON
+                 [--dist DIR]         ... of another built dist/ (a before/after)
     python build.py build                 build dist/ only
 
 Runs on a bare machine with python3 (3.11+) and node/npm: it creates .venv, runs `npm ci`,
@@ -47,7 +48,10 @@ def main(argv: list[str]) -> int:
     serve.add_argument("--port", type=int, default=8000)
     test = sub.add_parser("test", help="build, then run ruff and every test")
     test.add_argument("pytest_args", nargs=argparse.REMAINDER)
-    sub.add_parser("bench", help="build, then print the performance figures as JSON")
+    bench = sub.add_parser("bench", help="build, then print the performance figures as JSON")
+    bench.add_argument("--scaling", action="store_true",
+                       help="also time Tiny/Short/Standard courses and 2k/10k/40k summaries")
+    bench.add_argument("--dist", help="measure this built dist/ (e.g. another branch's)")
     sub.add_parser("build", help="build dist/ only")
     args, extra = parser.parse_known_args(argv)
     if extra and args.command != "test":
@@ -68,7 +72,8 @@ def main(argv: list[str]) -> int:
             return _in_venv(["-m", "pytest", *args.pytest_args, *extra])
         if args.command == "bench":
             deps.ensure_chromium()
-            return _in_venv(["-m", "buildtools.bench"])
+            return _in_venv(["-m", "buildtools.bench", *(["--scaling"] if args.scaling else []),
+                             *(["--dist", os.path.abspath(args.dist)] if args.dist else [])])
         return 0
     except BuildError as exc:
         print(f"\nbuild.py: {exc}", file=sys.stderr)

@@ -4,6 +4,8 @@ Public names: ``make_server``, ``serve_forever``, ``MIME_TYPES``, ``SECURITY_HEA
 
 COOP/COEP make the page cross-origin isolated, which wllama's threaded wasm (shared memory)
 requires; ``Cache-Control: no-cache`` lets the service worker see a new build at once.
+``sent`` counts the bytes of every response body, as they went over the wire (``build.py
+bench`` reads it).
 """
 
 from __future__ import annotations
@@ -11,7 +13,9 @@ from __future__ import annotations
 import contextlib
 import functools
 import http.server
+import io
 import threading
+from collections import Counter
 from pathlib import Path
 from typing import ClassVar
 
@@ -44,6 +48,8 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
     extensions_map: ClassVar[dict[str, str]] = {
         **http.server.SimpleHTTPRequestHandler.extensions_map, **MIME_TYPES}
     quiet = False
+    sent: Counter  # URL path -> body bytes sent (set per server by make_server)
+    extra: ClassVar[dict[str, bytes]] = {}  # URL path -> an HTML page served from memory
 
     def end_headers(self) -> None:
         for name, value in SECURITY_HEADERS.items():
@@ -51,22 +57,37 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
         self.send_header("Cache-Control", "no-cache")
         super().end_headers()
 
+    def send_head(self):
+        if (page := self.extra.get(self.path.split("?", 1)[0])) is not None:
+            self.send_response(http.HTTPStatus.OK)
+            self.send_header("Content-Type", MIME_TYPES[".html"])
+            self.send_header("Content-Length", str(len(page)))
+            self.end_headers()
+            return io.BytesIO(page)
+        return super().send_head()
+
     def log_message(self, format: str, *args) -> None:
         if not self.quiet:
             super().log_message(format, *args)
 
     def copyfile(self, source, outputfile) -> None:
+        start = source.tell()
         # The page may abort a download (Cancel, reload): not a server error.
         with contextlib.suppress(BrokenPipeError, ConnectionResetError):
             super().copyfile(source, outputfile)
+        self.sent[self.path.split("?", 1)[0]] += source.tell() - start
 
 
 def make_server(directory: Path, host: str = "127.0.0.1", port: int = 8000,
-                quiet: bool = False) -> http.server.ThreadingHTTPServer:
-    handler = type("Handler", (_Handler,), {"quiet": quiet})
+                quiet: bool = False, extra: dict[str, bytes] | None = None,
+                ) -> http.server.ThreadingHTTPServer:
+    """A server for ``directory``; ``extra`` maps URL paths to HTML pages held in memory."""
+    handler = type("Handler", (_Handler,), {"quiet": quiet, "sent": Counter(),
+                                            "extra": dict(extra or {})})
     server = http.server.ThreadingHTTPServer(
         (host, port), functools.partial(handler, directory=str(directory)))
     server.daemon_threads = True
+    server.sent = handler.sent  # type: ignore[attr-defined]
     return server
 
 
@@ -82,8 +103,9 @@ def serve_forever(directory: Path, host: str = "127.0.0.1", port: int = 8000) ->
         server.server_close()
 
 
-def serve_in_thread(directory: Path, port: int = 0) -> http.server.ThreadingHTTPServer:
+def serve_in_thread(directory: Path, port: int = 0, extra: dict[str, bytes] | None = None,
+                    ) -> http.server.ThreadingHTTPServer:
     """Start a quiet server on a free port in a daemon thread (tests and bench)."""
-    server = make_server(directory, port=port, quiet=True)
+    server = make_server(directory, port=port, quiet=True, extra=extra)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server

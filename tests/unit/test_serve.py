@@ -95,3 +95,31 @@ def test_server_stops_on_shutdown(tmp_path):
     server.server_close()
     with pytest.raises(urllib.error.URLError):
         get(url)
+
+
+def test_extra_pages_are_served_from_memory_with_the_same_headers(tmp_path):
+    """``extra`` pages (the bench's bare Pyodide page) come with the isolation headers."""
+    server = serve_in_thread(tmp_path, extra={"/__bench/x.html": b"<p>x</p>"})
+    try:
+        with get(f"http://127.0.0.1:{server.server_address[1]}/__bench/x.html") as response:
+            assert response.read() == b"<p>x</p>"
+            assert response.headers["Content-Type"] == "text/html; charset=utf-8"
+            assert response.headers["Cross-Origin-Embedder-Policy"] == "require-corp"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_bytes_sent_are_counted_per_path(tmp_path):
+    """``server.sent`` adds up each response body by URL path (the bench's first-visit bytes)."""
+    (tmp_path / "a.js").write_bytes(b"x" * 300)
+    server = serve_in_thread(tmp_path)
+    try:
+        base = f"http://127.0.0.1:{server.server_address[1]}"
+        for _ in range(2):
+            with get(f"{base}/a.js?v=1") as response:
+                response.read()
+        assert server.sent["/a.js"] == 600
+    finally:
+        server.shutdown()
+        server.server_close()
