@@ -3,21 +3,29 @@
 Public names: ``make_server``, ``serve_forever``, ``MIME_TYPES``, ``SECURITY_HEADERS``.
 
 COOP/COEP make the page cross-origin isolated, which wllama's threaded wasm (shared memory)
-requires; ``Cache-Control: no-cache`` lets the service worker see a new build at once.
-``sent`` counts the bytes of every response body, as they went over the wire (``build.py
-bench`` reads it).
+requires; ``Cache-Control: no-cache`` lets the service worker see a new build at once (it
+revalidates: an unchanged file costs a 304, not its bytes).
+
+A file with a pre-compressed copy beside it (``x.br``, ``x.gz``: ``buildtools.compress``) is
+sent as that copy with ``Content-Encoding`` when the request accepts it, ``Vary:
+Accept-Encoding`` always, and the original's type and Last-Modified. ``sent`` counts the bytes
+of every response body, as they went over the wire (``build.py bench`` reads it).
 """
 
 from __future__ import annotations
 
 import contextlib
+import email.utils
 import functools
 import http.server
 import io
+import os
 import threading
 from collections import Counter
 from pathlib import Path
 from typing import ClassVar
+
+from .compress import variants
 
 __all__ = ["MIME_TYPES", "SECURITY_HEADERS", "make_server", "serve_forever", "serve_in_thread"]
 
@@ -44,6 +52,16 @@ SECURITY_HEADERS = {
 }
 
 
+def _accepted(header: str) -> set[str]:
+    """Encodings an Accept-Encoding header accepts (q=0 refuses)."""
+    accepted = set()
+    for part in header.split(","):
+        name, _, params = part.strip().partition(";")
+        if name and params.replace(" ", "") not in ("q=0", "q=0.0", "q=0.00", "q=0.000"):
+            accepted.add(name.strip().lower())
+    return accepted
+
+
 class _Handler(http.server.SimpleHTTPRequestHandler):
     extensions_map: ClassVar[dict[str, str]] = {
         **http.server.SimpleHTTPRequestHandler.extensions_map, **MIME_TYPES}
@@ -55,6 +73,7 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
         for name, value in SECURITY_HEADERS.items():
             self.send_header(name, value)
         self.send_header("Cache-Control", "no-cache")
+        self.send_header("Vary", "Accept-Encoding")
         super().end_headers()
 
     def send_head(self):
@@ -64,7 +83,36 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
             self.send_header("Content-Length", str(len(page)))
             self.end_headers()
             return io.BytesIO(page)
+        path = Path(self.translate_path(self.path))
+        if path.is_dir():
+            if not self.path.split("?", 1)[0].endswith("/"):
+                return super().send_head()  # the redirect to "dir/"
+            path = path / "index.html"
+        if path.is_file():
+            accepted = _accepted(self.headers.get("Accept-Encoding", ""))
+            for encoding, copy in variants(path).items():
+                if encoding in accepted and copy.is_file():
+                    return self._send_copy(path, copy, encoding)
         return super().send_head()
+
+    def _send_copy(self, original: Path, copy: Path, encoding: str):
+        """Send ``copy`` (the pre-compressed ``original``) with Content-Encoding."""
+        mtime = int(original.stat().st_mtime)
+        since = self.headers.get("If-Modified-Since")
+        if since and "If-None-Match" not in self.headers:
+            with contextlib.suppress(TypeError, ValueError, IndexError, OverflowError):
+                if email.utils.parsedate_to_datetime(since).timestamp() >= mtime:
+                    self.send_response(http.HTTPStatus.NOT_MODIFIED)
+                    self.end_headers()
+                    return None
+        handle = copy.open("rb")
+        self.send_response(http.HTTPStatus.OK)
+        self.send_header("Content-Type", self.guess_type(str(original)))
+        self.send_header("Content-Encoding", encoding)
+        self.send_header("Content-Length", str(os.fstat(handle.fileno()).st_size))
+        self.send_header("Last-Modified", self.date_time_string(mtime))
+        self.end_headers()
+        return handle
 
     def log_message(self, format: str, *args) -> None:
         if not self.quiet:
