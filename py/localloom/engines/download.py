@@ -1,7 +1,7 @@
 """Download a model file into a JS Blob with byte progress, cancel, checks and precise errors.
 
-Public names: ``fetch_blob`` (async), ``stored_copy`` (async), ``forget`` (async),
-``MODEL_CACHE``; browser only.
+Public names: ``fetch_blob`` (async), ``stored_copy`` (async), ``stored_blob`` (async),
+``forget`` (async), ``MODEL_CACHE``; browser only.
 
     blob = await fetch_blob("./models/x.gguf", model=ModelFile(...),
                             on_progress=lambda got, total: ..., on_stage=lambda s, note: ...,
@@ -37,7 +37,7 @@ from localloom.models.modelfile import (
     checksum_problem,
 )
 
-__all__ = ["MODEL_CACHE", "fetch_blob", "forget", "stored_copy"]
+__all__ = ["MODEL_CACHE", "fetch_blob", "forget", "stored_blob", "stored_copy"]
 
 MODEL_CACHE = "localloom-models"  # the service worker's Cache Storage name for models
 HEAD_BYTES = 64  # kept from the start of a download to tell a GGUF from a web page
@@ -87,16 +87,31 @@ async def stored_copy(url: str, model: ModelFile) -> tuple[bool, str]:
     A copy the service worker did not mark as verified (an earlier build's, an altered one)
     or whose real size or magic is wrong is deleted; ``why_deleted`` then says why.
     """
+    blob, why = await _stored(url, model)
+    return blob is not None, why
+
+
+async def stored_blob(url: str, model: ModelFile):
+    """The verified stored copy of ``model`` as Cache Storage's own disk-backed Blob, or None.
+
+    Checked as ``stored_copy`` checks it; an engine reads it in place (no stream, no copy).
+    """
+    blob, _ = await _stored(url, model)
+    return blob
+
+
+async def _stored(url: str, model: ModelFile):
+    """``(blob or None, why_deleted)`` for ``stored_copy`` and ``stored_blob``."""
     import js
 
     try:
         cache = await js.caches.open(MODEL_CACHE)
         hit = await cache.match(_absolute(url))
     except Exception:
-        return False, ""
+        return None, ""
     if is_nullish(hit):
-        return False, ""
-    why = ""
+        return None, ""
+    why, blob = "", None
     if hit.headers.get(VERIFIED_HEADER) != model.sha256:
         why = "it was never verified"
     else:
@@ -107,7 +122,8 @@ async def stored_copy(url: str, model: ModelFile) -> tuple[bool, str]:
             why = "it is not a GGUF file"
     if why:
         await forget(url)
-    return not why, why
+        return None, why
+    return blob, ""
 
 
 async def fetch_blob(

@@ -441,12 +441,14 @@ class App:
                 else report.text
 
         def stage(kind: str, note: str) -> None:
+            nonlocal tracker
             if kind == "cache":
                 title.textContent = f"Reading {name} from this browser's storage…"
             elif kind == "network":
                 title.textContent = (f"Downloading {name} ({format_bytes(EMBEDDED.size_bytes)}, "
                                      "ships with the app)…")
             elif kind == "start":
+                tracker = LoadProgress()  # progress now follows llama.cpp reading the model
                 title.textContent = f"Starting {name} ({note})…"
                 label.textContent = f"{format_bytes(EMBEDDED.size_bytes)} checked"
                 status.textContent = "Starting the model…"
