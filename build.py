@@ -5,6 +5,7 @@
     python build.py test [pytest args]    build, then ruff + every test (unit and Chromium)
     python build.py bench [--scaling]     build, then print the performance figures as JSON
                  [--dist DIR]         ... of another built dist/ (a before/after)
+    python build.py bench --quality       build, then generate and audit courses (issue-8 set)
     python build.py build                 build dist/ only
 
 Runs on a bare machine with python3 (3.11+) and node/npm: it creates .venv, runs `npm ci`,
@@ -52,9 +53,12 @@ def main(argv: list[str]) -> int:
     bench.add_argument("--scaling", action="store_true",
                        help="also time Tiny/Short/Standard courses and 2k/10k/40k summaries")
     bench.add_argument("--dist", help="measure this built dist/ (e.g. another branch's)")
+    bench.add_argument("--quality", action="store_true",
+                       help="instead: generate courses over fixed topics and audit them "
+                            "(options after it go to buildtools.quality_bench, e.g. --limit 3)")
     sub.add_parser("build", help="build dist/ only")
     args, extra = parser.parse_known_args(argv)
-    if extra and args.command != "test":
+    if extra and args.command != "test" and not getattr(args, "quality", False):
         parser.error(f"unrecognized arguments: {' '.join(extra)}")
 
     try:
@@ -72,6 +76,8 @@ def main(argv: list[str]) -> int:
             return _in_venv(["-m", "pytest", *args.pytest_args, *extra])
         if args.command == "bench":
             deps.ensure_chromium()
+            if args.quality:
+                return _in_venv(["-m", "buildtools.quality_bench", *extra])
             return _in_venv(["-m", "buildtools.bench", *(["--scaling"] if args.scaling else []),
                              *(["--dist", os.path.abspath(args.dist)] if args.dist else [])])
         return 0

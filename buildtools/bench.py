@@ -177,7 +177,8 @@ def run(scaling: bool = False, dist: Path | None = None) -> dict:
     dist = dist or ROOT / "dist"
     out["dist"] = str(dist)
     server = serve_in_thread(dist)
-    bare_server = serve_in_thread(dist, extra={BARE: js.BARE_PYODIDE_HTML})
+    bare_server = serve_in_thread(dist, extra={BARE: js.BARE_PYODIDE_HTML,
+                                                  "/__bench/bare-pyodide.js": js.BARE_PYODIDE_JS})
     url = f"http://127.0.0.1:{server.server_port}/"
     bare_url = f"http://127.0.0.1:{bare_server.server_port}{BARE}"
     with sync_playwright() as p:

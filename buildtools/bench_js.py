@@ -1,13 +1,13 @@
 """The page-side halves of ``build.py bench``: JS run with ``page.evaluate`` and a bare page.
 
-Public names: ``DIRECT``, ``CACHE_READ``, ``READY_MARK``, ``BARE_PYODIDE_HTML``,
+Public names: ``DIRECT``, ``CACHE_READ``, ``READY_MARK``, ``BARE_PYODIDE_HTML``/``_JS``,
 ``BARE_READY_MARK``, ``RUN_COURSE``, ``RUN_TEXT``.
 """
 
 from __future__ import annotations
 
-__all__ = ["BARE_PYODIDE_HTML", "BARE_READY_MARK", "CACHE_READ", "DIRECT", "READY_MARK",
-           "RUN_COURSE", "RUN_TEXT"]
+__all__ = ["BARE_PYODIDE_HTML", "BARE_PYODIDE_JS", "BARE_READY_MARK", "CACHE_READ", "DIRECT",
+           "READY_MARK", "RUN_COURSE", "RUN_TEXT"]
 
 #: One streamed raw completion straight on wllama (the page's loaded instance): tokens, time to
 #: the first one, tokens/s between the first and the last, and llama.cpp's own timings.
@@ -43,13 +43,14 @@ BARE_READY_MARK = """() => performance.getEntriesByName('bare:python-ready')[0].
 #: Pyodide alone, from the same files: what "Python ready" costs before LocalLoom adds
 #: anything (served from a second origin, so LocalLoom's service worker does not answer it).
 BARE_PYODIDE_HTML = b"""<!doctype html><meta charset="utf-8"><title>bare Pyodide</title>
-<body data-state="booting"><script type="module">
-import { loadPyodide } from '/pyodide/pyodide.mjs';
+<body data-state="booting"><script type="module" src="/__bench/bare-pyodide.js"></script></body>
+"""
+#: Its script (a file, not inline: the build's Content-Security-Policy allows 'self' only).
+BARE_PYODIDE_JS = b"""import { loadPyodide } from '/pyodide/pyodide.mjs';
 const py = await loadPyodide({ indexURL: '/pyodide/' });
 py.runPython('import sys');
 performance.mark('bare:python-ready');
 document.body.dataset.state = 'ready';
-</script></body>
 """
 
 #: Fill the course form, press Generate, wait for the outcome; wall seconds click -> rendered.

@@ -9,7 +9,9 @@ revalidates: an unchanged file costs a 304, not its bytes).
 A file with a pre-compressed copy beside it (``x.br``, ``x.gz``: ``buildtools.compress``) is
 sent as that copy with ``Content-Encoding`` when the request accepts it, ``Vary:
 Accept-Encoding`` always, and the original's type and Last-Modified. ``sent`` counts the bytes
-of every response body, as they went over the wire (``build.py bench`` reads it).
+of every response body, as they went over the wire (``build.py bench`` reads it). The
+Content-Security-Policy and Referrer-Policy are the build's (``dist/_headers``, written from
+``localloom.csp``), so this server and a static host that reads ``_headers`` send the same.
 """
 
 from __future__ import annotations
@@ -27,7 +29,8 @@ from typing import ClassVar
 
 from .compress import variants
 
-__all__ = ["MIME_TYPES", "SECURITY_HEADERS", "make_server", "serve_forever", "serve_in_thread"]
+__all__ = ["MIME_TYPES", "SECURITY_HEADERS", "make_server", "serve_forever", "serve_in_thread",
+           "site_headers"]
 
 MIME_TYPES = {
     ".wasm": "application/wasm",
@@ -62,15 +65,32 @@ def _accepted(header: str) -> set[str]:
     return accepted
 
 
+def site_headers(directory: Path) -> dict[str, str]:
+    """``SECURITY_HEADERS`` plus the ``/*`` block of ``directory/_headers`` (the build's CSP,
+    Referrer-Policy), in the format static hosts read."""
+    headers = dict(SECURITY_HEADERS)
+    path = directory / "_headers"
+    if path.exists():
+        block = ""
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line and not line[0].isspace():
+                block = line.strip()
+            elif block == "/*" and ":" in line:
+                name, value = line.strip().split(":", 1)
+                headers[name.strip()] = value.strip()
+    return headers
+
+
 class _Handler(http.server.SimpleHTTPRequestHandler):
     extensions_map: ClassVar[dict[str, str]] = {
         **http.server.SimpleHTTPRequestHandler.extensions_map, **MIME_TYPES}
     quiet = False
     sent: Counter  # URL path -> body bytes sent (set per server by make_server)
-    extra: ClassVar[dict[str, bytes]] = {}  # URL path -> an HTML page served from memory
+    extra: ClassVar[dict[str, bytes]] = {}  # URL path -> a file served from memory
+    headers_to_send: ClassVar[dict[str, str]] = SECURITY_HEADERS
 
     def end_headers(self) -> None:
-        for name, value in SECURITY_HEADERS.items():
+        for name, value in self.headers_to_send.items():
             self.send_header(name, value)
         self.send_header("Cache-Control", "no-cache")
         self.send_header("Vary", "Accept-Encoding")
@@ -79,7 +99,7 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
     def send_head(self):
         if (page := self.extra.get(self.path.split("?", 1)[0])) is not None:
             self.send_response(http.HTTPStatus.OK)
-            self.send_header("Content-Type", MIME_TYPES[".html"])
+            self.send_header("Content-Type", self.guess_type(self.path.split("?", 1)[0]))
             self.send_header("Content-Length", str(len(page)))
             self.end_headers()
             return io.BytesIO(page)
@@ -129,9 +149,10 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
 def make_server(directory: Path, host: str = "127.0.0.1", port: int = 8000,
                 quiet: bool = False, extra: dict[str, bytes] | None = None,
                 ) -> http.server.ThreadingHTTPServer:
-    """A server for ``directory``; ``extra`` maps URL paths to HTML pages held in memory."""
+    """A server for ``directory``; ``extra`` maps URL paths to files held in memory."""
     handler = type("Handler", (_Handler,), {"quiet": quiet, "sent": Counter(),
-                                            "extra": dict(extra or {})})
+                                            "extra": dict(extra or {}),
+                                            "headers_to_send": site_headers(directory)})
     server = http.server.ThreadingHTTPServer(
         (host, port), functools.partial(handler, directory=str(directory)))
     server.daemon_threads = True

@@ -34,24 +34,7 @@ addEventListener('online', netStatus);
 addEventListener('offline', netStatus);
 netStatus();
 
-// The worker precaches the shell. On a first visit it is registered once Python is ready, so
-// its install finds the page's files in the HTTP cache (304s) instead of downloading them again.
-function registerWorker() {
-  navigator.serviceWorker.register('./sw.js').catch((err) => {
-    console.warn('LocalLoom: service worker not registered; offline use is off:', err);
-  });
-}
-if ('serviceWorker' in navigator) {
-  if (navigator.serviceWorker.controller) registerWorker();
-  else {
-    const ready = new PerformanceObserver((list) => {
-      if (!list.getEntriesByName('localloom:python-ready').length) return;
-      ready.disconnect();
-      registerWorker();
-    });
-    ready.observe({ type: 'mark', buffered: true });
-  }
-}
+// The service worker is registered by update.js.
 
 // Progress: bytes of Python runtime + wheels fetched so far vs. the build's manifest.
 let expected = 0;

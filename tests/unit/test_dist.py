@@ -192,3 +192,21 @@ def test_manifest_lists_models_apart_from_the_shell(tmp_path, monkeypatch):
     assert manifest["models"] == [{"url": "models/m.gguf", "size": 16, "sha256": "01" * 32}]
     assert manifest["shell"] == [{"url": "index.html", "size": 15}]
     assert re.fullmatch(r"[0-9a-f]{16}", manifest["version"])
+
+
+def test_manifest_keeps_lazy_engine_code_out_of_the_precache(tmp_path, monkeypatch):
+    """WebLLM's library is in the build's version hash but not in the install-time precache:
+    the service worker caches it on first use."""
+    monkeypatch.setattr(buildtools.dist, "DIST", tmp_path)
+    (tmp_path / "vendor/web-llm").mkdir(parents=True)
+    lib = tmp_path / "vendor/web-llm/index.js"
+    lib.write_text("export {};")
+    worker = tmp_path / "webllm-worker.js"
+    worker.write_text("import './vendor/web-llm/index.js';")
+    page = tmp_path / "index.html"
+    page.write_text("<!doctype html>")
+    manifest = _manifest({lib, worker, page}, [])
+    assert manifest["shell"] == [{"url": "index.html", "size": 15}]
+    assert [f["url"] for f in manifest["lazy"]] == ["vendor/web-llm/index.js", "webllm-worker.js"]
+    lib.write_text("export const changed = 1;")
+    assert _manifest({lib, worker, page}, [])["version"] != manifest["version"]

@@ -166,3 +166,10 @@ def test_a_fixed_seed_is_kept_and_a_bad_one_reset():
     for bad in ("7", 7.5, -1, 2**31, True):
         settings = Settings.from_dict({"seed": bad})
         assert settings.seed is None and "seed" in settings.unreadable
+
+
+def test_webllm_is_a_preferred_engine_the_settings_keep():
+    """The select's WebLLM option survives a save and a reload of the settings."""
+    kept = Settings.from_dict(Settings(preferred_engine="webllm").to_dict())
+    assert kept.preferred_engine == "webllm" and kept.unreadable == []
+    assert kept.preferences().preferred_engine == "webllm"
