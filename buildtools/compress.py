@@ -8,7 +8,8 @@ Brotli (quality 11) comes from Node's zlib (the build already needs Node; Python
 no brotli), gzip (level 9) from Python's. A copy is kept only when it saves at least 10 % (zip
 archives and wheels are already compressed). Compressing pyodide.asm.wasm at quality 11 takes
 minutes on two cores, so outputs are cached in ``cache_dir`` by the input's sha256. Model files
-are never compressed: the service worker checks a model's exact bytes and size.
+are never compressed: the service worker checks a model's exact bytes and size. Each copy gets
+its file's mtime, so a server can tell a stale copy (older than its file) and skip it.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
+import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -84,5 +86,7 @@ def precompress(files: list[Path], cache_dir: Path) -> set[Path]:
                 continue
             if not target.exists() or target.read_bytes() != source.read_bytes():
                 shutil.copyfile(source, target)
+            stamp = path.stat()
+            os.utime(target, ns=(stamp.st_atime_ns, stamp.st_mtime_ns))  # as new as its file
             written.add(target)
     return written

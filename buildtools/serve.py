@@ -8,7 +8,8 @@ revalidates: an unchanged file costs a 304, not its bytes).
 
 A file with a pre-compressed copy beside it (``x.br``, ``x.gz``: ``buildtools.compress``) is
 sent as that copy with ``Content-Encoding`` when the request accepts it, ``Vary:
-Accept-Encoding`` always, and the original's type and Last-Modified. ``sent`` counts the bytes
+Accept-Encoding`` always, and the original's type and Last-Modified; a copy older than its
+file (the file was replaced after the build) is ignored. ``sent`` counts the bytes
 of every response body, as they went over the wire (``build.py bench`` reads it). The
 Content-Security-Policy and Referrer-Policy are the build's (``dist/_headers``, written from
 ``localloom.csp``), so this server and a static host that reads ``_headers`` send the same.
@@ -110,8 +111,10 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
             path = path / "index.html"
         if path.is_file():
             accepted = _accepted(self.headers.get("Accept-Encoding", ""))
+            mtime = path.stat().st_mtime
             for encoding, copy in variants(path).items():
-                if encoding in accepted and copy.is_file():
+                # a copy older than its file is stale (the file was replaced since): skip it
+                if encoding in accepted and copy.is_file() and copy.stat().st_mtime >= mtime:
                     return self._send_copy(path, copy, encoding)
         return super().send_head()
 

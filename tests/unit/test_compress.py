@@ -60,3 +60,18 @@ def test_copies_come_from_the_cache_and_follow_the_content(tmp_path):
     precompress([css], cache)
     assert len(list(cache.iterdir())) == 4
     assert gzip.decompress(variants(css)["gzip"].read_bytes()) == css.read_bytes()
+
+
+@needs_node
+def test_copies_carry_their_file_s_mtime_even_when_unchanged(tmp_path):
+    """A rebuild that rewrites a file with the same bytes (sw.js) re-stamps its copies, so a
+    server that skips copies older than their file keeps sending them."""
+    import os
+
+    js = tmp_path / "sw.js"
+    js.write_bytes(b"self.addEventListener('fetch', () => {});\n" * 60)
+    precompress([js], tmp_path / "cache")
+    os.utime(js, (2_000_000_000, 2_000_000_000))  # rewritten later, same bytes
+    precompress([js], tmp_path / "cache")
+    for copy in variants(js).values():
+        assert copy.stat().st_mtime == js.stat().st_mtime

@@ -194,3 +194,23 @@ def test_bytes_sent_are_counted_per_path(tmp_path):
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_a_copy_older_than_its_file_is_not_sent(tmp_path):
+    """A file replaced after the build (its .br/.gz now stale) goes out as the new file."""
+    import os
+
+    (tmp_path / "sw.js").write_bytes(b"new build")
+    (tmp_path / "sw.js.br").write_bytes(b"old build, brotli")
+    (tmp_path / "sw.js.gz").write_bytes(b"old build, gzip")
+    for name in ("sw.js.br", "sw.js.gz"):
+        os.utime(tmp_path / name, (1_000_000, 1_000_000))
+    server = serve_in_thread(tmp_path)
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/sw.js"
+        with fetch(url, **{"Accept-Encoding": "br, gzip"}) as response:
+            assert response.headers.get("Content-Encoding") is None
+            assert response.read() == b"new build"
+    finally:
+        server.shutdown()
+        server.server_close()
