@@ -3,7 +3,8 @@
 Every ratio the performance targets name is measured as a pair in the same run:
 
 - ``boot``: bare Pyodide (same files, second origin, no LocalLoom) vs LocalLoom's Python-ready,
-  both cached visits, medians of alternating rounds; ``first_visit_s``.
+  both cached visits, medians of alternating rounds, and LocalLoom's boot stages (marks:
+  main.py fetched, localloom imported, device probed, library read, ready).
 - ``first_visit``: bytes the server sent on the first visit (page and service worker, as
   they went over the wire, compressed), the model excluded; the five largest files.
 - ``model``: reading the stored GGUF from Cache Storage alone vs "model ready" from the same
@@ -70,12 +71,14 @@ def _first_visit(page, url: str, server) -> dict:
 
 def _boots(page, bare_page, url: str, bare_url: str) -> dict:
     _boot(bare_page, bare_url, "body[data-state=ready]", js.BARE_READY_MARK)  # warm its cache
-    bare, ours = [], []
+    bare, ours, stages = [], [], []
     for _ in range(ROUNDS):
         bare.append(_boot(bare_page, bare_url, "body[data-state=ready]", js.BARE_READY_MARK))
         ours.append(_boot(page, url, "body[data-state=ready]", js.READY_MARK))
+        stages.append(page.evaluate(js.BOOT_STAGES))
     return {"bare_pyodide_cached_s": _median(bare), "localloom_cached_s": _median(ours),
             "localloom_over_bare": round(_median(ours) / _median(bare), 3),
+            "stages_s": {name: _median(s.get(name) for s in stages) for name in stages[-1]},
             "rounds": {"bare": bare, "localloom": ours}}
 
 

@@ -1,13 +1,13 @@
 """The page-side halves of ``build.py bench``: JS run with ``page.evaluate`` and a bare page.
 
-Public names: ``DIRECT``, ``CACHE_READ``, ``READY_MARK``, ``BARE_PYODIDE_HTML``/``_JS``,
-``BARE_READY_MARK``, ``RUN_COURSE``, ``RUN_TEXT``.
+Public names: ``DIRECT``, ``CACHE_READ``, ``READY_MARK``, ``BOOT_STAGES``,
+``BARE_PYODIDE_HTML``/``_JS``, ``BARE_READY_MARK``, ``RUN_COURSE``, ``RUN_TEXT``.
 """
 
 from __future__ import annotations
 
-__all__ = ["BARE_PYODIDE_HTML", "BARE_PYODIDE_JS", "BARE_READY_MARK", "CACHE_READ", "DIRECT",
-           "READY_MARK", "RUN_COURSE", "RUN_TEXT"]
+__all__ = ["BARE_PYODIDE_HTML", "BARE_PYODIDE_JS", "BARE_READY_MARK", "BOOT_STAGES", "CACHE_READ",
+           "DIRECT", "READY_MARK", "RUN_COURSE", "RUN_TEXT"]
 
 #: One streamed raw completion straight on wllama (the page's loaded instance): tokens, time to
 #: the first one, tokens/s between the first and the last, and llama.cpp's own timings.
@@ -38,6 +38,16 @@ CACHE_READ = """async (url) => {
 }"""
 
 READY_MARK = """() => performance.getEntriesByName('localloom:python-ready')[0].startTime / 1000"""
+#: Seconds from navigation to each boot stage: main.py fetched, then the app's own marks.
+BOOT_STAGES = """() => {
+  const out = {};
+  const main = performance.getEntriesByType('resource').find((e) => e.name.endsWith('/main.py'));
+  if (main) out['main.py'] = main.startTime / 1000;
+  for (const m of performance.getEntriesByType('mark')) {
+    if (m.name.startsWith('localloom:')) out[m.name.slice(10)] = m.startTime / 1000;
+  }
+  return out;
+}"""
 BARE_READY_MARK = """() => performance.getEntriesByName('bare:python-ready')[0].startTime / 1000"""
 
 #: Pyodide alone, from the same files: what "Python ready" costs before LocalLoom adds

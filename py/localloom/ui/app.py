@@ -125,9 +125,11 @@ class App:
 
     async def boot(self) -> None:
         self.caps = await probe()
+        js.performance.mark("localloom:probed")  # boot stages, read by build.py bench
         _el("device").innerHTML = render_capabilities(self.caps)
         self._restore()
         await self.library.boot()
+        js.performance.mark("localloom:library")
         self.settings_panel.bind()
         self._on("course-form", "submit", self._handler(self.generate))
         self._on("error", "click", self._choice)
@@ -551,6 +553,7 @@ def _quality_error(error: LocalLoomError) -> QualityError | None:
 
 
 async def start() -> None:
+    js.performance.mark("localloom:imported")
     app = App()
     try:
         await app.boot()
