@@ -11,7 +11,8 @@ Every ratio the performance targets name is measured as a pair in the same run:
   cache on a fresh page; the first (network) load.
 - ``grammar``: the app's real first-lesson call (few-shot prompt, sampling) with and without
   its JSON-schema grammar: tokens/s of each and their ratio; the prompt's time cold and again
-  (llama.cpp's prompt cache: ``cache_n`` tokens reused).
+  (llama.cpp's prompt cache: ``cache_n`` tokens reused); ``variants``: the same pair with a
+  smaller top_k and with top_k first in the sampler chain.
 - ``python_over_js``: the Python layer vs wllama called directly (same prompt, alternating).
 - ``native``: llama.cpp's llama-bench on the same GGUF and 2 threads, when it is built in
   .cache/native (``buildtools/native.md``); else a note.
@@ -46,6 +47,10 @@ GRAMMAR_TOKENS = 96
 PROMPT = "Machine learning is"
 MODEL_URL = f"./models/{MODEL_FILE}"
 BARE = "/__bench/bare-pyodide.html"
+# llama.cpp's defaults: top_k 40 after penalties, dry and top_n_sigma; the grammar checks the
+# sampled token and, when it is rejected, every candidate of the 262k vocabulary.
+SAMPLING_VARIANTS = {"top_k_10": {"top_k": 10},
+                     "top_k_first": {"samplers": ["top_k", "penalties", "temperature"]}}
 
 
 def _median(values, digits: int = 3):
@@ -126,6 +131,20 @@ def _grammar(page, call: dict) -> dict:
               for c, f in zip(constrained, unconstrained, strict=True) if f["tokens_per_s"]]
     def timing(r, k):
         return ((r.get("timings") or {}).get(k))
+    variants = {}  # sampling levers llama.cpp's server code in wllama takes (top_k, samplers)
+    for name, extra in SAMPLING_VARIANTS.items():
+        try:
+            runs = [(page.evaluate(js.DIRECT, {**call, **extra}),
+                     page.evaluate(js.DIRECT, {**free, **extra})) for _ in range(2)]
+        except Exception as exc:  # a parameter wllama refuses: say so, keep the other figures
+            variants[name] = {"params": extra, "error": str(exc)[:300]}
+            continue
+        variants[name] = {
+            "params": extra,
+            "constrained_tokens_per_s": _median(c["tokens_per_s"] for c, _ in runs),
+            "free_tokens_per_s": _median(f["tokens_per_s"] for _, f in runs),
+            "constrained_over_free": _median(c["tokens_per_s"] / f["tokens_per_s"]
+                                             for c, f in runs if f["tokens_per_s"])}
     return {
         "prompt_chars": len(call["prompt"]),
         "sampling": {k: call[k] for k in ("temperature", "seed", "repeat_penalty")},
@@ -139,6 +158,7 @@ def _grammar(page, call: dict) -> dict:
         "prompt_again": {"tokens": timing(constrained[-1], "prompt_n"),
                          "ms": timing(constrained[-1], "prompt_ms"),
                          "cached_tokens": timing(constrained[-1], "cache_n")},
+        "variants": variants,
     }
 
 
