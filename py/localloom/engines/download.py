@@ -1,7 +1,7 @@
 """Download a model file into a JS Blob with byte progress, cancel, checks and precise errors.
 
 Public names: ``fetch_blob`` (async), ``stored_copy`` (async), ``stored_blob`` (async),
-``forget`` (async), ``MODEL_CACHE``; browser only.
+``forget`` (async), ``replaced_note``, ``MODEL_CACHE``; browser only.
 
     blob = await fetch_blob("./models/x.gguf", model=ModelFile(...),
                             on_progress=lambda got, total: ..., on_stage=lambda s, note: ...,
@@ -37,7 +37,7 @@ from localloom.models.modelfile import (
     checksum_problem,
 )
 
-__all__ = ["MODEL_CACHE", "fetch_blob", "forget", "stored_blob", "stored_copy"]
+__all__ = ["MODEL_CACHE", "fetch_blob", "forget", "replaced_note", "stored_blob", "stored_copy"]
 
 MODEL_CACHE = "localloom-models"  # the service worker's Cache Storage name for models
 HEAD_BYTES = 64  # kept from the start of a download to tell a GGUF from a web page
@@ -92,12 +92,17 @@ async def stored_copy(url: str, model: ModelFile) -> tuple[bool, str]:
 
 
 async def stored_blob(url: str, model: ModelFile):
-    """The verified stored copy of ``model`` as Cache Storage's own disk-backed Blob, or None.
+    """``(blob, why_deleted)``: the verified stored copy of ``model`` as Cache Storage's own
+    disk-backed Blob, or None (then ``why_deleted`` says why a copy was deleted, if one was).
 
     Checked as ``stored_copy`` checks it; an engine reads it in place (no stream, no copy).
     """
-    blob, _ = await _stored(url, model)
-    return blob
+    return await _stored(url, model)
+
+
+def replaced_note(why: str) -> str:
+    """What the page says when a stored copy was deleted before a new download."""
+    return f"A copy stored in this browser was deleted ({why}); the model is downloaded again."
 
 
 async def _stored(url: str, model: ModelFile):
@@ -182,9 +187,7 @@ async def _download(url, model, on_progress, on_stage, cancel, engine, label, ex
     source = str(headers.get(SOURCE_HEADER) or "")  # "" when no service worker answered
     replaced = headers.get(REPLACED_HEADER)
     if on_stage is not None:
-        note = (f"A copy stored in this browser was deleted ({replaced}); the model is "
-                "downloaded again.") if replaced else ""
-        on_stage(source or "network", note)
+        on_stage(source or "network", replaced_note(str(replaced)) if replaced else "")
     length = headers.get("content-length")
     total = int(length) if length else expected
     parts = js.Array.new()

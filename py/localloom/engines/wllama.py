@@ -27,7 +27,13 @@ from dataclasses import dataclass
 from localloom.browser.ffi import abort_signal, import_module, js_object
 from localloom.browser.runtime import js_error_parts
 from localloom.engine import CancelToken, GenerateRequest, TokenCallback
-from localloom.engines.download import ProgressCallback, StageCallback, fetch_blob, stored_blob
+from localloom.engines.download import (
+    ProgressCallback,
+    StageCallback,
+    fetch_blob,
+    replaced_note,
+    stored_blob,
+)
 from localloom.errors import EngineError, GenerationCancelled, LocalLoomError, ModelLoadError
 from localloom.models.modelfile import ModelFile, build_model
 from localloom.routing.device import Capabilities
@@ -137,23 +143,29 @@ class WllamaEngine:
 
         started = time.monotonic()
         module_task = asyncio.ensure_future(import_module(MODULE_URL))
-        blob = await stored_blob(self.model_url, self.model_file) if self.model_file else None
-        if blob is not None:
-            if on_stage is not None:
-                on_stage("cache", "")
-        else:
-            blob = await fetch_blob(self.model_url, model=self.model_file,
-                                    on_progress=on_progress, on_stage=on_stage, cancel=cancel,
-                                    engine=self.name, model_id=self.model_id,
-                                    expected_size=self.size_bytes)
-        if cancel is not None and cancel.cancelled:
-            raise GenerationCancelled("Model loading was cancelled.", stage="load")
+        blob, deleted = (await stored_blob(self.model_url, self.model_file) if self.model_file
+                         else (None, ""))
         use_gpu = bool(caps and caps.gpu and not caps.gpu.is_fallback)
         threads = caps.threads if caps else 1
         backend = f"WebGPU ({caps.gpu.vendor})" if use_gpu and caps and caps.gpu else \
             f"CPU, {threads} thread{'s' if threads > 1 else ''}"
-        if on_stage is not None:
-            on_stage("start", backend)
+        if blob is not None:
+            if on_stage is not None:  # llama.cpp starts by reading the stored copy in place
+                on_stage("start", backend)
+                on_stage("cache", "")
+        else:
+            stage = on_stage
+            if deleted and on_stage is not None:  # this page deleted it: the worker cannot say
+                def stage(kind: str, note: str) -> None:
+                    on_stage(kind, note or replaced_note(deleted))
+            blob = await fetch_blob(self.model_url, model=self.model_file,
+                                    on_progress=on_progress, on_stage=stage, cancel=cancel,
+                                    engine=self.name, model_id=self.model_id,
+                                    expected_size=self.size_bytes)
+            if on_stage is not None:
+                on_stage("start", backend)
+        if cancel is not None and cancel.cancelled:
+            raise GenerationCancelled("Model loading was cancelled.", stage="load")
         try:
             module = await module_task
         except Exception as exc:
