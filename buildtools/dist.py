@@ -99,7 +99,7 @@ def localloom_wheel(out_dir: Path, generated: dict[str, bytes] | None = None) ->
     files = {
         path.relative_to(src).as_posix(): path.read_bytes()
         for path in sorted((src / "localloom").rglob("*"))
-        if path.is_file() and path.suffix in {".py", ".j2", ".json"} and "__pycache__" not in
+        if path.is_file() and path.suffix in {".py", ".j2", ".json", ".mo"} and "__pycache__" not in
         path.parts
     }
     files.update(generated or {})
@@ -154,6 +154,7 @@ def build_dist(wheels_dir: Path, model: Path) -> Path:
     put(wllama / "wasm/wllama.wasm", "vendor/wllama/wasm/wllama.wasm")
     put(nm / "@mlc-ai/web-llm/lib/index.js", "vendor/web-llm/index.js")
     put(model, f"models/{MODEL_FILE}", link=True)
+    put(CACHE / "i18n/boot-messages.js", "boot-messages.js")  # buildtools.catalogs compile
 
     models = [model_entry(model, f"models/{MODEL_FILE}", MODEL_SHA256)]
     wheels = sorted(wheels_dir.glob("*.whl"))

@@ -60,7 +60,7 @@ TOPICS = {
         ("Caring for a dog", "en", "beginner"),
     ],
 }
-COURSE_TIMEOUT_MS = 20 * 60_000
+COURSE_TIMEOUT_MS = 10 * 60_000  # a Short course still re-asking at 10 min counts as not rendered
 
 COUNT_CALLS = """() => {
   const w = globalThis.localloomWllama;
@@ -113,7 +113,9 @@ def run_course(page, topic: str, language: str, level: str, size: str) -> dict:
         page.click("#cancel")
         page.wait_for_function("document.body.dataset.outcome", timeout=60_000)
     seconds = round(time.monotonic() - started, 1)
-    stored = page.evaluate("localStorage.getItem('localloom:last-course')")
+    stored = page.evaluate("(window.localloom && window.localloom.lastCourse) ? "
+                           "window.localloom.lastCourse() : "
+                           "localStorage.getItem('localloom:last-course')")  # older builds
     course = json.loads(stored) if stored else None
     result = {"topic": topic, "language": language, "level": level, "outcome": outcome,
               "rendered": outcome == "done" and course is not None, "seconds": seconds,
@@ -184,8 +186,8 @@ def run(topic_set: str = "main", size: str = "short", dist: Path | None = None,
             result = run_course(page, topic, language, level, size)
             result["want_modules"] = want_modules
             results.append(result)
-            brief = {k: result[k] for k in ("topic", "outcome", "seconds", "calls", "reasks")}
-            print(json.dumps(brief, ensure_ascii=False), file=sys.stderr, flush=True)
+            # each course in full as it ends: a run stopped early still leaves its data
+            print(json.dumps(result, ensure_ascii=False), file=sys.stderr, flush=True)
         browser.close()
     server.shutdown()
     return {"topics": topic_set, "size": size, "seed": seed,

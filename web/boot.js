@@ -1,6 +1,9 @@
-// Shell side of the boot: registers the service worker and shows boot progress until
+// Shell side of the boot: shows boot progress until
 // Python (PyScript + Pyodide) takes over the page and sets <body data-state="ready">.
+import { _, uiLanguage } from './i18n.js';
+
 performance.mark('localloom:shell');
+document.documentElement.lang = uiLanguage();
 
 const $ = (id) => document.getElementById(id);
 const stage = $('boot-stage');
@@ -16,7 +19,7 @@ function showBootError(title, cause, fix) {
   const box = $('error');
   box.hidden = false;
   box.innerHTML = '';
-  for (const [label, text] of [['Cause', cause], ['Fix', fix]]) {
+  for (const [label, text] of [[_('Cause'), cause], [_('Fix'), fix]]) {
     const p = document.createElement('p');
     p.innerHTML = `<strong>${label}:</strong> `;
     p.append(text);
@@ -27,7 +30,7 @@ function showBootError(title, cause, fix) {
 // Network status pill: the app works offline once it has been loaded once.
 function netStatus() {
   const pill = $('net-status');
-  pill.textContent = navigator.onLine ? 'online' : 'offline — running from this device';
+  pill.textContent = navigator.onLine ? _('online') : _('offline — running from this device');
   pill.dataset.online = String(navigator.onLine);
 }
 addEventListener('online', netStatus);
@@ -51,7 +54,7 @@ function render() {
   if (document.body.dataset.state !== 'booting') return;
   if (expected) {
     bar.value = Math.min(seen / expected, 0.99);
-    detail.textContent = `${MB(seen)} of ${MB(expected)} MB`;
+    detail.textContent = _('{seen} of {total} MB').replace('{seen}', MB(seen)).replace('{total}', MB(expected));
   }
 }
 
@@ -61,24 +64,24 @@ new PerformanceObserver((list) => {
     if (counted.has(path) || !/\/(pyodide|pyscript)\//.test(path)) continue;
     counted.add(path);
     seen += e.decodedBodySize || e.encodedBodySize || 0;
-    if (/pyodide\.asm\.wasm$/.test(path)) stage.textContent = 'Starting Python…';
-    if (/\.whl$/.test(path)) stage.textContent = 'Installing Python packages…';
+    if (/pyodide\.asm\.wasm$/.test(path)) stage.textContent = _('Starting Python…');
+    if (/\.whl$/.test(path)) stage.textContent = _('Installing Python packages…');
   }
   render();
 }).observe({ type: 'resource', buffered: true });
 
-stage.textContent = 'Loading the Python runtime…';
+stage.textContent = _('Loading the Python runtime…');
 
 addEventListener('error', (event) => {
   if (document.body.dataset.state === 'booting' && !crossOriginIsolated) {
-    showBootError('Python could not start.',
-      'The page is not cross-origin isolated (COOP/COEP headers missing), so shared memory is off.',
-      'Serve the app with `python build.py serve`, or add the COOP/COEP headers to your server.');
+    showBootError(_('Python could not start.'),
+      _('The page is not cross-origin isolated (COOP/COEP headers missing), so shared memory is off.'),
+      _('Serve the app with `python build.py serve`, or add the COOP/COEP headers to your server.'));
   }
 });
 
 setTimeout(() => {
-  showBootError('Python is taking too long to start.',
-    'A runtime file did not load (network cut on a first visit, or a blocked script).',
-    'Reload the page while online once; after that LocalLoom works offline.');
+  showBootError(_('Python is taking too long to start.'),
+    _('A runtime file did not load (network cut on a first visit, or a blocked script).'),
+    _('Reload the page while online once; after that LocalLoom works offline.'));
 }, 120000);

@@ -1,10 +1,12 @@
 // Page side of updates (with sw-update.js): "a new version is ready — reload", and one
 // reload to become cross-origin isolated where only the service worker adds COOP/COEP.
-// Words the page shows, in one place for the message catalog:
+import { _ } from './i18n.js';
+
+// Words the page shows, in the interface language (the .po catalogs):
 const WORDS = {
-  ready: 'A new version of LocalLoom is ready.',
-  reload: 'Reload',
-  busy: 'LocalLoom was updated in another tab; reload this one when the course is done.',
+  ready: _('A new version of LocalLoom is ready.'),
+  reload: _('Reload'),
+  busy: _('LocalLoom was updated in another tab; reload this one when the course is done.'),
 };
 const sw = navigator.serviceWorker;
 

@@ -28,6 +28,8 @@ Hierarchy::
 
 from __future__ import annotations
 
+from localloom.i18n import N_, _
+
 __all__ = [
     "AuthError",
     "ContextOverflowError",
@@ -53,8 +55,8 @@ __all__ = [
 class LocalLoomError(Exception):
     """Base error: ``what`` happened, its likely ``cause``, the ``fix``, and the ``stage``."""
 
-    default_cause = "An unexpected problem occurred."
-    default_fix = "Try again; if it keeps happening, reload the page."
+    default_cause = N_("An unexpected problem occurred.")
+    default_fix = N_("Try again; if it keeps happening, reload the page.")
 
     def __init__(
         self,
@@ -65,8 +67,8 @@ class LocalLoomError(Exception):
         stage: str = "",
     ) -> None:
         self.what = what
-        self.cause = cause or self.default_cause
-        self.fix = fix or self.default_fix
+        self.cause = cause or _(self.default_cause)
+        self.fix = fix or _(self.default_fix)
         self.stage = stage
         super().__init__(what)
 
@@ -97,8 +99,9 @@ class CourseParseError(LocalLoomError):
     note for the model.
     """
 
-    default_cause = "The model wrote output that is not valid JSON for the course schema."
-    default_fix = "LocalLoom re-asks the model with the errors; a larger model helps if it lasts."
+    default_cause = N_("The model wrote output that is not valid JSON for the course schema.")
+    default_fix = N_("LocalLoom re-asks the model with the errors; a larger model helps if it "
+                     "lasts.")
 
     def __init__(self, what: str, problems: list[tuple[str, str]] | None = None, **kw) -> None:
         self.problems: list[tuple[str, str]] = list(problems or [])
@@ -113,21 +116,21 @@ class CourseParseError(LocalLoomError):
 
 
 class TemplateError(LocalLoomError):
-    default_cause = "A prompt template refers to a variable that does not exist or is unsafe."
-    default_fix = "Fix the template in Settings, or reset it to the built-in one."
+    default_cause = N_("A prompt template refers to a variable that does not exist or is unsafe.")
+    default_fix = N_("Fix the template in Settings, or reset it to the built-in one.")
 
 
 class GenerationCancelled(LocalLoomError):
-    default_cause = "You pressed Cancel."
-    default_fix = "Press Generate again to resume from the last finished step."
+    default_cause = N_("You pressed Cancel.")
+    default_fix = N_("Press Generate again to resume from the last finished step.")
 
 
 class EngineError(LocalLoomError):
     """An engine failed. ``retryable`` tells the router whether retrying the same tier helps."""
 
     retryable = False
-    default_cause = "The language model engine failed."
-    default_fix = "LocalLoom falls back to the next engine; reload the page if all fail."
+    default_cause = N_("The language model engine failed.")
+    default_fix = N_("LocalLoom falls back to the next engine; reload the page if all fail.")
 
     def __init__(self, what: str, *, engine: str = "", **kw) -> None:
         self.engine = engine
@@ -138,41 +141,42 @@ class EngineError(LocalLoomError):
 
 
 class EngineUnavailable(EngineError):
-    default_cause = "This engine or its model is not available in this browser."
-    default_fix = "Use another engine; LocalLoom tries the next one automatically."
+    default_cause = N_("This engine or its model is not available in this browser.")
+    default_fix = N_("Use another engine; LocalLoom tries the next one automatically.")
 
 
 class ModelDownloadError(EngineError):
     retryable = True
-    default_cause = "The network failed or the file is missing on the server."
-    default_fix = "Check the connection and retry; partial downloads are discarded, not kept."
+    default_cause = N_("The network failed or the file is missing on the server.")
+    default_fix = N_("Check the connection and retry; partial downloads are discarded, not kept.")
 
 
 class ModelLoadError(EngineError):
-    default_cause = "The model file is corrupt, incomplete, or not supported by this engine."
-    default_fix = ("Reload the page: LocalLoom checks its stored copy and downloads the model "
+    default_cause = N_("The model file is corrupt, incomplete, or not supported by this engine.")
+    default_fix = N_("Reload the page: LocalLoom checks its stored copy and downloads the model "
                    "again when the copy is damaged.")
 
 
 class StorageQuotaError(EngineError):
-    default_cause = "The browser does not grant enough storage (private windows grant little)."
-    default_fix = "Free disk space, leave private browsing, or pick a smaller model."
+    default_cause = N_("The browser does not grant enough storage (private windows grant little).")
+    default_fix = N_("Free disk space, leave private browsing, or pick a smaller model.")
 
 
 class OutOfMemoryError(EngineError):
-    default_cause = "The model needs more memory than this device can give it."
-    default_fix = "Close other tabs, or pick a smaller model."
+    default_cause = N_("The model needs more memory than this device can give it.")
+    default_fix = N_("Close other tabs, or pick a smaller model.")
 
 
 class ContextOverflowError(EngineError):
-    default_cause = "The prompt and answer do not fit in the model's context window."
-    default_fix = "Ask for fewer modules or shorter lessons, or use a model with a longer context."
+    default_cause = N_("The prompt and answer do not fit in the model's context window.")
+    default_fix = N_("Ask for fewer modules or shorter lessons, or use a model with a longer "
+                     "context.")
 
 
 class RateLimitedError(EngineError):
     retryable = True
-    default_cause = "The provider's rate limit was reached."
-    default_fix = "Wait and retry, or let LocalLoom use the next provider."
+    default_cause = N_("The provider's rate limit was reached.")
+    default_fix = N_("Wait and retry, or let LocalLoom use the next provider.")
 
     def __init__(self, what: str, *, retry_after: float | None = None, **kw) -> None:
         self.retry_after = retry_after
@@ -180,34 +184,35 @@ class RateLimitedError(EngineError):
 
 
 class AuthError(EngineError):
-    default_cause = "The API key is missing, wrong or lacks permission."
-    default_fix = "Check the key for this provider in Settings."
+    default_cause = N_("The API key is missing, wrong or lacks permission.")
+    default_fix = N_("Check the key for this provider in Settings.")
 
 
 class QuotaError(EngineError):
-    default_cause = "The provider account is out of credits."
-    default_fix = "Top up the account, or use another provider or the on-device model."
+    default_cause = N_("The provider account is out of credits.")
+    default_fix = N_("Top up the account, or use another provider or the on-device model.")
 
 
 class NetworkError(EngineError):
     retryable = True
-    default_cause = "The network is down, blocked by CORS, or the server did not answer in time."
-    default_fix = "Check the connection or the provider URL; on-device engines work offline."
+    default_cause = N_("The network is down, blocked by CORS, or the server did not answer in "
+                       "time.")
+    default_fix = N_("Check the connection or the provider URL; on-device engines work offline.")
 
 
 class RedirectRefused(EngineError):
     """The server answered 3xx; LocalLoom never re-sends a prompt or key elsewhere."""
 
-    default_cause = ("The base URL is out of date (the server moved), or it points at a proxy "
+    default_cause = N_("The base URL is out of date (the server moved), or it points at a proxy "
                      "or a login page; following the redirect could send your text and key to "
                      "a host you did not choose.")
-    default_fix = ("Open the base URL in a browser tab to see where it leads, then put the "
+    default_fix = N_("Open the base URL in a browser tab to see where it leads, then put the "
                    "final address (it usually ends in /v1) in Settings.")
 
 
 class InvalidOutputError(EngineError):
-    default_cause = "The model kept producing output that does not fit the schema."
-    default_fix = "Try a larger model, fewer modules, or another engine."
+    default_cause = N_("The model kept producing output that does not fit the schema.")
+    default_fix = N_("Try a larger model, fewer modules, or another engine.")
 
 
 class QualityError(InvalidOutputError):
@@ -220,8 +225,8 @@ class QualityError(InvalidOutputError):
     choice continues without asking the model again.
     """
 
-    default_cause = "The model's answer kept the same problems after LocalLoom asked again."
-    default_fix = ("Press Generate to keep trying (finished steps are kept), accept the answer "
+    default_cause = N_("The model's answer kept the same problems after LocalLoom asked again.")
+    default_fix = N_("Press Generate to keep trying (finished steps are kept), accept the answer "
                    "as it is, or use a larger model.")
 
     def __init__(self, what: str, *, problems: list[tuple[str, str]] | None = None,

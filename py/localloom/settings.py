@@ -22,6 +22,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from localloom.i18n import LANGUAGES, N_, _
 from localloom.routing.tiers import CLOUD_NAMES, Preferences
 from localloom.wire.providers import PROVIDERS, display_url, mask_key, origin, url_problem
 
@@ -31,8 +32,8 @@ __all__ = ["ENGINE_CHOICES", "NOT_SAVED", "ProviderSettings", "Settings"]
 ENGINE_CHOICES = ("", "wllama", "webllm", "chrome", *PROVIDERS)
 
 #: What the panel says when ``BrowserStore.save_settings`` returns False.
-NOT_SAVED = ("Not saved: this browser's storage is full or blocked (a private window, or site "
-             "data turned off), so this change is gone after a reload.")
+NOT_SAVED = N_("Not saved: this browser's storage is full or blocked (a private window, or site "
+               "data turned off), so this change is gone after a reload.")
 
 _ALL = "all settings"
 
@@ -65,6 +66,7 @@ class Settings:
     preferred_engine: str = ""
     providers: dict[str, ProviderSettings] = field(default_factory=dict)
     seed: int | None = None  # fixed sampling seed: the same request writes the same course
+    ui_language: str = ""  # "": the browser's language (localloom.i18n.pick_language)
     #: Saved entries ``from_dict`` could not read and reset (not saved back).
     unreadable: list[str] = field(default_factory=list, compare=False, repr=False)
 
@@ -84,7 +86,8 @@ class Settings:
         base_url = base_url.strip()
         why = url_problem(base_url) if base_url else None
         if why is not None:
-            raise ValueError(f"Not saved: the base URL {why}. Put a key in the API key field.")
+            raise ValueError(_("Not saved: the base URL {why}. Put a key in the API key "
+                               "field.").format(why=why))
         new = ProviderSettings(provider_id, key.strip(), model.strip(), base_url, enabled)
         old = self.providers.get(provider_id)
         note = ""
@@ -92,8 +95,9 @@ class Settings:
             if origin(old.url) == origin(new.url):
                 new.key = old.key
             else:
-                note = (f"The saved key was for {_origin_text(old.url)}, so it was not kept "
-                        f"for {_origin_text(new.url)}: type that server's key if it needs one.")
+                note = _("The saved key was for {old}, so it was not kept for {new}: type that "
+                         "server's key if it needs one.").format(old=_origin_text(old.url),
+                                                                 new=_origin_text(new.url))
         self.set_provider(new)
         return note
 
@@ -115,8 +119,8 @@ class Settings:
         lines = []
         for p in self.providers.values():
             where = display_url(p.base_url) if p.id == "custom" else mask_key(p.key)
-            state = "enabled" if p.usable else "disabled"
-            model = f", model {p.model}" if p.model else ""
+            state = _("enabled") if p.usable else _("disabled")
+            model = _(", model {model}").format(model=p.model) if p.model else ""
             lines.append(f"{CLOUD_NAMES.get(p.id, p.id)}: {where}{model}, {state}")
         return lines
 
@@ -125,11 +129,12 @@ class Settings:
         if not self.unreadable:
             return ""
         names = ", ".join(self.unreadable)
-        text = f"Some saved settings could not be read and were reset: {names}."
+        text = _("Some saved settings could not be read and were reset: {names}.").format(
+            names=names)
         if self.on_device_only and (_ALL in self.unreadable
                                     or "on_device_only" in self.unreadable):
-            text += (" On-device only is now ON, to keep your text on this device; turn it "
-                     "off below if you want cloud providers.")
+            text += " " + _("On-device only is now ON, to keep your text on this device; turn "
+                            "it off below if you want cloud providers.")
         return text
 
     def to_dict(self) -> dict[str, Any]:
@@ -158,8 +163,13 @@ class Settings:
         if seed is not None and (type(seed) is not int or not 0 <= seed < 2**31):
             seed = None
             bad.append("seed")
+        ui_language = _read(data, "ui_language", str, "", bad)
+        if ui_language and ui_language not in LANGUAGES:
+            ui_language = ""
+            bad.append("ui_language")
         settings = cls(on_device_only=privacy, allow_downloads=downloads,
-                       preferred_engine=preferred, seed=seed, unreadable=bad)
+                       preferred_engine=preferred, seed=seed, ui_language=ui_language,
+                       unreadable=bad)
         raw = _read(data, "providers", dict, {}, bad)
         for pid, entry in raw.items():
             if pid not in PROVIDERS or not isinstance(entry, dict):
@@ -192,4 +202,4 @@ def _read(data: dict[str, Any], name: str, kind: type, default: Any, bad: list[s
 
 def _origin_text(url: str) -> str:
     found = origin(url)
-    return f"{found[0]}://{found[1]}:{found[2]}" if found else "another address"
+    return f"{found[0]}://{found[1]}:{found[2]}" if found else _("another address")

@@ -12,6 +12,7 @@ import time
 
 import pytest
 
+from localloom.course.audit import audit_course
 from localloom.course.schema import Course
 
 from .conftest import BOOT_TIMEOUT_MS, new_app_context, open_app, wait_outcome
@@ -65,10 +66,16 @@ def test_boot_shows_the_device_report(visit):
     assert page.is_visible("#preload")
 
 
-def test_generates_a_schema_valid_course_with_the_embedded_gemma(visit):
-    """Real Gemma 3 270M through wllama: bytes progress, streamed tokens, a valid course."""
+def test_generates_a_seeded_spanish_course_that_passes_every_gate(visit):
+    """Real Gemma 3 270M through wllama, seeded: bytes progress, streamed tokens, and a Tiny
+    Spanish course that is valid and passes what a learner checks (course.audit): Spanish
+    text, no echo or placeholder titles, no near-duplicates, usable text, on topic."""
     _, page = visit
     page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=30_000)
+    page.click("#settings > summary")
+    page.fill("#seed", "7")
+    page.dispatch_event("#seed", "change")
+    page.click("#settings > summary")
     _start(page, "Introducción a Machine Learning", "es", "tiny")
     page.wait_for_function(
         "/MB of .*MB/.test(document.getElementById('model-bytes').textContent)"
@@ -78,9 +85,15 @@ def test_generates_a_schema_valid_course_with_the_embedded_gemma(visit):
     if outcome != "done" and "InvalidOutputError" in page.inner_text("#error"):
         outcome = _generate_course(page, "Introducción a Machine Learning", "es")
     assert outcome == "done", _why(page)
-    stored = page.evaluate("localStorage.getItem('localloom:last-course')")
-    course = Course.model_validate(json.loads(stored))
+    course = Course.model_validate(json.loads(page.evaluate("window.localloom.lastCourse()")))
     assert course.language == "es" and len(course.modules) == 1
+    audit = audit_course(course.model_dump(), topic="Introducción a Machine Learning",
+                         language="es")
+    assert audit["language_share"] >= 0.95, audit
+    assert not audit["off_topic"], audit
+    for gate in ("wrong_language", "near_duplicate_lesson_titles", "echo_or_placeholder_titles",
+                 "repeated_objectives", "unusable_text", "quiz_key_problems"):
+        assert audit[gate] == [], (gate, audit[gate], course.model_dump_json())
     html = page.inner_html("#course")
     assert "<h3>" in html and "Module 1" in html
     assert (page.text_content("#stream") or "").strip().startswith("{")
@@ -116,8 +129,7 @@ def test_offline_reload_boots_and_generates(visit):
         assert page.evaluate("document.body.dataset.modelCached") == "yes"
         assert "work offline" in page.inner_text("#offline-status")
         assert _generate_course(page, "Basic fractions", "en") == "done", _why(page)
-        course = Course.model_validate(
-            json.loads(page.evaluate("localStorage.getItem('localloom:last-course')")))
+        course = Course.model_validate(json.loads(page.evaluate("window.localloom.lastCourse()")))
         assert course.language == "en"
     finally:
         context.set_offline(False)

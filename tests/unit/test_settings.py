@@ -173,3 +173,14 @@ def test_webllm_is_a_preferred_engine_the_settings_keep():
     kept = Settings.from_dict(Settings(preferred_engine="webllm").to_dict())
     assert kept.preferred_engine == "webllm" and kept.unreadable == []
     assert kept.preferences().preferred_engine == "webllm"
+
+
+def test_interface_language_is_kept_and_checked():
+    """The interface language choice round-trips; a value we do not offer is reset and
+    reported, never shown as a broken select."""
+    s = Settings.from_dict({"ui_language": "es"})
+    assert s.ui_language == "es" and Settings.from_dict(s.to_dict()).ui_language == "es"
+    assert Settings.from_dict({}).ui_language == ""
+    bad = Settings.from_dict({"ui_language": "klingon"})
+    assert bad.ui_language == "" and "ui_language" in bad.unreadable
+    assert Settings.from_dict({"ui_language": 3}).unreadable == ["ui_language"]

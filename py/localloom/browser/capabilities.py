@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from localloom.browser.runtime import is_nullish
 from localloom.browser.runtime import js_get as _get
+from localloom.i18n import _
 from localloom.routing.device import AI_STATES, Capabilities, GpuInfo, StorageInfo
 
 __all__ = ["AI_APIS", "ai_availability", "probe"]
@@ -25,16 +26,17 @@ async def _gpu_info() -> tuple[GpuInfo | None, str]:
 
     gpu = _get(js.navigator, "gpu")
     if gpu is None:
-        why = ("this page is not a secure context (use https or localhost)"
-               if not js.isSecureContext else "this browser does not expose WebGPU")
-        return None, f"No WebGPU: {why}."
+        if not js.isSecureContext:
+            return None, _("No WebGPU: this page is not a secure context (use https or "
+                           "localhost).")
+        return None, _("No WebGPU: this browser does not expose WebGPU.")
     try:
         adapter = await gpu.requestAdapter()
     except Exception as exc:  # a broken driver can throw here
-        return None, f"WebGPU adapter request failed: {exc}"
+        return None, _("WebGPU adapter request failed: {error}").format(error=exc)
     if is_nullish(adapter):
-        return None, ("WebGPU is exposed but no adapter was granted (GPU blocklisted or "
-                      "disabled; on Linux Chrome needs --enable-unsafe-webgpu).")
+        return None, _("WebGPU is exposed but no adapter was granted (GPU blocklisted or "
+                       "disabled; on Linux Chrome needs --enable-unsafe-webgpu).")
     info = _get(adapter, "info")
     limits = _get(adapter, "limits")
     features = tuple(sorted(str(f) for f in getattr(js.Array, "from")(adapter.features)))

@@ -65,6 +65,7 @@ from localloom.course.textjobs import (
 )
 from localloom.engine import CancelToken, Engine
 from localloom.errors import InvalidOutputError, QualityError
+from localloom.i18n import _
 
 __all__ = [
     "EVENT_KINDS",
@@ -282,7 +283,7 @@ def _assemble(request: CourseRequest, state: _State) -> Course:
 
 def _outline_step(request: CourseRequest, n: int) -> Step:
     shape, gate = request.shape, request.gate
-    return Step("outline", Outline, "Course outline", 1, n, request.prompt_vars(),
+    return Step("outline", Outline, _("Course outline"), 1, n, request.prompt_vars(),
                 step_budget("outline", shape), shape=shape,
                 check=lambda o: check_outline(o, shape, gate), truncatable="source_text",
                 key="outline", fixed={"language": request.language, "level": request.level},
@@ -311,7 +312,8 @@ def lesson_step(request: CourseRequest, outline: Outline, m: int, j: int, i: int
     ``n``)."""
     shape, gate = request.shape, request.gate
     title = outline.modules[m].lesson_titles[j]
-    label = f"Module {m + 1} of {len(outline.modules)}, lesson {j + 1}: {title}"
+    label = _("Module {m} of {total}, lesson {j}: {title}").format(
+        m=m + 1, total=len(outline.modules), j=j + 1, title=title)
     return Step("lesson", Lesson, label, i, n,
                 {**_module_context(request, outline, m), "lesson_title": title,
                  "lesson_index": j + 1},
@@ -324,7 +326,7 @@ def quiz_step(request: CourseRequest, outline: Outline, m: int, lessons: list[Le
               i: int = 1, n: int = 1) -> Step:
     """The step that writes module ``m``'s quiz from its ``lessons``' key points."""
     shape, gate, want = request.shape, request.gate, request.shape.questions_per_quiz
-    label = f"Module {m + 1} of {len(outline.modules)}: quiz"
+    label = _("Module {m} of {total}: quiz").format(m=m + 1, total=len(outline.modules))
     return Step("quiz", ModuleQuiz, label, i, n,
                 {**_module_context(request, outline, m), "source_text": "",
                  "key_points": [p for les in lessons for p in les.key_points][:12]},
@@ -375,7 +377,7 @@ async def _progressive(runner: Runner, request: CourseRequest, store: Checkpoint
                                  engine=runner.engine.name, stage="course") from exc
     if store is not None:
         await store.delete(request.key)
-    runner.emit("done", Step("course", Course, "Course ready", n, n, {}, 0))
+    runner.emit("done", Step("course", Course, _("Course ready"), n, n, {}, 0))
     return course
 
 
@@ -413,7 +415,7 @@ async def generate_course_single(engine: Engine, request: CourseRequest,
     runner = runner_for(engine, request.language, on_event, cancel, max_reasks,
                         whitespace_cap=whitespace_cap, seed=seed)
     shape, gate = request.shape, request.gate
-    step = Step("course", Course, "Whole course", 1, 1, request.prompt_vars(),
+    step = Step("course", Course, _("Whole course"), 1, 1, request.prompt_vars(),
                 step_budget("course", shape), shape=shape, truncatable="source_text",
                 check=lambda c: check_course(c, shape, gate, language=request.language,
                                              level=request.level),

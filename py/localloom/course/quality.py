@@ -15,10 +15,11 @@ A gate repairs what needs no judgement (a repeated sentence, a duplicate key poi
 items that are the schema's field names, the answer index of a deduplicated option) and
 reports what does (a title that is a number or repeats another, text in the wrong language,
 a quiz key the explanation contradicts) as problems, which the runner turns into a re-ask
-naming them. A gate never shrinks the requested shape on its own: with ``policy="smaller"``
-(the user's choice after re-asks failed) it drops what is wrong and keeps the rest; with
-``policy="accept"`` the runner keeps the best answer as it is. Checks themselves live in
-``localloom.course.audit``. Example::
+naming them (in English: the model reads them, and the error box quotes them as they are;
+``notes``, shown only in the raw panel, are in the interface language). A gate never shrinks
+the requested shape on its own: with ``policy="smaller"`` (the user's choice after re-asks
+failed) it drops what is wrong and keeps the rest; with ``policy="accept"`` the runner keeps
+the best answer as it is. Checks themselves live in ``localloom.course.audit``. Example::
 
     >>> collapse_repeats("Water boils at 100 °C. Water boils at 100 °C. Then it is steam.")
     ('Water boils at 100 °C. Then it is steam.', 1)
@@ -49,6 +50,7 @@ from localloom.course.schema import (
     Summary,
     Tags,
 )
+from localloom.i18n import _, ngettext
 from localloom.language import detect
 
 __all__ = [
@@ -171,7 +173,10 @@ def _clean_list(items: list[str], notes: list[str], path: str) -> list[str]:
         if text_problem(item) is None and all(norm(item) != norm(k) for k in kept):
             kept.append(item)
     if len(kept) < len(items):
-        notes.append(f"{path}: dropped {len(items) - len(kept)} empty or repeated item(s)")
+        dropped = len(items) - len(kept)
+        notes.append(ngettext("{path}: dropped {count} empty or repeated item",
+                              "{path}: dropped {count} empty or repeated items",
+                              dropped).format(path=path, count=dropped))
     return kept or items[:1]
 
 
@@ -273,8 +278,9 @@ def check_outline(outline: Outline, shape: CourseShape, gate: Gate = Gate()) -> 
             if i not in bad_modules and titles:
                 kept.append({**module, "lesson_titles": titles})
         if kept:
-            checked.notes.append(f"smaller course: kept {len(kept)} of {shape.modules} "
-                                 "modules and the lessons without problems")
+            checked.notes.append(_("smaller course: kept {kept} of {total} modules and the "
+                                   "lessons without problems").format(kept=len(kept),
+                                                                      total=shape.modules))
             checked.problems = []
             modules = kept
     data["modules"] = modules
@@ -334,7 +340,8 @@ def check_quiz(quiz: ModuleQuiz, want: int, gate: Gate = Gate(),
     if gate.policy == "smaller" and checked.problems:
         kept = [q for j, q in enumerate(questions) if j not in bad]
         if kept:
-            checked.notes.append(f"smaller quiz: kept {len(kept)} of {want} questions")
+            checked.notes.append(_("smaller quiz: kept {kept} of {total} questions").format(
+                kept=len(kept), total=want))
             checked.problems, questions = [], kept
     return _validate(ModuleQuiz, {"questions": questions}, checked)
 

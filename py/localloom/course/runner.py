@@ -46,6 +46,7 @@ from localloom.errors import (
     LocalLoomError,
     QualityError,
 )
+from localloom.i18n import _, ngettext
 
 __all__ = ["EVENT_KINDS", "EventCallback", "GenerationEvent", "Runner", "Step"]
 
@@ -128,7 +129,7 @@ class Runner:
 
     def check_cancel(self, stage: str = "") -> None:
         if self.cancel is not None and self.cancel.cancelled:
-            raise GenerationCancelled("Generation cancelled.", stage=stage)
+            raise GenerationCancelled(_("Generation cancelled."), stage=stage)
 
     # -- prompt and budget ---------------------------------------------------------------
 
@@ -150,9 +151,10 @@ class Runner:
     def _overflow(self, step: Step, used: int) -> ContextOverflowError:
         ctx = self.engine.context_window
         return ContextOverflowError(
-            f"{step.label}: the prompt needs about {used} tokens and the answer about "
-            f"{min_answer(step.budget)} more, but {self.engine.model_id} has a context window "
-            f"of {ctx} tokens.",
+            _("{label}: the prompt needs about {used} tokens and the answer about {answer} "
+              "more, but {model} has a context window of {context} tokens.").format(
+                label=step.label, used=used, answer=min_answer(step.budget),
+                model=self.engine.model_id, context=ctx),
             engine=self.engine.name, stage=step.task)
 
     def request(self, step: Step, feedback: str, avoid: list[str], attempt: int) -> GenerateRequest:
@@ -239,12 +241,13 @@ class Runner:
         self.check_cancel(step.task)
         if stream.too_long:
             raise InvalidOutputError(
-                f"{step.label}: the model's answer passed {self.max_chars:,} characters, so "
-                "LocalLoom stopped it.",
-                cause="The model kept writing without finishing its answer; keeping it would "
-                      "fill the browser's memory.",
-                fix="Press Generate (or Run) again for a fresh answer, or pick another "
-                    "Preferred engine under Settings.", engine=self.engine.name, stage=step.task)
+                _("{label}: the model's answer passed {chars} characters, so LocalLoom stopped "
+                  "it.").format(label=step.label, chars=f"{self.max_chars:,}"),
+                cause=_("The model kept writing without finishing its answer; keeping it would "
+                        "fill the browser's memory."),
+                fix=_("Press Generate (or Run) again for a fresh answer, or pick another "
+                      "Preferred engine under Settings."), engine=self.engine.name,
+                stage=step.task)
         return (stream.text if stream.flooded else text), stream.flooded
 
     def _parse(self, text: str, step: Step) -> BaseModel:
@@ -302,22 +305,29 @@ class Runner:
                       partial=checked.value.model_dump(mode="json"))
             return checked.value
         attempts = self.max_reasks + 1
-        tries = f"{attempts} attempt{'s' if attempts > 1 else ''}"
         if best is not None and not step.key:
             self.emit("step_done", step, attempt=self.max_reasks,
                       message=_accepted_note(best[2]))
             return best[1]
+        # The problems themselves stay English: they are the re-ask feedback the model reads.
         if best is not None:
             error = QualityError(
-                f"{step.label}: after {tries} the model's best answer still has problems.",
+                ngettext("{label}: after {count} attempt the model's best answer still has "
+                         "problems.",
+                         "{label}: after {count} attempts the model's best answer still has "
+                         "problems.", attempts).format(label=step.label, count=attempts),
                 problems=best[2], choices=("accept", "smaller") if step.smaller else
-                ("accept",), cause="Problems:\n" + CourseParseError("", best[2]).feedback(),
+                ("accept",), cause=_("Problems:\n{problems}").format(
+                    problems=CourseParseError("", best[2]).feedback()),
                 engine=self.engine.name, stage=step.task)
             error.best = best[1]
             raise error
         raise InvalidOutputError(
-            f"{step.label}: the model's answer stayed invalid after {tries}.",
-            cause="Last problems:\n" + (last.feedback() if last else "- unknown"),
+            ngettext("{label}: the model's answer stayed invalid after {count} attempt.",
+                     "{label}: the model's answer stayed invalid after {count} attempts.",
+                     attempts).format(label=step.label, count=attempts),
+            cause=_("Last problems:\n{problems}").format(
+                problems=last.feedback() if last else _("- unknown")),
             engine=self.engine.name, stage=step.task) from last
 
     def _checked(self, value: BaseModel, step: Step, request: GenerateRequest) -> Checked:
@@ -342,7 +352,8 @@ class Runner:
 def _accepted_note(problems: list[tuple[str, str]]) -> str:
     if not problems:
         return ""
-    return "accepted with problems:\n" + CourseParseError("", problems).feedback()
+    return _("accepted with problems:\n{problems}").format(
+        problems=CourseParseError("", problems).feedback())
 
 
 def _merge(avoid: list[str], more: list[str]) -> list[str]:

@@ -42,6 +42,7 @@ from localloom.engines._chrome_js import (
     _SchemaUnsupported,
 )
 from localloom.errors import GenerationCancelled, LocalLoomError
+from localloom.i18n import N_, _
 from localloom.wire import chrome_ai as P
 
 __all__ = ["ChromeAIEngine", "ChromeSummarizer", "detect_language"]
@@ -101,7 +102,7 @@ class ChromeAIEngine:
                        cancel: CancelToken | None = None) -> str:
         cancel = cancel or CancelToken()
         if cancel.cancelled:
-            raise GenerationCancelled("Generation was cancelled.", stage="generate")
+            raise GenerationCancelled(_("Generation was cancelled."), stage="generate")
         system, text = P.split_messages(request.messages, request.prompt)
         schema = P.schema_object(request.schema)
         base = await self._session(system, cancel=cancel)
@@ -136,7 +137,7 @@ class ChromeAIEngine:
             raise
         except Exception as exc:
             if cancel.cancelled:
-                raise GenerationCancelled("Generation was cancelled.",
+                raise GenerationCancelled(_("Generation was cancelled."),
                                           stage="generate") from exc
             if _js_error(exc)[0] == "NotSupportedError" and schema and not cutter.text:
                 raise _SchemaUnsupported() from exc
@@ -187,7 +188,7 @@ class ChromeSummarizer:
             if _get(summarizer, "measureInputUsage") is not None:
                 measured = await _invoke(summarizer, "measureInputUsage", text, js_object(extra))
                 error = P.overflow_error(measured, 0, _get(summarizer, "inputQuota"),
-                                         what="The text to summarize")
+                                         what=N_("The text to summarize"))
                 if error is not None:
                     raise error
             options = js_object({**extra, "signal": signal})
@@ -199,7 +200,8 @@ class ChromeSummarizer:
             raise
         except Exception as exc:
             if cancel.cancelled:
-                raise GenerationCancelled("Summarizing was cancelled.", stage="generate") from exc
+                raise GenerationCancelled(_("Summarizing was cancelled."),
+                                          stage="generate") from exc
             raise _classify(exc, "generate") from exc
 
     async def close(self) -> None:

@@ -48,6 +48,7 @@ from localloom.errors import (
     NetworkError,
     RedirectRefused,
 )
+from localloom.i18n import N_, _
 from localloom.wire import json_guard
 from localloom.wire.openai import (
     ChatResult,
@@ -127,7 +128,8 @@ class CloudEngine:
     ) -> str:
         cancel = cancel or CancelToken()
         if cancel.cancelled:
-            raise GenerationCancelled("Cancelled before the request was sent.", stage="request")
+            raise GenerationCancelled(_("Cancelled before the request was sent."),
+                                      stage="request")
         if not self.model_id:
             await self._ask_model(cancel)
         messages = request.messages or [{"role": "user", "content": request.prompt or ""}]
@@ -153,7 +155,7 @@ class CloudEngine:
         try:
             status, raw_headers, chunks = await watch(
                 self.transport.post_stream(url, headers, json.dumps(body), watch.abort),
-                "the response")
+                N_("the response"))
             rheaders = {str(k).lower(): str(v) for k, v in dict(raw_headers).items()}
             if 300 <= status < 400:  # a transport that hands a redirect back: never follow
                 raise redirect_refused(url)
@@ -181,16 +183,17 @@ class CloudEngine:
         depth, size = json_guard.DepthScanner(strings=False), 0
         iterator = chunks.__aiter__()
         while not decoder.done:
-            chunk = await watch(next_chunk(iterator), "the next chunk")
+            chunk = await watch(next_chunk(iterator), N_("the next chunk"))
             if watch.cancel.cancelled:
-                raise GenerationCancelled("Generation was cancelled.", stage="stream")
+                raise GenerationCancelled(_("Generation was cancelled."), stage="stream")
             pieces = [chunk] if chunk is END else [chunk[i:i + _PIECE]
                                                    for i in range(0, len(chunk), _PIECE)]
             for k, piece in enumerate(pieces):
                 if k:  # a big network chunk: let the page paint and take clicks in between
                     await asyncio.sleep(0)
                     if watch.cancel.cancelled:
-                        raise GenerationCancelled("Generation was cancelled.", stage="stream")
+                        raise GenerationCancelled(_("Generation was cancelled."),
+                                                  stage="stream")
                 for event in decoder.close() if piece is END else decoder.feed(piece):
                     if not event.content:
                         continue
@@ -206,9 +209,10 @@ class CloudEngine:
                                tuple(decoder.warnings))
         if not decoder.complete:
             raise NetworkError(
-                f"The stream from {self.provider.name} ended before the answer was finished "
-                f"({len(decoder.text)} characters received).",
-                cause="The connection dropped or a proxy cut the stream.",
+                _("The stream from {name} ended before the answer was finished ({count} "
+                  "characters received).").format(name=self.provider.name,
+                                                  count=len(decoder.text)),
+                cause=_("The connection dropped or a proxy cut the stream."),
                 engine=self.name, stage="stream")
         return decoder.text
 
@@ -218,29 +222,30 @@ class CloudEngine:
         watch = Watch(cancel, self.timeout, self.provider.name)
         chunks: Any = None
         try:
-            status, _, chunks = await watch(self.transport.get(url, headers, watch.abort),
-                                            "its model list")
+            status, _headers, chunks = await watch(
+                self.transport.get(url, headers, watch.abort), N_("its model list"))
             body = await watch.read_all(chunks, json_guard.MAX_CHARS)
             if 300 <= status < 400:
                 raise redirect_refused(url)
             if status in (401, 403):
                 raise map_http_error(status, body, {}, self.provider.id, key=self._key)
             if status != 200:
-                raise EngineError(f"GET {url} answered HTTP {status}.", engine=self.name)
+                raise EngineError(_("GET {url} answered HTTP {status}.").format(
+                    url=url, status=status), engine=self.name)
             ids = parse_models(body, self.provider.id)
             if not ids:
-                raise EngineError(f"GET {url} lists no model (is one loaded?).",
+                raise EngineError(_("GET {url} lists no model (is one loaded?).").format(url=url),
                                   engine=self.name)
         except (AuthError, NetworkError, RedirectRefused):
             raise  # the chat request would fail the same way: say why, not "type a model"
         except EngineError as exc:
             raise EngineUnavailable(
-                f"No model is set for {self.provider.name}, and the server did not say which "
-                f"to use: {exc.what}",
-                cause="The Model field in Settings is blank, so LocalLoom asked the server "
-                "for its models.",
-                fix="Type the model name in Settings → Cloud provider → Model (e.g. llama3.2 "
-                "for Ollama), then Save provider.",
+                _("No model is set for {name}, and the server did not say which to use: "
+                  "{error}").format(name=self.provider.name, error=exc.what),
+                cause=_("The Model field in Settings is blank, so LocalLoom asked the server "
+                        "for its models."),
+                fix=_("Type the model name in Settings → Cloud provider → Model (e.g. llama3.2 "
+                      "for Ollama), then Save provider."),
                 engine=self.name, stage="request") from exc
         finally:
             watch.abort.cancel()
@@ -250,11 +255,11 @@ class CloudEngine:
 
 def _web_page(name: str, ctype: str) -> EngineError:
     return EngineError(
-        f"{name} answered with a web page ({ctype.split(';')[0].strip()}), not a chat "
-        "completion.",
-        cause="The base URL points at a web page, a login page or a proxy instead of an "
-        "OpenAI-compatible API.",
-        fix="Check the base URL in Settings: it usually ends in /v1.",
+        _("{name} answered with a web page ({type}), not a chat completion.").format(
+            name=name, type=ctype.split(";")[0].strip()),
+        cause=_("The base URL points at a web page, a login page or a proxy instead of an "
+                "OpenAI-compatible API."),
+        fix=_("Check the base URL in Settings: it usually ends in /v1."),
         engine="openai", stage="request")
 
 
@@ -262,4 +267,4 @@ def _check_answer(text: str, name: str) -> None:
     """Refuse an answer too large, or nested too deep, for the parser to read safely."""
     why = json_guard.problem(text, strings=False)
     if why is not None:
-        raise json_guard.too_big(name, "an answer", why, stage="stream")
+        raise json_guard.too_big(name, N_("an answer"), why, stage="stream")

@@ -23,6 +23,7 @@ from localloom.errors import (
     NetworkError,
     RedirectRefused,
 )
+from localloom.i18n import _
 
 __all__ = ["FetchTransport", "redirect_refused"]
 
@@ -42,8 +43,8 @@ class FetchTransport:
             from pyodide.ffi import JsException
         except ImportError as exc:
             raise EngineUnavailable(
-                "The fetch transport only runs in the browser.",
-                fix="Pass a transport= to CloudEngine outside Pyodide.", engine="openai",
+                _("The fetch transport only runs in the browser."),
+                fix=_("Pass a transport= to CloudEngine outside Pyodide."), engine="openai",
             ) from exc
         options = {"method": method, "headers": headers, "mode": "cors",
                    "credentials": "omit", "cache": "no-store", "referrerPolicy": "no-referrer",
@@ -55,7 +56,8 @@ class FetchTransport:
             response = await js.fetch(url, init)
         except JsException as exc:
             if signal_token.cancelled:
-                raise GenerationCancelled("The request was cancelled.", stage="request") from exc
+                raise GenerationCancelled(_("The request was cancelled."),
+                                          stage="request") from exc
             raise _fetch_failed(url, exc) from exc
         # With redirect "manual", any 3xx comes back as an opaque redirect with status 0.
         if str(response.type) == "opaqueredirect" or int(response.status) == 0:
@@ -67,18 +69,19 @@ class FetchTransport:
 def redirect_refused(url: str) -> RedirectRefused:
     """The error for a 3xx answer to ``url``."""
     return RedirectRefused(
-        f"{url} redirected the request to another address; LocalLoom does not follow "
-        "redirects with your prompt or key.", engine="openai", stage="request")
+        _("{url} redirected the request to another address; LocalLoom does not follow "
+          "redirects with your prompt or key.").format(url=url), engine="openai",
+        stage="request")
 
 
 def _fetch_failed(url: str, exc: BaseException) -> NetworkError:
     return NetworkError(
-        f"Could not reach {url} ({exc}): offline, a wrong URL, or a server that does not "
-        "allow this page's origin (CORS).",
-        cause="You are offline, the URL is wrong, or the server does not allow this page's "
-        "origin (CORS).",
-        fix="Check the connection and the base URL; for Ollama set OLLAMA_ORIGINS to this "
-        "page's origin, for LM Studio enable CORS.",
+        _("Could not reach {url} ({error}): offline, a wrong URL, or a server that does not "
+          "allow this page's origin (CORS).").format(url=url, error=exc),
+        cause=_("You are offline, the URL is wrong, or the server does not allow this page's "
+                "origin (CORS)."),
+        fix=_("Check the connection and the base URL; for Ollama set OLLAMA_ORIGINS to this "
+              "page's origin, for LM Studio enable CORS."),
         engine="openai", stage="request",
     )
 
@@ -95,8 +98,9 @@ async def _read_body(response: Any, token: CancelToken, url: str) -> AsyncIterat
                 yield chunk.to_bytes()
     except JsException as exc:
         if token.cancelled:
-            raise GenerationCancelled("The stream was cancelled.", stage="stream") from exc
+            raise GenerationCancelled(_("The stream was cancelled."), stage="stream") from exc
         raise NetworkError(
-            f"The connection to {url} dropped during the answer: {exc}",
-            cause="The network dropped, or the server or a proxy cut the stream.",
+            _("The connection to {url} dropped during the answer: {error}").format(
+                url=url, error=exc),
+            cause=_("The network dropped, or the server or a proxy cut the stream."),
             engine="openai", stage="stream") from exc

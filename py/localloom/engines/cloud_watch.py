@@ -2,8 +2,8 @@
 
 Public names: ``Watch``, ``END``, ``next_chunk``, ``close_chunks``.
 
-``CloudEngine`` makes one ``Watch`` per HTTP call; ``await watch(awaitable, "the next
-chunk")`` returns the result, or raises ``GenerationCancelled`` (Cancel) or ``NetworkError``
+``CloudEngine`` makes one ``Watch`` per HTTP call; ``await watch(awaitable, N_("the next
+chunk"))`` returns the result, or raises ``GenerationCancelled`` (Cancel) or ``NetworkError``
 (nothing for ``timeout`` seconds). ``watch.abort`` is the token given to the transport: it
 fires on Cancel, on timeout and when the call ends, so the fetch is always released.
 """
@@ -17,6 +17,7 @@ from typing import Any
 
 from localloom.engine import CancelToken
 from localloom.errors import GenerationCancelled, LocalLoomError, NetworkError
+from localloom.i18n import N_, _
 from localloom.wire import json_guard
 
 __all__ = ["END", "Watch", "close_chunks", "next_chunk"]
@@ -42,8 +43,9 @@ class Watch:
         cancel.on_cancel(lambda: _settle(self.waiter))
 
     async def __call__(self, awaitable: Awaitable[Any], waiting_for: str) -> Any:
+        """``waiting_for`` is a noun phrase marked ``N_`` (translated if the wait times out)."""
         task = asyncio.ensure_future(awaitable)
-        done, _ = await asyncio.wait({task, self.waiter}, timeout=self.timeout,
+        done, _pending = await asyncio.wait({task, self.waiter}, timeout=self.timeout,
                                      return_when=asyncio.FIRST_COMPLETED)
         if task not in done:
             self.abort.cancel()
@@ -53,23 +55,25 @@ class Watch:
                 if task.done() and not task.cancelled():
                     task.exception()  # the aborted read's error is expected: mark it seen
             if self.cancel.cancelled:
-                raise GenerationCancelled("Generation was cancelled.", stage="stream")
+                raise GenerationCancelled(_("Generation was cancelled."), stage="stream")
             raise NetworkError(
-                f"{self.name} sent nothing for {self.timeout:g} s while LocalLoom waited for "
-                f"{waiting_for}.",
-                cause="The provider or the network stalled, or a large model is still loading.",
-                fix="Retry, or let LocalLoom use the next provider.",
+                _("{name} sent nothing for {seconds} s while LocalLoom waited for {what}.").format(
+                    name=self.name, seconds=f"{self.timeout:g}", what=_(waiting_for)),
+                cause=_("The provider or the network stalled, or a large model is still "
+                        "loading."),
+                fix=_("Retry, or let LocalLoom use the next provider."),
                 engine="openai", stage="stream")
         try:
             return task.result()
         except Exception as exc:
             if self.cancel.cancelled:
-                raise GenerationCancelled("Generation was cancelled.", stage="stream") from exc
+                raise GenerationCancelled(_("Generation was cancelled."),
+                                          stage="stream") from exc
             if isinstance(exc, LocalLoomError):
                 raise
             raise NetworkError(
-                f"The connection to {self.name} failed: {exc}",
-                cause="The network dropped, or the server closed the connection.",
+                _("The connection to {name} failed: {error}").format(name=self.name, error=exc),
+                cause=_("The network dropped, or the server closed the connection."),
                 engine="openai", stage="stream") from exc
 
     async def read_all(self, chunks: AsyncIterator[bytes | str], limit: int = 0) -> str:
@@ -77,14 +81,14 @@ class Watch:
         longer than ``limit`` bytes raises ``EngineError``."""
         iterator, parts, size = chunks.__aiter__(), [], 0
         while size < (limit or ERROR_BODY_LIMIT):
-            chunk = await self(next_chunk(iterator), "the body")
+            chunk = await self(next_chunk(iterator), N_("the body"))
             if chunk is END:
                 break
             data = chunk.encode() if isinstance(chunk, str) else bytes(chunk)
             parts.append(data)
             size += len(data)
         if limit and size >= limit:
-            raise json_guard.too_big(self.name, "a body", f"is larger than {limit // 1024} KiB",
+            raise json_guard.too_big(self.name, N_("a body"), json_guard.larger_than(limit),
                                      stage="request")
         return b"".join(parts).decode("utf-8", errors="replace")
 

@@ -29,6 +29,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from localloom.course.schema import Course
 from localloom.errors import LocalLoomError
+from localloom.i18n import _
 from localloom.library.messages import MESSAGES
 from localloom.library.records import SCHEMA_VERSION, CourseRecord, Provenance, new_record, now_iso
 
@@ -75,7 +76,7 @@ def _size(n: int) -> str:
 
 def _problem(exc: ValidationError) -> str:
     err = exc.errors(include_url=False)[0]
-    where = ".".join(str(part) for part in err["loc"]) or "the file"
+    where = ".".join(str(part) for part in err["loc"]) or _("the file")
     return f"{where}: {err['msg']}"
 
 
@@ -84,8 +85,9 @@ def _refuse(file: str, cause: str, fix: str = "") -> LocalLoomError:
                           fix=fix or MESSAGES["import_fix"], stage="import")
 
 
-def import_json(text: str, file: str = "the file") -> CourseRecord:
+def import_json(text: str, file: str = "") -> CourseRecord:
     """A new finished record from an export's text; ``LocalLoomError`` for a bad file."""
+    file = file or _("the file")
     size = len(text.encode("utf-8", "surrogatepass"))
     if size > MAX_IMPORT_BYTES:
         raise _refuse(file, MESSAGES["import_too_big"].format(
@@ -93,7 +95,8 @@ def import_json(text: str, file: str = "the file") -> CourseRecord:
     try:
         data = json.loads(text)
     except (ValueError, RecursionError) as exc:
-        detail = exc.msg if isinstance(exc, json.JSONDecodeError) else "it is nested too deeply"
+        detail = (exc.msg if isinstance(exc, json.JSONDecodeError)
+                  else _("it is nested too deeply"))
         raise _refuse(file, MESSAGES["import_not_json"].format(detail=detail)) from None
     if not isinstance(data, dict):
         raise _refuse(file, MESSAGES["import_not_course"])

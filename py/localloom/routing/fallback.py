@@ -39,6 +39,7 @@ from localloom.errors import (
     NetworkError,
     RateLimitedError,
 )
+from localloom.i18n import _
 
 __all__ = ["MAX_RATE_LIMIT_WAIT", "RETRY_DELAY", "Attempt", "FallbackEvent", "Outcome", "run_plan"]
 
@@ -68,6 +69,7 @@ class Attempt:
         return not self.kind
 
     def line(self) -> str:
+        """A line for logs and tests (the page renders attempts with ``view.report``)."""
         what = "served the result" if self.ok else f"{self.kind} - {self.message}"
         again = " (retry)" if self.retry else ""
         return f"{_label(self.step)}{again}: {what} ({self.elapsed:.1f} s)"
@@ -112,9 +114,9 @@ async def _emit(on_event: Callable[[FallbackEvent], Any] | None, event: Fallback
 def _no_steps_error(plan: Any) -> EngineError:
     skipped = getattr(plan, "skipped", [])
     return EngineError(
-        "No engine can run this task here.",
-        cause="; ".join(reason for _, _, reason in skipped) or "The plan has no steps.",
-        fix="Allow downloads, add a cloud API key, or turn off 'on-device only' in Settings.",
+        _("No engine can run this task here."),
+        cause="; ".join(reason for _e, _m, reason in skipped) or _("The plan has no steps."),
+        fix=_("Allow downloads, add a cloud API key, or turn off 'on-device only' in Settings."),
         stage="generate",
     )
 
@@ -165,10 +167,10 @@ async def run_plan(
         only.attempts = attempts
         raise only
     err = EngineError(
-        "Every tier failed.",
+        _("Every tier failed."),
         cause="; ".join(f"{_label(a.step)}: {a.kind} - {a.message}" for a in failures),
-        fix="Read each tier's reason above: allow downloads, free memory, or add a cloud key "
-        "in Settings, then try again.",
+        fix=_("Read each tier's reason above: allow downloads, free memory, or add a cloud key "
+              "in Settings, then try again."),
         stage="route",  # the whole plan failed: not the last tier's stage ("download")
     )
     err.attempts = attempts

@@ -39,6 +39,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
+from localloom.i18n import _
 from localloom.models.catalog import ENGINE_NAMES, ModelSpec
 from localloom.routing.device import Capabilities
 from localloom.routing.diagnostics import fits_device, format_bytes
@@ -87,34 +88,39 @@ class Plan:
     def explain(self) -> list[str]:
         """Lines for the page: each tier kept, in order, then each tier skipped."""
         kept = [f"{i}. {s.reason}" for i, s in enumerate(self.steps, 1)]
-        return kept + [f"- {reason}" for _, _, reason in self.skipped] + self.notes
+        return kept + [f"- {reason}" for _engine, _id, reason in self.skipped] + self.notes
 
 
 def _chrome(task: str, caps: Capabilities, prefs: Preferences, plan: Plan) -> list[PlanStep]:
     apis = ("Summarizer", "LanguageModel") if task == "summary" else ("LanguageModel",)
     steps = []
     for api in apis:
-        state, who = caps.chrome_ai_state(api), f"Chrome built-in AI ({api})"
+        state, who = caps.chrome_ai_state(api), _("Chrome built-in AI ({api})").format(api=api)
         step = PlanStep("chrome", api, "", label=who)
         if state == "available":
-            steps.append(_with(step, f"{who}: ready on this device"))
+            steps.append(_with(step, _("{who}: ready on this device").format(who=who)))
         elif state == "downloading":
-            steps.append(_with(step, f"{who}: Chrome is downloading its model; it continues "
-                               "when you press the button", gesture=True))
+            steps.append(_with(step, _("{who}: Chrome is downloading its model; it continues "
+                                       "when you press the button").format(who=who),
+                               gesture=True))
         elif state == "downloadable" and not prefs.allow_downloads:
-            plan.skipped.append(("chrome", api, f"{who}: skipped, Chrome would first download "
-                                 "its model (several GB); allow downloads in Settings"))
+            plan.skipped.append(("chrome", api, _(
+                "{who}: skipped, Chrome would first download its model (several GB); allow "
+                "downloads in Settings").format(who=who)))
         elif state == "downloadable" and not caps.online:
-            plan.skipped.append(("chrome", api, f"{who}: skipped, it needs a download and the "
-                                 "browser is offline"))
+            plan.skipped.append(("chrome", api, _(
+                "{who}: skipped, it needs a download and the browser is offline").format(
+                who=who)))
         elif state == "downloadable":
-            steps.append(_with(step, f"{who}: Chrome downloads its model when you press the "
-                               "button", gesture=True))
+            steps.append(_with(step, _("{who}: Chrome downloads its model when you press the "
+                                       "button").format(who=who), gesture=True))
         elif state == "absent":
-            plan.skipped.append(("chrome", api, f"{who}: not in this browser (no {api} API)"))
+            plan.skipped.append(("chrome", api, _(
+                "{who}: not in this browser (no {api} API)").format(who=who, api=api)))
         else:
-            plan.skipped.append(("chrome", api, f"{who}: unavailable on this device ({api} "
-                                 f"said '{state}')"))
+            plan.skipped.append(("chrome", api, _(
+                "{who}: unavailable on this device ({api} said '{state}')").format(
+                who=who, api=api, state=state)))
     return steps
 
 
@@ -131,36 +137,53 @@ def _local(caps: Capabilities, cached: set[str], prefs: Preferences, catalog: It
         have = m.embedded or m.id in cached
         size = format_bytes(m.size_bytes, None)
         if m.requires_webgpu and not caps.has_webgpu:
-            why = f" ({caps.gpu_error})" if caps.gpu_error else ""
-            plan.skipped.append((m.engine, m.id, f"{m.label}: skipped, no WebGPU adapter{why}"))
+            if caps.gpu_error:
+                why = _("{label}: skipped, no WebGPU adapter ({error})").format(
+                    label=m.label, error=caps.gpu_error)
+            else:
+                why = _("{label}: skipped, no WebGPU adapter").format(label=m.label)
+            plan.skipped.append((m.engine, m.id, why))
             continue
         if not have and not prefs.allow_downloads:
-            plan.skipped.append((m.engine, m.id, f"{m.label}: needs a {size} download; allow "
-                                 "downloads in Settings"))
+            plan.skipped.append((m.engine, m.id, _(
+                "{label}: needs a {size} download; allow downloads in Settings").format(
+                label=m.label, size=size)))
             continue
         if not have and not caps.online:
-            plan.skipped.append((m.engine, m.id, f"{m.label}: needs a {size} download and the "
-                                 "browser is offline"))
+            plan.skipped.append((m.engine, m.id, _(
+                "{label}: needs a {size} download and the browser is offline").format(
+                label=m.label, size=size)))
             continue
         ok, why = fits_device(m.size_bytes, caps, m.engine, model_id=m.id, cached=have,
                               needs_webgpu=m.requires_webgpu, needs_f16=m.needs_f16 or None)
         if not ok and not m.embedded:
-            plan.skipped.append((m.engine, m.id, f"{m.label}: skipped, {why}"))
+            plan.skipped.append((m.engine, m.id, _("{label}: skipped, {why}").format(
+                label=m.label, why=why)))
             continue
         gpu = m.on_gpu and caps.gpu is not None and not caps.gpu.is_fallback  # SwiftShader: CPU
-        where = "on the GPU" if gpu else "on the CPU"
         if m.embedded:
-            reason = f"{m.label}: built into the app, runs {where} on any device"
-            reason += "" if ok else f" (may struggle: {why})"
+            reason = _local_reason(gpu, ok).format(label=m.label, why=why)
         elif have:
-            reason = f"{m.label}: already downloaded, runs {where}"
+            reason = (_("{label}: already downloaded, runs on the GPU") if gpu else
+                      _("{label}: already downloaded, runs on the CPU")).format(label=m.label)
         else:
-            reason = f"{m.label}: needs a {size} download (allowed), {why}"
+            reason = _("{label}: needs a {size} download (allowed), {why}").format(
+                label=m.label, size=size, why=why)
         step = PlanStep(m.engine, m.id, reason, label=m.label)
         key = (0 if gpu else 1, -m.quality, m.embedded, m.size_bytes)
         (ready if have else download).append((key, step))
-    return ([s for _, s in sorted(ready, key=lambda x: x[0])],
-            [s for _, s in sorted(download, key=lambda x: x[0])])
+    return ([s for _key, s in sorted(ready, key=lambda x: x[0])],
+            [s for _key, s in sorted(download, key=lambda x: x[0])])
+
+
+def _local_reason(gpu: bool, ok: bool) -> str:
+    """The reason template of the embedded model (``{label}``, ``{why}``), in full sentences."""
+    if gpu:
+        return (_("{label}: built into the app, runs on the GPU on any device") if ok else
+                _("{label}: built into the app, runs on the GPU on any device (may struggle: "
+                  "{why})"))
+    return (_("{label}: built into the app, runs on the CPU on any device") if ok else
+            _("{label}: built into the app, runs on the CPU on any device (may struggle: {why})"))
 
 
 def is_loopback(url: str) -> bool:
@@ -171,21 +194,25 @@ def is_loopback(url: str) -> bool:
 
 def _cloud(caps: Capabilities, prefs: Preferences, plan: Plan) -> list[PlanStep]:
     if not prefs.cloud_providers:
-        plan.skipped.append(("openai", None, "Cloud providers: none enabled (add an API key in "
-                             "Settings to use one as a last resort)"))
+        plan.skipped.append(("openai", None, _("Cloud providers: none enabled (add an API key "
+                                               "in Settings to use one as a last resort)")))
     steps = []
     for pid in dict.fromkeys(prefs.cloud_providers):
         name = CLOUD_NAMES.get(pid, pid)
         local = pid == "custom" and is_loopback(prefs.custom_base_url)
         if pid == "custom" and not prefs.custom_base_url:
-            plan.skipped.append(("openai", pid, f"{name}: skipped, no base URL is set"))
+            plan.skipped.append(("openai", pid, _("{name}: skipped, no base URL is set").format(
+                name=name)))
         elif prefs.on_device_only:  # strict: not even a server on localhost
-            plan.skipped.append(("openai", pid, f"{name}: skipped, 'on-device only' is on"))
+            plan.skipped.append(("openai", pid, _("{name}: skipped, 'on-device only' is on").format(
+                name=name)))
         elif not caps.online and not local:
-            plan.skipped.append(("openai", pid, f"{name}: skipped, the browser is offline"))
+            plan.skipped.append(("openai", pid, _("{name}: skipped, the browser is offline").format(
+                name=name)))
         else:
-            why = (f"{name}: a server on this device" if local
-                   else f"{name}: cloud, with your key; the text goes to {name}'s servers")
+            why = (_("{name}: a server on this device") if local else
+                   _("{name}: cloud, with your key; the text goes to {name}'s servers")).format(
+                name=name)
             steps.append(PlanStep("openai", "", why, provider=pid, label=name))
     return steps
 
@@ -217,5 +244,6 @@ def make_plan(
             plan.steps = mine + [s for s in plan.steps if s not in mine]
         else:
             name = ENGINE_NAMES.get(pref) or CLOUD_NAMES.get(pref, pref)
-            plan.notes.append(f"Preferred engine {name} cannot run here; using the usual order.")
+            plan.notes.append(_("Preferred engine {name} cannot run here; using the usual "
+                                "order.").format(name=name))
     return plan

@@ -30,6 +30,7 @@ from localloom.engines.download import stored_copy
 from localloom.engines.webllm import cached_models
 from localloom.engines.wllama import WllamaEngine
 from localloom.errors import EngineError, GenerationCancelled, LocalLoomError, QualityError
+from localloom.i18n import _, pick_language
 from localloom.language import detect
 from localloom.models.catalog import WEBLLM_MODELS, embedded_spec
 from localloom.models.modelfile import embedded_model
@@ -40,6 +41,8 @@ from localloom.routing.tiers import make_plan
 from localloom.ui.dispatch import Dispatcher, TaskInput
 from localloom.ui.dom import el as _el
 from localloom.ui.library_panel import LibraryPanel
+from localloom.ui.page_language import apply_language, browser_languages
+from localloom.ui.panels import COURSE, TEXT, Panel
 from localloom.ui.settings_panel import SettingsPanel
 from localloom.view.form import SIZES, read_form, restore_form
 from localloom.view.rawlog import RawLog
@@ -53,23 +56,12 @@ from localloom.view.render import (
 from localloom.view.report import privacy_line, render_result, render_tiers, served_line
 from localloom.view.runreport import RunReport
 
-__all__ = ["SIZES", "App", "Panel", "start"]
+__all__ = ["SIZES", "App", "start"]
 
 #: The model that ships with the app, with the build's facts (url, size, sha256).
 EMBEDDED = embedded_spec()
 EMBEDDED_URL = EMBEDDED.url
 
-
-
-class Panel:
-    """The elements one form reports into: its status line, result line and tier list."""
-
-    def __init__(self, status: str, served: str, tiers: str) -> None:
-        self.status, self.served, self.tiers = status, served, tiers
-
-
-COURSE = Panel("gen-status", "served-by", "tiers")
-TEXT = Panel("text-status", "text-served-by", "text-tiers")
 
 
 class _Tap:
@@ -105,7 +97,7 @@ class App:
     def __init__(self) -> None:
         self.caps = Capabilities()
         self.store = BrowserStore(local_storage())
-        self.settings_panel = SettingsPanel(self.store)
+        self.settings_panel = SettingsPanel(self.store, on_language=self._switch_language)
         self.library = LibraryPanel(self)
         self.dispatcher: Dispatcher | None = None
         self.engine = WllamaEngine(EMBEDDED_URL, EMBEDDED.id,
@@ -117,6 +109,7 @@ class App:
         self.raw = RawLog()  # bounded: the panel shows the tail of a long answer
         self.report = RunReport()  # what the last run did: the raw panel's verdicts, the bench
         self.draft: dict | None = None  # the course so far, shown as each step finishes
+        self.last_course = None  # the last finished course (window.localloom.lastCourse)
         self._last_paint = 0.0
         self._proxies = []
         self._task = None
@@ -124,6 +117,8 @@ class App:
     # -- boot ------------------------------------------------------------------------------
 
     async def boot(self) -> None:
+        apply_language(pick_language(browser_languages(),
+                                     self.settings_panel.settings.ui_language))
         self.caps = await probe()
         js.performance.mark("localloom:probed")  # boot stages, read by build.py bench
         _el("device").innerHTML = render_capabilities(self.caps)
@@ -148,11 +143,21 @@ class App:
             lambda n=64: asyncio.ensure_future(self.speed_test(int(n)))))
         api.parseBench = self._keep(create_proxy(lambda n=5: json.dumps(parse_bench.run(int(n)))))
         api.lastRun = self._keep(create_proxy(lambda: json.dumps(self.report.to_dict())))
+        api.lastCourse = self._keep(create_proxy(  # the course the last run finished, as JSON
+            lambda: self.last_course.model_dump_json() if self.last_course else ""))
         js.window.localloom = api
         _el("generate").disabled = False
         _el("run-text").disabled = False
         js.document.body.dataset.state = "ready"
         js.performance.mark("localloom:python-ready")
+
+    def _switch_language(self, choice: str) -> None:
+        """Show the page in the language chosen in Settings ("" = the browser's) at once."""
+        apply_language(pick_language(browser_languages(), choice))
+        _el("device").innerHTML = render_capabilities(self.caps)
+        self._privacy_line()
+        self._refreshing = [asyncio.ensure_future(self.library.relabel()),
+                            asyncio.ensure_future(self._offline_status())]
 
     def _keep(self, proxy):
         self._proxies.append(proxy)
@@ -167,8 +172,9 @@ class App:
             _el(name).value = value
         notes = []
         if dropped:
-            notes.append("The saved form had values this page does not offer ("
-                         f"{', '.join(dropped)}); those fields are back to their defaults.")
+            notes.append(_("The saved form had values this page does not offer ({fields}); "
+                           "those fields are back to their defaults.").format(
+                               fields=", ".join(dropped)))
             self.store.save_form(form)
         self._notice(" ".join(notes))
 
@@ -194,7 +200,7 @@ class App:
     def stop(self) -> None:
         if self.cancel is not None:
             self.cancel.cancel()
-            _el(self.panel.status).textContent = "Cancelling…"
+            _el(self.panel.status).textContent = _("Cancelling…")
 
     def _busy(self, busy: bool) -> None:
         _el("generate").disabled = busy
@@ -224,8 +230,8 @@ class App:
             self._show_error(error)
             return
         if not self.store.save_form(values):
-            self._notice("Browser storage is full or blocked: the form and courses are not "
-                         "saved in this browser.")
+            self._notice(_("Browser storage is full or blocked: the form and courses are not "
+                           "saved in this browser."))
         self.raw.clear()
         _el("stream").textContent = ""
         job = TaskInput("course", request.language, course=request, strategy=strategy,
@@ -237,25 +243,28 @@ class App:
     async def _keep_course(self, course) -> str:
         """Show and save a finished course; the status line says whether it was saved."""
         _el("course").innerHTML = render_course(course)
+        self.last_course = course
         saved = await self.library.finished(course)
         js.document.body.dataset.saved = "yes" if saved else "no"
         if saved:
-            return "Done."
-        return ("Done, but NOT saved: browser storage is full or blocked. The course stays on "
-                "this page until you reload; copy what you need first.")
+            return _("Done.")
+        return _("Done, but NOT saved: browser storage is full or blocked. The course stays on "
+                 "this page until you reload; copy what you need first.")
 
     async def run_text(self) -> None:
         text = str(_el("source-text").value).strip()
         if not text:
-            self._show_error(LocalLoomError("Paste a text first.", cause="The text is empty.",
-                                            fix="Paste the text to summarize, tag or classify."))
+            self._show_error(LocalLoomError(
+                _("Paste a text first."), cause=_("The text is empty."),
+                fix=_("Paste the text to summarize, tag or classify.")))
             return
         task = str(_el("text-task").value)
         categories = [c.strip() for c in str(_el("categories").value).split(",") if c.strip()]
         if task == "classify" and len(categories) < 2:
             self._show_error(LocalLoomError(
-                "Give at least two categories.", cause="Classify picks one of your categories.",
-                fix="Type them comma-separated, e.g. math, science, history."))
+                _("Give at least two categories."),
+                cause=_("Classify picks one of your categories."),
+                fix=_("Type them comma-separated, e.g. math, science, history.")))
             return
         language = await self._text_language(text)
         self.raw.clear()
@@ -266,7 +275,7 @@ class App:
 
     def _show_result(self, result) -> str:
         _el("text-result").innerHTML = render_result(result)
-        return "Done."
+        return _("Done.")
 
     async def _text_language(self, text: str) -> str:
         """The answer's language: the user's pick, else the text's own (Chrome's detector,
@@ -331,15 +340,16 @@ class App:
             self.report.finish("error")
             quality = _quality_error(error)
             if quality is not None and job.task == "course":
-                status.textContent = "Stopped: the model's answer still has problems."
+                status.textContent = _("Stopped: the model's answer still has problems.")
                 self._show_error(quality, ("ask", *quality.choices))
             else:
-                status.textContent = "Failed."
+                status.textContent = _("Failed.")
                 self._show_error(error)
             _el(panel.tiers).innerHTML = render_tiers(plan, getattr(error, "attempts", []))
             js.document.body.dataset.outcome = "error"
         except Exception as exc:  # a bug: still tell the user, keep the page alive
-            self._show_error(EngineError(f"Unexpected error: {exc!r}", stage=job.task))
+            self._show_error(EngineError(_("Unexpected error: {error}").format(error=repr(exc)),
+                                         stage=job.task))
             js.document.body.dataset.outcome = "error"
             js.console.error(f"LocalLoom bug: {exc!r}")
         else:
@@ -357,11 +367,11 @@ class App:
 
     def _cancelled_line(self, task: str) -> str:
         if task != "course":
-            return "Cancelled."
+            return _("Cancelled.")
         if self.unsaved:
-            return (f"Cancelled. Finished steps could NOT be kept ({self.unsaved}): Generate "
-                    "starts this course over.")
-        return "Cancelled. Finished steps are kept: press Generate to resume."
+            return _("Cancelled. Finished steps could NOT be kept ({why}): Generate starts this "
+                     "course over.").format(why=self.unsaved)
+        return _("Cancelled. Finished steps are kept: press Generate to resume.")
 
     def _served_line(self, outcome, elapsed: float, engine) -> str:
         step = outcome.served_by
@@ -371,8 +381,9 @@ class App:
                            model_from_server=getattr(engine, "model_source", "") == "server")
         if step.engine == "wllama":
             stats = self.engine.stats
-            line += (f" ({self.engine.backend}; last step {stats.tokens} tokens at "
-                     f"{stats.tokens_per_s:.1f} tokens/s.)")
+            line += " " + _("({backend}; last step {tokens} tokens at {rate} tokens/s.)").format(
+                backend=self.engine.backend, tokens=stats.tokens,
+                rate=f"{stats.tokens_per_s:.1f}")
         return line
 
     def _fraction(self, label: str, fraction: float) -> None:
@@ -388,15 +399,16 @@ class App:
         """
         cached, deleted = await stored_copy(EMBEDDED_URL, embedded_model())
         if cached:
-            text = "The model is stored in this browser: courses work offline."
+            text = _("The model is stored in this browser: courses work offline.")
         elif self.engine.loaded:
-            text = ("The model is loaded for this visit but not stored in this browser (no "
-                    "service worker yet, or no storage space): it downloads again next visit.")
+            text = _("The model is loaded for this visit but not stored in this browser (no "
+                     "service worker yet, or no storage space): it downloads again next visit.")
         else:
-            text = "The model is downloaded on first use; after that LocalLoom works offline."
+            text = _("The model is downloaded on first use; after that LocalLoom works "
+                     "offline.")
         if deleted:
-            note = (f"A damaged copy of the model stored in this browser was deleted "
-                    f"({deleted}).")
+            note = _("A damaged copy of the model stored in this browser was deleted "
+                     "({why}).").format(why=deleted)
         _el("offline-status").textContent = f"{note} {text}" if note else text
         _el("preload").hidden = cached or self.engine.loaded
         _el("preload").disabled = cached or self.cancel is not None
@@ -412,9 +424,9 @@ class App:
         try:
             await self._load(cancel)
         except GenerationCancelled:
-            status.textContent = "Cancelled."
+            status.textContent = _("Cancelled.")
         except LocalLoomError as error:
-            status.textContent = "Failed."
+            status.textContent = _("Failed.")
             self._show_error(error)
         finally:
             self.cancel = None
@@ -433,8 +445,8 @@ class App:
         title, status = _el("model-label"), _el(self.panel.status)  # the form that asked
         box.hidden = False
         bar.value, label.textContent = 0, ""
-        title.textContent = f"Getting {name} (ships with the app)…"
-        status.textContent = "Loading the model…"
+        title.textContent = _("Getting {name} (ships with the app)…").format(name=name)
+        status.textContent = _("Loading the model…")
         js.document.body.dataset.model = "loading"
         tracker = LoadProgress()
         notes: list[str] = []
@@ -448,15 +460,17 @@ class App:
         def stage(kind: str, note: str) -> None:
             nonlocal tracker
             if kind == "cache":
-                title.textContent = f"Reading {name} from this browser's storage…"
+                title.textContent = _("Reading {name} from this browser's storage…").format(
+                    name=name)
             elif kind == "network":
-                title.textContent = (f"Downloading {name} ({format_bytes(EMBEDDED.size_bytes)}, "
-                                     "ships with the app)…")
+                title.textContent = _("Downloading {name} ({size}, ships with the app)…").format(
+                    name=name, size=format_bytes(EMBEDDED.size_bytes))
             elif kind == "start":
                 tracker = LoadProgress()  # progress now follows llama.cpp reading the model
-                title.textContent = f"Starting {name} ({note})…"
-                label.textContent = f"{format_bytes(EMBEDDED.size_bytes)} checked"
-                status.textContent = "Starting the model…"
+                title.textContent = _("Starting {name} ({note})…").format(name=name, note=note)
+                label.textContent = _("{size} checked").format(
+                    size=format_bytes(EMBEDDED.size_bytes))
+                status.textContent = _("Starting the model…")
             if note and kind != "start":
                 notes.append(note)
                 _el("offline-status").textContent = note
@@ -465,21 +479,23 @@ class App:
             await self.engine.load(self.caps, on_progress=progress, on_stage=stage,
                                    cancel=cancel)
         except GenerationCancelled:
-            title.textContent = f"{name}: loading cancelled."
+            title.textContent = _("{name}: loading cancelled.").format(name=name)
             label.textContent, status.textContent = "", ""
             await self._offline_status()
             js.document.body.dataset.model = "cancelled"
             raise
         except Exception:
-            title.textContent = f"{name} is not loaded: see the error below."
+            title.textContent = _("{name} is not loaded: see the error below.").format(name=name)
             label.textContent, status.textContent = "", ""
             await self._offline_status()
             js.document.body.dataset.model = "failed"
             raise
         bar.value = 1
-        title.textContent = f"{name} is ready ({self.engine.backend})."
-        label.textContent = f"Loaded in {self.engine.load_seconds:.1f} s"
-        status.textContent = "Model ready."
+        title.textContent = _("{name} is ready ({backend}).").format(name=name,
+                                                                    backend=self.engine.backend)
+        label.textContent = _("Loaded in {seconds} s").format(
+            seconds=f"{self.engine.load_seconds:.1f}")
+        status.textContent = _("Model ready.")
         await self._offline_status(" ".join(notes))
         js.document.body.dataset.model = "ready"
 
@@ -503,15 +519,16 @@ class App:
             self.raw.append(verdict)
             _el("stream").textContent = self.raw.tail()
         if event.kind == "checkpoint" and event.message.startswith("not saved"):
-            self.unsaved = "browser storage is full or blocked"
-            status.textContent = (f"Step {event.i} of {event.n} done, but it could not be "
-                                  "saved: browser storage is full or blocked, so Cancel or a "
-                                  "reload would start this course over.")
+            self.unsaved = _("browser storage is full or blocked")
+            status.textContent = _("Step {i} of {n} done, but it could not be saved: browser "
+                                   "storage is full or blocked, so Cancel or a reload would "
+                                   "start this course over.").format(i=event.i, n=event.n)
         elif event.kind == "step_start":
-            status.textContent = f"Step {event.i} of {event.n}: {event.label}…{self._unsaved()}"
+            status.textContent = _("Step {i} of {n}: {label}…").format(
+                i=event.i, n=event.n, label=event.label) + self._unsaved()
         elif event.kind == "retry":
-            status.textContent = (f"Step {event.i} of {event.n}: re-asking the model "
-                                  f"({event.message[:120]}){self._unsaved()}")
+            status.textContent = _("Step {i} of {n}: re-asking the model ({why})").format(
+                i=event.i, n=event.n, why=event.message[:120]) + self._unsaved()
         elif event.kind == "token" and event.partial and event.step in ("course", "outline"):
             _el("course").innerHTML = render_course(event.partial, partial=True)
         elif event.kind == "step_done":
@@ -521,7 +538,8 @@ class App:
                 _el("course").innerHTML = render_course(self.draft, partial=True)
 
     def _unsaved(self) -> str:
-        return f" (finished steps are not saved: {self.unsaved})" if self.unsaved else ""
+        return (" " + _("(finished steps are not saved: {why})").format(why=self.unsaved)
+                if self.unsaved else "")
 
     # -- measurement -----------------------------------------------------------------------
 

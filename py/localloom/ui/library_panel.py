@@ -36,6 +36,7 @@ from localloom.library.records import CourseRecord, part_label
 from localloom.library.store import LibraryStore, MemoryBackend
 from localloom.library.transfer import export_json, export_markdown, file_name
 from localloom.ui.dispatch import TaskInput
+from localloom.ui.panels import COURSE
 from localloom.view.form import SIZES, read_form
 from localloom.view.library import render_library, render_undo
 from localloom.view.render import render_course, render_error
@@ -118,6 +119,13 @@ class LibraryPanel:
 
     def _say(self, element_id: str, text: str) -> None:
         web.page[element_id].textContent = text
+
+    async def relabel(self) -> None:
+        """The panel's own words again, after the interface language changed."""
+        web.page["library-title"].textContent = MESSAGES["library"]
+        js.document.querySelector("label[for=library-import]").textContent = \
+            MESSAGES["import_json"]
+        await self.refresh()
 
     async def refresh(self) -> None:
         web.page["library-list"].innerHTML = render_library(await self.store.summaries(),
@@ -334,8 +342,6 @@ class LibraryPanel:
             self.show(done)
             await self.refresh()
             return MESSAGES["regenerated"].format(part=part_label(part), title=done.title)
-        from localloom.ui.app import COURSE
-
         await self.app._route(job, COURSE, finish)
 
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 from localloom.course.generator import CourseRequest
 from localloom.course.schema import CourseShape
 from localloom.errors import LocalLoomError
+from localloom.i18n import N_, _
 
 __all__ = ["CHOICES", "SIZES", "read_form", "restore_form"]
 
@@ -35,7 +36,8 @@ CHOICES: dict[str, tuple[str, ...]] = {
     "level": ("beginner", "intermediate", "advanced"),
     "size": tuple(SIZES),
 }
-_LABELS = {"topic": "Topic", "language": "Language", "level": "Level", "size": "Size"}
+_LABELS = {"topic": N_("Topic"), "language": N_("Language"), "level": N_("Level"),
+           "size": N_("Size")}
 MAX_TOPIC = 200
 
 
@@ -59,20 +61,23 @@ def read_form(values: dict[str, str]) -> tuple[CourseRequest, str]:
     """``(request, strategy)`` from the form's values; a ``LocalLoomError`` names a bad field."""
     topic = values.get("topic", "").strip()
     if not topic:
-        raise LocalLoomError("Type a topic first.", cause="The topic is empty.",
-                             fix="Describe what the course should teach.", stage="form")
+        raise LocalLoomError(_("Type a topic first."), cause=_("The topic is empty."),
+                             fix=_("Describe what the course should teach."), stage="form")
     if len(topic) > MAX_TOPIC:
-        raise LocalLoomError(f"The topic is too long ({len(topic)} characters).",
-                             cause=f"A topic has at most {MAX_TOPIC} characters.",
-                             fix="Shorten the topic; put details in the description of what "
-                                 "to teach.", stage="form")
+        raise LocalLoomError(
+            _("The topic is too long ({count} characters).").format(count=len(topic)),
+            cause=_("A topic has at most {limit} characters.").format(limit=MAX_TOPIC),
+            fix=_("Shorten the topic to a few words: the model works out the rest."),
+            stage="form")
     for name, allowed in CHOICES.items():
         value = values.get(name, "")
         if value not in allowed:
             raise LocalLoomError(
-                f"The {_LABELS[name]} field has a value LocalLoom does not offer: {value!r}.",
-                cause="The page was changed by hand or by an extension.",
-                fix=f"Pick the {_LABELS[name]} again from its list.", stage="form")
+                _("The {field} field has a value LocalLoom does not offer: {value}.").format(
+                    field=_(_LABELS[name]), value=repr(value)),
+                cause=_("The page was changed by hand or by an extension."),
+                fix=_("Pick the {field} again from its list.").format(field=_(_LABELS[name])),
+                stage="form")
     shape, strategy = SIZES[values["size"]]
     return CourseRequest(topic=topic, language=values["language"], level=values["level"],
                          shape=shape), strategy

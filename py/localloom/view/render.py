@@ -25,6 +25,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from localloom.errors import LocalLoomError
+from localloom.i18n import N_, _
 from localloom.routing.device import Capabilities
 from localloom.view.templating import markdown, render
 
@@ -84,7 +85,7 @@ def _quiz(questions: list) -> list[dict[str, Any]]:
 def _course_view(course: Any, partial: bool, parts: dict[str, Any] | None) -> dict[str, Any]:
     meta = [v for v in (_text(course, "level"), _text(course, "language")) if v]
     if hours := _text(course, "estimated_hours"):
-        meta.append(f"{hours} h")
+        meta.append(_("{hours} h").format(hours=hours))
     modules = []
     for n, module in enumerate(_list(course, "modules"), 1):
         if not isinstance(module, dict | BaseModel):
@@ -131,30 +132,38 @@ def render_capabilities(caps: Capabilities) -> str:
     rows: list[tuple[str, bool | None, Any]] = []
     gpu = caps.gpu
     if gpu is None:
-        rows.append(("WebGPU", False, (f"no — {caps.gpu_error or 'no adapter'}", "")))
+        no = _("no — {why}").format(why=caps.gpu_error or _("no adapter"))
+        rows.append(("WebGPU", False, (no, "")))
     else:
-        kind = "software fallback adapter" if gpu.is_fallback else "hardware adapter"
-        name = " ".join(x for x in (gpu.vendor, gpu.architecture) if x) or "unknown GPU"
-        rows.append(("WebGPU", True, ("yes", f" — {name} ({kind})")))
-        rows.append(("shader-f16", gpu.shader_f16, ("yes" if gpu.shader_f16 else "no", "")))
-        rows.append(("GPU buffer limits", None,
-                     f"max buffer {_mb(gpu.max_buffer_size)}, storage binding "
-                     f"{_mb(gpu.max_storage_buffer_binding_size)}"))
+        kind = _("software fallback adapter") if gpu.is_fallback else _("hardware adapter")
+        name = " ".join(x for x in (gpu.vendor, gpu.architecture) if x) or _("unknown GPU")
+        rows.append(("WebGPU", True, (_("yes"), f" — {name} ({kind})")))
+        rows.append(("shader-f16", gpu.shader_f16, (_("yes") if gpu.shader_f16 else _("no"),
+                                                    "")))
+        rows.append((_("GPU buffer limits"), None,
+                     _("max buffer {buffer}, storage binding {binding}").format(
+                         buffer=_mb(gpu.max_buffer_size),
+                         binding=_mb(gpu.max_storage_buffer_binding_size))))
     isolated = caps.cross_origin_isolated
-    rows.append(("Cross-origin isolated", isolated, ("yes" if isolated else "no", "")))
-    rows.append(("Threads for local models", None,
-                 f"{caps.threads} (of {caps.hardware_concurrency} logical cores)"))
+    rows.append((_("Cross-origin isolated"), isolated, (_("yes") if isolated else _("no"), "")))
+    rows.append((_("Threads for local models"), None,
+                 _("{threads} (of {cores} logical cores)").format(
+                     threads=caps.threads, cores=caps.hardware_concurrency)))
     memory = caps.device_memory_gb
-    rows.append(("Device memory", None, "unknown" if memory is None else
+    rows.append((_("Device memory"), None, _("unknown") if memory is None else
                  f"{'≥ ' if memory >= 8 else ''}{memory:g} GB"))
     storage = caps.storage
-    rows.append(("Storage", None, "unknown" if not storage.quota else
-                 f"{_mb(storage.free)} free of {_mb(storage.quota)}"
-                 f"{' (persistent)' if storage.persisted else ''}"))
+    free = _("{free} free of {quota}").format(free=_mb(storage.free), quota=_mb(storage.quota))
+    rows.append((_("Storage"), None, _("unknown") if not storage.quota else
+                 free + (" " + _("(persistent)") if storage.persisted else "")))
+    states = {"absent": N_("not in this browser"), "available": N_("available"),
+              "downloadable": N_("downloadable"), "downloading": N_("downloading"),
+              "unavailable": N_("unavailable")}
     for api in ("LanguageModel", "Summarizer", "LanguageDetector"):
         state = caps.chrome_ai_state(api)
-        label = {"absent": "not in this browser"}.get(state, state)
-        rows.append((f"Chrome built-in AI: {api}", state == "available", (label, "")))
+        label = _(states[state]) if state in states else state
+        rows.append((_("Chrome built-in AI: {api}").format(api=api), state == "available",
+                     (label, "")))
     return render("capabilities.html.j2", rows=rows)
 
 
@@ -188,9 +197,10 @@ def grow_draft(draft: dict | None, step: str, module: int | None, value: dict) -
 
 
 _CHOICES = {
-    "ask": ("Keep trying", "Ask the model again; finished steps are kept."),
-    "accept": ("Use it as it is", "Keep the best answer with the problems above."),
-    "smaller": ("Keep a smaller course", "Drop the parts with problems and go on with the rest."),
+    "ask": (N_("Keep trying"), N_("Ask the model again; finished steps are kept.")),
+    "accept": (N_("Use it as it is"), N_("Keep the best answer with the problems above.")),
+    "smaller": (N_("Keep a smaller course"),
+                N_("Drop the parts with problems and go on with the rest.")),
 }
 
 
@@ -198,5 +208,5 @@ def render_choices(choices: tuple[str, ...]) -> str:
     """Buttons for what to do after a step's quality problems persisted."""
     if not choices:
         return ""
-    return render("choices.html.j2", choices=[(c, *_CHOICES[c]) for c in choices
-                                              if c in _CHOICES])
+    return render("choices.html.j2", choices=[(c, _(_CHOICES[c][0]), _(_CHOICES[c][1]))
+                                              for c in choices if c in _CHOICES])

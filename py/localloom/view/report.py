@@ -14,6 +14,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from localloom.course.schema import Classification, Summary, Tags
+from localloom.i18n import _
 from localloom.routing.tiers import CLOUD_NAMES, is_loopback
 from localloom.view.templating import render
 
@@ -24,13 +25,15 @@ def _where(step: Any, custom_url: str) -> str:
     if step.engine == "openai":
         name = CLOUD_NAMES.get(step.provider, step.provider)
         if step.provider == "custom" and is_loopback(custom_url):
-            return f"on this device, through your server at {urlsplit(custom_url).netloc}"
+            return _("on this device, through your server at {host}").format(
+                host=urlsplit(custom_url).netloc)
         if step.provider == "custom":
-            return f"on your server at {urlsplit(custom_url).netloc}, with your settings"
-        return f"in the cloud ({name}), with your key"
+            return _("on your server at {host}, with your settings").format(
+                host=urlsplit(custom_url).netloc)
+        return _("in the cloud ({name}), with your key").format(name=name)
     if step.engine == "chrome":
-        return "on this device (Chrome built-in AI)"
-    return "on this device"
+        return _("on this device (Chrome built-in AI)")
+    return _("on this device")
 
 
 def served_line(outcome: Any, elapsed: float, *, custom_url: str = "", model: str = "",
@@ -42,14 +45,18 @@ def served_line(outcome: Any, elapsed: float, *, custom_url: str = "", model: st
     answered, ``model_from_server`` when the user left it blank and the server picked it.
     """
     step = outcome.served_by
-    line = f"Served by {step.label or step.engine} in {elapsed:.0f} s, {_where(step, custom_url)}."
+    line = _("Served by {engine} in {seconds} s, {where}.").format(
+        engine=step.label or step.engine, seconds=f"{elapsed:.0f}",
+        where=_where(step, custom_url))
     if model and step.engine == "openai":
-        line += f" Model {model}" + (" (the first the server lists; set one in Settings to "
-                                     "choose)" if model_from_server else "") + "."
+        line += " " + (_("Model {model} (the first the server lists; set one in Settings to "
+                         "choose).") if model_from_server else _("Model {model}.")).format(
+            model=model)
     failed = [a for a in outcome.attempts if not a.ok and not a.retry and a.step != step]
     for attempt in failed:
         label = getattr(attempt.step, "label", "") or attempt.step.engine
-        line += f" {label} failed first: {attempt.message}"
+        line += " " + _("{engine} failed first: {message}").format(engine=label,
+                                                                   message=attempt.message)
     return line
 
 
@@ -75,14 +82,15 @@ def render_tiers(plan: Any, attempts: list[Any]) -> str:
 def privacy_line(prefs: Any) -> str:
     """Whether anything leaves this device, in one sentence true to ``tiers.Preferences``."""
     if prefs.on_device_only or not prefs.cloud_providers:
-        return "Nothing leaves this device."
+        return _("Nothing leaves this device.")
     first = prefs.preferred_engine
     if first in prefs.cloud_providers:
         if first == "custom" and is_loopback(prefs.custom_base_url):
-            return (f"Your text goes first to your server at "
-                    f"{urlsplit(prefs.custom_base_url).netloc}, on this device.")
+            return _("Your text goes first to your server at {host}, on this device.").format(
+                host=urlsplit(prefs.custom_base_url).netloc)
         where = (urlsplit(prefs.custom_base_url).netloc if first == "custom"
                  else CLOUD_NAMES.get(first, first))
-        return f"Your text goes first to {where}, your preferred engine in Settings."
-    return ("Cloud providers you enabled in Settings get your text only when the engines on "
-            "this device fail.")
+        return _("Your text goes first to {where}, your preferred engine in Settings.").format(
+            where=where)
+    return _("Cloud providers you enabled in Settings get your text only when the engines on "
+             "this device fail.")

@@ -6,7 +6,7 @@ Templates live in ``view/templates/*.html.j2`` and are read with ``importlib.res
 the wheel in Pyodide, from the tree in CPython). Autoescape is on for every template, so a
 value is text unless a view function marks it ``Markup`` — and only ``markdown`` does::
 
-    render("error.html.j2", error=error)
+    render("error.html.j2", error=error)   # its words via {{ _("Cause:") }}: localloom.i18n
     markdown("**bold** <script>")   # Markup('<p><strong>bold</strong> &lt;script&gt;</p>')
 
 Model-written Markdown goes through markdown-it-py (CommonMark) with raw HTML off and images
@@ -25,6 +25,8 @@ from typing import TYPE_CHECKING, Any
 import jinja2
 from markupsafe import Markup
 
+from localloom import i18n
+
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
 
@@ -42,9 +44,13 @@ def _loader(name: str) -> str:
 
 @lru_cache(maxsize=1)
 def _env() -> jinja2.Environment:
-    return jinja2.Environment(loader=jinja2.FunctionLoader(_loader), autoescape=True,
-                              trim_blocks=True, lstrip_blocks=True,
-                              undefined=jinja2.StrictUndefined)
+    env = jinja2.Environment(loader=jinja2.FunctionLoader(_loader), autoescape=True,
+                             trim_blocks=True, lstrip_blocks=True,
+                             undefined=jinja2.StrictUndefined, extensions=["jinja2.ext.i18n"])
+    # Looked up at each render: the page can switch language without a new environment.
+    env.install_gettext_callables(  # type: ignore[attr-defined]
+        lambda text: i18n._(text), lambda s, p, n: i18n.ngettext(s, p, n), newstyle=True)
+    return env
 
 
 def render(template: str, **values: Any) -> str:

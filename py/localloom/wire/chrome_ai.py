@@ -39,6 +39,7 @@ from collections.abc import Callable
 from typing import Any
 
 from localloom.errors import ContextOverflowError, EngineUnavailable
+from localloom.i18n import N_, _
 
 __all__ = [
     "OLD_STATES", "QUOTA_NAMES", "STATES", "ChunkMerger", "StreamCutter", "best_language",
@@ -227,34 +228,41 @@ def _number(value: Any) -> float | None:
     return None if math.isnan(number) else number
 
 
-def overflow_error(measured: Any, usage: Any, window: Any, *, what: str = "The prompt",
+def overflow_error(measured: Any, usage: Any, window: Any, *, what: str = N_("The prompt"),
                    stage: str = "generate") -> ContextOverflowError | None:
     """The error to raise when ``measured`` more tokens do not fit, else None.
 
     ``window`` may be ``Infinity`` (no hard limit) or missing: then nothing is refused.
+    ``what`` is a noun phrase marked ``N_`` (``N_("The text to summarize")``), translated here.
     """
     need, used, size = _number(measured), _number(usage) or 0.0, _number(window)
     if need is None or size is None or math.isinf(size) or used + need <= size:
         return None
     left = max(0, int(size - used))
     return ContextOverflowError(
-        f"{what} needs about {int(need)} tokens, but Chrome's built-in model has only {left} "
-        f"of its {int(size)}-token context window left.",
-        cause="Gemini Nano's context window is small; the prompt, schema and input do not "
-              "fit in it.",
-        fix="Use shorter input or ask for fewer items; LocalLoom tries the next engine.",
+        _("{what} needs about {need} tokens, but Chrome's built-in model has only {left} of "
+          "its {size}-token context window left.").format(what=_(what), need=int(need),
+                                                          left=left, size=int(size)),
+        cause=_("Gemini Nano's context window is small; the prompt, schema and input do not "
+                "fit in it."),
+        fix=_("Use shorter input or ask for fewer items; LocalLoom tries the next engine."),
         stage=stage, engine=ENGINE)
 
 
 def needs_gesture_error(state: str, api: str = "LanguageModel",
                         stage: str = "download") -> EngineUnavailable:
     """Chrome must download its model first, which it does only after a click."""
-    busy = "is still downloading" if state == "downloading" else "must first download"
+    if state == "downloading":
+        what = _("Chrome is still downloading its built-in model ({api}): press the button to "
+                 "start the download.")
+    else:
+        what = _("Chrome must first download its built-in model ({api}): press the button to "
+                 "start the download.")
     err = EngineUnavailable(
-        f"Chrome {busy} its built-in model ({api}): press the button to start the download.",
-        cause="Chrome downloads Gemini Nano (several GB) only after a click or key press on "
-              "the page, and this request did not come from one.",
-        fix="Press the button to start the download; other engines work meanwhile.",
+        what.format(api=api),
+        cause=_("Chrome downloads Gemini Nano (several GB) only after a click or key press on "
+                "the page, and this request did not come from one."),
+        fix=_("Press the button to start the download; other engines work meanwhile."),
         stage=stage, engine=ENGINE)
     err.needs_gesture = True
     return err
@@ -265,17 +273,17 @@ def unavailable_error(state: str, api: str = "LanguageModel", language: str = "e
     """The API is absent, or Chrome said "unavailable" for these options."""
     if state == "absent":
         return EngineUnavailable(
-            f"This browser has no Chrome built-in AI ({api} is missing).",
-            cause="Only desktop Chrome (138+ for Summarizer, 148+ for the Prompt API) "
-                  "offers it.", fix="Use another engine; LocalLoom picks the next one.",
+            _("This browser has no Chrome built-in AI ({api} is missing).").format(api=api),
+            cause=_("Only desktop Chrome (138+ for Summarizer, 148+ for the Prompt API) "
+                    "offers it."), fix=_("Use another engine; LocalLoom picks the next one."),
             stage=stage, engine=ENGINE)
     return EngineUnavailable(
-        f"Chrome's built-in AI ({api}) is unavailable on this device for language "
-        f"'{language}'.",
-        cause="Chrome runs Gemini Nano only on desktops with a GPU with more than 4 GB of "
-              "VRAM (or 16 GB RAM and 4 cores), about 22 GB free disk, and for a few "
-              "languages; it may also be turned off by policy or flags.",
-        fix="Use another engine; LocalLoom picks the next one.", stage=stage, engine=ENGINE)
+        _("Chrome's built-in AI ({api}) is unavailable on this device for language "
+          "'{language}'.").format(api=api, language=language),
+        cause=_("Chrome runs Gemini Nano only on desktops with a GPU with more than 4 GB of "
+                "VRAM (or 16 GB RAM and 4 cores), about 22 GB free disk, and for a few "
+                "languages; it may also be turned off by policy or flags."),
+        fix=_("Use another engine; LocalLoom picks the next one."), stage=stage, engine=ENGINE)
 
 
 def best_language(results: list[dict[str, Any]]) -> tuple[str, float] | None:

@@ -1,7 +1,7 @@
 """Bounds on foreign JSON: depth and size are checked before ``json.loads`` ever sees it.
 
-Public names: ``MAX_DEPTH``, ``MAX_CHARS``, ``DepthScanner``, ``problem``, ``too_big``,
-``loads``.
+Public names: ``MAX_DEPTH``, ``MAX_CHARS``, ``DepthScanner``, ``problem``, ``larger_than``,
+``too_big``, ``loads``.
 
 A provider's answer, stream event or error body nested a few thousand levels deep makes
 ``json.loads`` recurse until Pyodide's WebAssembly stack overflows: a fatal error that kills
@@ -27,8 +27,10 @@ import re
 from typing import Any
 
 from localloom.errors import EngineError
+from localloom.i18n import _
 
-__all__ = ["MAX_CHARS", "MAX_DEPTH", "DepthScanner", "loads", "problem", "too_big"]
+__all__ = ["MAX_CHARS", "MAX_DEPTH", "DepthScanner", "larger_than", "loads", "problem",
+           "too_big"]
 
 MAX_DEPTH = 64  # chat-completion chunks nest 4-5 levels, error bodies 2-4, courses ~7
 MAX_CHARS = 1 << 20  # one stream event, one JSON body, one answer: 1 MiB of text
@@ -95,21 +97,30 @@ def problem(text: str, *, max_depth: int = MAX_DEPTH, max_chars: int = MAX_CHARS
 
     ``strings=False`` counts brackets inside strings too (see ``DepthScanner``)."""
     if len(text) > max_chars:
-        return f"is larger than {max_chars // 1024} KiB"
+        return larger_than(max_chars)
     if DepthScanner(max_depth, strings=strings).feed(text) > max_depth:
-        return f"is nested more than {max_depth} levels deep"
+        return _("is nested more than {depth} levels deep").format(depth=max_depth)
     return None
+
+
+def larger_than(limit: int) -> str:
+    """The ``why`` of a text over ``limit`` characters or bytes: ``"is larger than 1024 KiB"``."""
+    return _("is larger than {size} KiB").format(size=limit // 1024)
 
 
 def too_big(source: str, part: str, why: str, *, engine: str = "openai",
             stage: str = "") -> EngineError:
-    """The error for foreign data refused by the guard: ``"<source> sent <part> that <why>."``"""
+    """The error for foreign data refused by the guard: ``"<source> sent <part> that <why>."``
+
+    ``part`` is a noun phrase marked ``N_`` by the caller (``N_("a stream event")``), translated
+    here; ``why`` comes from ``problem`` or ``larger_than``, already translated."""
     return EngineError(
-        f"{source} sent {part} that {why}; LocalLoom refused to read it.",
-        cause="The server is broken, misconfigured or hostile: no chat-completion answer "
-        "looks like this.",
-        fix="LocalLoom moves on to the next tier. Check the base URL in Settings, or use "
-        "another provider or the on-device model.",
+        _("{source} sent {part} that {why}; LocalLoom refused to read it.").format(
+            source=source, part=_(part), why=why),
+        cause=_("The server is broken, misconfigured or hostile: no chat-completion answer "
+                "looks like this."),
+        fix=_("LocalLoom moves on to the next tier. Check the base URL in Settings, or use "
+              "another provider or the on-device model."),
         engine=engine, stage=stage,
     )
 

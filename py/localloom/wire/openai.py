@@ -39,6 +39,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from localloom.errors import AuthError, EngineError, EngineUnavailable
+from localloom.i18n import N_, _
 from localloom.wire import json_guard
 from localloom.wire.openai_errors import (
     ENGINE,
@@ -100,12 +101,16 @@ def _check_url(provider: Provider, path: str = "chat/completions") -> str:
     credentials, no fragment) and that a named provider's key stays on its own origin."""
     why = url_problem(provider.base_url)
     if why is not None:
-        shown = "" if "password" in why else f" ({display_url(provider.base_url)!r})"
+        if why == _("must not contain a user name or password"):  # never repeat a password
+            what = _("The base URL of {name} {why}.").format(name=provider.name, why=why)
+        else:
+            what = _("The base URL of {name} ({url}) {why}.").format(
+                name=provider.name, url=repr(display_url(provider.base_url)), why=why)
         raise EngineUnavailable(
-            f"The base URL of {provider.name}{shown} {why}.",
-            cause="A base URL starts with http:// or https://, names a host, and carries no "
-            "password or '#'; a key belongs in the API key field.",
-            fix="Fix the base URL in Settings, e.g. http://localhost:11434/v1 for Ollama.",
+            what,
+            cause=_("A base URL starts with http:// or https://, names a host, and carries no "
+                    "password or '#'; a key belongs in the API key field."),
+            fix=_("Fix the base URL in Settings, e.g. http://localhost:11434/v1 for Ollama."),
             engine=ENGINE, stage="request",
         )
     own = PROVIDERS.get(provider.id)
@@ -113,10 +118,12 @@ def _check_url(provider: Provider, path: str = "chat/completions") -> str:
             and origin(provider.base_url) != origin(own.base_url)):
         parts, home = urlsplit(provider.base_url.strip()), urlsplit(own.base_url)
         raise EngineUnavailable(
-            f"Refusing to send the {own.name} key to {parts.scheme}://{parts.netloc}.",
-            cause=f"A {own.name} key may only go to {home.scheme}://{home.netloc}.",
-            fix="Reset the provider's URL in Settings, or use the 'custom' provider for "
-            "your own server (with its own key).",
+            _("Refusing to send the {name} key to {origin}.").format(
+                name=own.name, origin=f"{parts.scheme}://{parts.netloc}"),
+            cause=_("A {name} key may only go to {origin}.").format(
+                name=own.name, origin=f"{home.scheme}://{home.netloc}"),
+            fix=_("Reset the provider's URL in Settings, or use the 'custom' provider for "
+                  "your own server (with its own key)."),
             engine=ENGINE, stage="request",
         )
     return endpoint(provider.base_url, path)
@@ -126,14 +133,16 @@ def _check_key(provider: Provider, key: str | None) -> str:
     key = (key or "").strip()
     if provider.needs_key and not key:
         raise AuthError(
-            f"No API key is set for {provider.name}.",
-            fix=f"Add your {provider.name} key in Settings ({provider.key_url_hint}).",
+            _("No API key is set for {name}.").format(name=provider.name),
+            fix=_("Add your {name} key in Settings ({hint}).").format(
+                name=_(provider.name), hint=_(provider.key_url_hint)),
             engine=ENGINE, stage="request",
         )
     if key and any(not 33 <= ord(c) <= 126 for c in key):
         raise AuthError(
-            f"The {provider.name} key ({mask_key(key)}) contains spaces or unusual characters.",
-            fix="Copy the key again from the provider's site and paste it on its own.",
+            _("The {name} key ({key}) contains spaces or unusual characters.").format(
+                name=provider.name, key=mask_key(key)),
+            fix=_("Copy the key again from the provider's site and paste it on its own."),
             engine=ENGINE, stage="request",
         )
     return key
@@ -221,16 +230,17 @@ def parse_completion(body_text: str, provider_id: str, *, key: str | None = None
 
     A body too large or too deep to parse safely raises ``EngineError`` (``json_guard``)."""
     try:
-        payload = json_guard.loads(body_text, provider_name(provider_id), "a response body",
-                                   stage="request")
+        payload = json_guard.loads(body_text, provider_name(provider_id),
+                                   N_("a response body"), stage="request")
     except ValueError:
         payload = None
     if not isinstance(payload, dict):
         raise EngineError(
-            f"{provider_name(provider_id)} answered with something that is not a chat "
-            "completion.",
-            cause="The URL may point at a web page or proxy instead of an OpenAI-compatible API.",
-            fix="Check the base URL: it usually ends in /v1.",
+            _("{name} answered with something that is not a chat completion.").format(
+                name=provider_name(provider_id)),
+            cause=_("The URL may point at a web page or proxy instead of an OpenAI-compatible "
+                    "API."),
+            fix=_("Check the base URL: it usually ends in /v1."),
             engine=ENGINE, stage="request",
         )
     if payload.get("error"):
@@ -264,7 +274,7 @@ def parse_models(body_text: str, provider_id: str) -> list[str]:
     ``{"models": [{"model"|"name": ...}]}``; raises ``EngineError`` for anything else.
     """
     try:
-        payload = json_guard.loads(body_text, provider_name(provider_id), "a model list",
+        payload = json_guard.loads(body_text, provider_name(provider_id), N_("a model list"),
                                    stage="request")
     except ValueError:
         payload = None
@@ -274,11 +284,12 @@ def parse_models(body_text: str, provider_id: str) -> list[str]:
             payload.get("models")
     if not isinstance(rows, list):
         raise EngineError(
-            f"{provider_name(provider_id)} answered GET /models with something that is not "
-            "a model list.",
-            cause="The URL may point at a web page or proxy instead of an OpenAI-compatible API.",
-            fix="Check the base URL (it usually ends in /v1), or type the model name in "
-            "Settings.", engine=ENGINE, stage="request",
+            _("{name} answered GET /models with something that is not a model list.").format(
+                name=provider_name(provider_id)),
+            cause=_("The URL may point at a web page or proxy instead of an OpenAI-compatible "
+                    "API."),
+            fix=_("Check the base URL (it usually ends in /v1), or type the model name in "
+                  "Settings."), engine=ENGINE, stage="request",
         )
     ids = []
     for row in rows:

@@ -43,6 +43,7 @@ from localloom.errors import (
     QuotaError,
     RateLimitedError,
 )
+from localloom.i18n import N_, _
 from localloom.wire import json_guard
 from localloom.wire.providers import PROVIDERS, mask_key, provider_name
 
@@ -55,8 +56,8 @@ class SchemaUnsupportedError(EngineError):
     """The model rejects ``response_format: json_schema``; retry with the schema in the prompt."""
 
     retry_without_schema = True
-    default_cause = "This model does not accept a JSON Schema response format."
-    default_fix = "LocalLoom retries once with the schema in the prompt instead."
+    default_cause = N_("This model does not accept a JSON Schema response format.")
+    default_fix = N_("LocalLoom retries once with the schema in the prompt instead.")
 
 
 _SCHEMA_UNSUPPORTED = re.compile(
@@ -92,7 +93,7 @@ def _parse_body(body_text: str) -> tuple[str, str, Any]:
         return "", "", ""
     why = json_guard.problem(body_text)
     if why is not None:  # deep JSON would crash Pyodide's json.loads: never parse it
-        return f"an error body that {why} (not read)", "", ""
+        return _("an error body that {why} (not read)").format(why=why), "", ""
     try:
         data = json.loads(body_text)
     except ValueError:
@@ -208,48 +209,66 @@ def _classify(
         message = message.replace(key.strip(), mask_key(key))
     detail = message or f"HTTP {status}"
     if stage == "stream":
-        what = f"{name} failed while streaming the answer: {detail}"
+        what = _("{name} failed while streaming the answer: {detail}").format(name=name,
+                                                                            detail=detail)
     else:
-        what = f"{name} answered HTTP {status}: {detail}"
+        what = _("{name} answered HTTP {status}: {detail}").format(name=name, status=status,
+                                                                  detail=detail)
     blob = f"{message} {kind} {code}".lower()
     kw: dict[str, Any] = {"engine": ENGINE, "stage": stage}
-    hint = PROVIDERS[provider_id].key_url_hint if provider_id in PROVIDERS else ""
+    hint = _(PROVIDERS[provider_id].key_url_hint) if provider_id in PROVIDERS else ""
 
     if status == 402 or "insufficient_quota" in blob:
-        return QuotaError(what, fix=f"Add credits to your {name} account, or use another "
-                          "provider or the on-device model.", **kw)
+        return QuotaError(what, fix=_("Add credits to your {name} account, or use another "
+                                      "provider or the on-device model.").format(name=name),
+                          **kw)
     if status == 403 and ("moderation" in blob or "flagged" in blob):
-        return EngineError(what, cause=f"{name}'s moderation flagged the input.",
-                           fix="Rephrase the topic, or use the on-device model.", **kw)
+        return EngineError(what, cause=_("{name}'s moderation flagged the input.").format(
+                               name=name),
+                           fix=_("Rephrase the topic, or use the on-device model."), **kw)
     if status == 403 and provider_id == "custom":
-        return AuthError(what, cause="The server refused this page's origin or the key.",
-                         fix="For Ollama, start it with OLLAMA_ORIGINS set to this page's "
-                         "origin; for LM Studio, enable CORS; otherwise check the key.", **kw)
+        return AuthError(what, cause=_("The server refused this page's origin or the key."),
+                         fix=_("For Ollama, start it with OLLAMA_ORIGINS set to this page's "
+                               "origin; for LM Studio, enable CORS; otherwise check the key."),
+                         **kw)
     if status in (401, 403):
-        where = f" (get one at {hint})" if hint and provider_id != "custom" else ""
-        return AuthError(what, cause=f"{name} does not accept this API key, or it lacks "
-                         "permission for this model.",
-                         fix=f"Check the key for {name} in Settings{where}.", **kw)
+        if hint and provider_id != "custom":
+            fix = _("Check the key for {name} in Settings (get one at {hint}).").format(
+                name=name, hint=hint)
+        else:
+            fix = _("Check the key for {name} in Settings.").format(name=name)
+        return AuthError(what, cause=_("{name} does not accept this API key, or it lacks "
+                                       "permission for this model.").format(name=name),
+                         fix=fix, **kw)
     if status == 429:
         retry_after = parse_retry_after(headers)
-        wait = f"Wait {retry_after:g} s and retry" if retry_after is not None else "Wait"
-        return RateLimitedError(what, retry_after=retry_after,
-                                fix=f"{wait}, or let LocalLoom use the next provider.", **kw)
+        if retry_after is not None:
+            fix = _("Wait {seconds} s and retry, or let LocalLoom use the next provider.").format(
+                seconds=f"{retry_after:g}")
+        else:
+            fix = _("Wait, or let LocalLoom use the next provider.")
+        return RateLimitedError(what, retry_after=retry_after, fix=fix, **kw)
     if status == 404 or "model_not_found" in blob or "does not exist" in blob:
-        shown = f" {model!r}" if model else ""
-        return EngineUnavailable(what, cause=f"{name} does not serve the model{shown}, or "
-                                 "this key has no access to it.",
-                                 fix="Pick another model in Settings, using the exact id "
-                                 "from the provider's model list.", **kw)
+        if model:
+            cause = _("{name} does not serve the model {model}, or this key has no access to "
+                      "it.").format(name=name, model=repr(model))
+        else:
+            cause = _("{name} does not serve the model, or this key has no access to it.").format(
+                name=name)
+        return EngineUnavailable(what, cause=cause,
+                                 fix=_("Pick another model in Settings, using the exact id "
+                                       "from the provider's model list."), **kw)
     if status in (400, 422) and stage == "request" and _SCHEMA_UNSUPPORTED.search(message):
         return SchemaUnsupportedError(what, **kw)
     if status == 413 or (status in (400, 422) and _CONTEXT.search(blob)):
         return ContextOverflowError(what, **kw)
     if status in (408, 504):
-        return NetworkError(what, cause=f"{name} took too long to answer.", **kw)
+        return NetworkError(what, cause=_("{name} took too long to answer.").format(name=name),
+                            **kw)
     error = EngineError(what, **kw)
     if status >= 500:
         error.retryable = True
-        error.cause = f"{name} had a temporary failure (HTTP {status})."
-        error.fix = "Retry in a moment, or let LocalLoom use the next provider."
+        error.cause = _("{name} had a temporary failure (HTTP {status}).").format(name=name,
+                                                                                 status=status)
+        error.fix = _("Retry in a moment, or let LocalLoom use the next provider.")
     return error

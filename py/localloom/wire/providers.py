@@ -36,6 +36,8 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from urllib.parse import urlsplit, urlunsplit
 
+from localloom.i18n import N_, _
+
 __all__ = [
     "PROVIDERS",
     "Provider",
@@ -89,8 +91,8 @@ PROVIDERS: dict[str, Provider] = {
         Provider(
             "hf", "Hugging Face", "https://router.huggingface.co/v1",
             "meta-llama/Llama-3.1-8B-Instruct",
-            key_url_hint="https://huggingface.co/settings/tokens "
-            "(fine-grained, with 'Make calls to Inference Providers')",
+            key_url_hint=N_("https://huggingface.co/settings/tokens (fine-grained, with 'Make "
+                            "calls to Inference Providers')"),
         ),
         Provider(
             "openrouter", "OpenRouter", "https://openrouter.ai/api/v1",
@@ -99,9 +101,9 @@ PROVIDERS: dict[str, Provider] = {
             key_url_hint="https://openrouter.ai/keys",
         ),
         Provider(
-            "custom", "Custom server", "http://localhost:11434/v1", "",
+            "custom", N_("Custom server"), "http://localhost:11434/v1", "",
             needs_key=False, schema_bounds=True,
-            key_url_hint="usually none for Ollama, llama-server or LM Studio",
+            key_url_hint=N_("usually none for Ollama, llama-server or LM Studio"),
         ),
     )
 }
@@ -128,7 +130,7 @@ def get_provider(provider: Provider | str, base_url: str | None = None) -> Provi
 def provider_name(provider_id: str) -> str:
     """The display name for ``provider_id`` (the id itself if it is not in the catalog)."""
     found = PROVIDERS.get(provider_id)
-    return found.name if found else provider_id or "The provider"
+    return _(found.name) if found else provider_id or _("The provider")
 
 
 def mask_key(key: str | None) -> str:
@@ -154,15 +156,15 @@ def url_problem(url: str) -> str | None:
         parts = urlsplit(text)
         port = parts.port
     except ValueError:
-        return "is not a valid URL"
+        return _("is not a valid URL")
     if parts.scheme not in _DEFAULT_PORTS or not parts.hostname:
-        return "must start with http:// or https:// and name a host"
+        return _("must start with http:// or https:// and name a host")
     if "@" in parts.netloc:
-        return "must not contain a user name or password"
+        return _("must not contain a user name or password")
     if "#" in text:
-        return "must not contain a '#' fragment"
+        return _("must not contain a '#' fragment")
     if port == 0:
-        return "is not a valid URL"
+        return _("is not a valid URL")
     return None
 
 

@@ -35,6 +35,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from localloom.errors import EngineError
+from localloom.i18n import N_, _, ngettext
 from localloom.wire import json_guard
 from localloom.wire.openai_errors import ENGINE, map_error_payload
 from localloom.wire.providers import provider_name
@@ -132,9 +133,8 @@ class SSEDecoder:
     def _check_size(self, chars: int) -> None:
         if chars > json_guard.MAX_CHARS:
             raise json_guard.too_big(
-                provider_name(self.provider_id), "a stream event",
-                f"is larger than {json_guard.MAX_CHARS // 1024} KiB", engine=ENGINE,
-                stage="stream")
+                provider_name(self.provider_id), N_("a stream event"),
+                json_guard.larger_than(json_guard.MAX_CHARS), engine=ENGINE, stage="stream")
 
     def _line(self, line: str, out: list[ChatChunk]) -> None:
         if not line:
@@ -163,8 +163,8 @@ class SSEDecoder:
             out.append(ChatChunk(done=True))
             return
         try:
-            payload = json_guard.loads(data, provider_name(self.provider_id), "a stream event",
-                                       stage="stream")
+            payload = json_guard.loads(data, provider_name(self.provider_id),
+                                       N_("a stream event"), stage="stream")
         except ValueError:
             payload = None
         if not isinstance(payload, dict):
@@ -206,10 +206,12 @@ class SSEDecoder:
         if self.malformed > self.max_malformed:
             name = provider_name(self.provider_id)
             error = EngineError(
-                f"{name} sent {self.malformed} malformed stream chunks; the answer cannot be "
-                "trusted.",
-                cause="A proxy or the provider garbled the event stream.",
-                fix="Retry; if it persists, use another provider or the on-device model.",
+                ngettext("{name} sent {count} malformed stream chunk; the answer cannot be "
+                         "trusted.",
+                         "{name} sent {count} malformed stream chunks; the answer cannot be "
+                         "trusted.", self.malformed).format(name=name, count=self.malformed),
+                cause=_("A proxy or the provider garbled the event stream."),
+                fix=_("Retry; if it persists, use another provider or the on-device model."),
                 engine=ENGINE, stage="stream",
             )
             error.retryable = True

@@ -55,6 +55,7 @@ from localloom.course.schema import (
     json_schema,
 )
 from localloom.errors import TemplateError
+from localloom.i18n import _
 
 __all__ = [
     "LANGUAGES",
@@ -154,9 +155,10 @@ def _render_block(task: str, language: str, block: str, ctx: dict[str, Any]) -> 
         return "".join(render(template.new_context(ctx))).strip()
     except jinja2.TemplateError as exc:
         raise TemplateError(
-            f"The built-in {language}/{task} prompt failed to render: {exc}",
-            cause="A prompt variable is missing or the template is broken.",
-            fix="Report this bug; it is not caused by your input.",
+            _("The built-in {name} prompt failed to render: {error}").format(
+                name=f"{language}/{task}", error=exc),
+            cause=_("A prompt variable is missing or the template is broken."),
+            fix=_("Report this bug; it is not caused by your input."),
             stage="prompt",
         ) from exc
 
@@ -194,25 +196,27 @@ def render_user_template(source: str, **vars: Any) -> str:
         return _sandbox().from_string(source).render(**vars)
     except jinja2.TemplateSyntaxError as exc:
         raise TemplateError(
-            f"Your template has a syntax error on line {exc.lineno}: {exc.message}",
-            cause="A tag or expression is not closed or not valid Jinja.",
+            _("Your template has a syntax error on line {line}: {error}").format(
+                line=exc.lineno, error=exc.message),
+            cause=_("A tag or expression is not closed or not valid Jinja."),
             stage="prompt",
         ) from exc
     except jinja2.UndefinedError as exc:
-        known = ", ".join(sorted(vars)) or "none"
+        known = ", ".join(sorted(vars))
         raise TemplateError(
-            f"Your template uses an unknown variable: {exc.message}",
-            cause=f"Only these variables exist: {known}.",
+            _("Your template uses an unknown variable: {error}").format(error=exc.message),
+            cause=_("Only these variables exist: {names}.").format(names=known) if known
+            else _("No variables exist here."),
             stage="prompt",
         ) from exc
     except jinja2.exceptions.SecurityError as exc:
         raise TemplateError(
-            f"Your template tried something the sandbox forbids: {exc}",
-            cause="Templates may only read variables, not reach into Python internals.",
+            _("Your template tried something the sandbox forbids: {error}").format(error=exc),
+            cause=_("Templates may only read variables, not reach into Python internals."),
             stage="prompt",
         ) from exc
     except (jinja2.TemplateError, ArithmeticError, LookupError, TypeError, ValueError) as exc:
         raise TemplateError(
-            f"Your template failed to render: {exc}",
+            _("Your template failed to render: {error}").format(error=exc),
             stage="prompt",
         ) from exc
