@@ -167,6 +167,7 @@ def _course(page, topic: str, size: str) -> dict:
     run = result["run"]
     tokens = run.get("tokens") or 0
     return {"seconds": round(result["seconds"], 1), "outcome": result["outcome"],
+            "error": result.get("error", ""),
             "calls": run.get("calls"), "reasks": run.get("reasks"), "tokens": tokens,
             "tokens_wasted": run.get("tokens_wasted"),
             "wasted_share": round(run.get("tokens_wasted", 0) / tokens, 3) if tokens else None}

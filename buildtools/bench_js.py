@@ -74,8 +74,10 @@ RUN_COURSE = """async ([topic, size, language]) => {
   while (!['done', 'error', 'cancelled'].includes(document.body.dataset.outcome || '')) {
     await new Promise((r) => setTimeout(r, 100));
   }
+  const error = document.getElementById('error');
   return {seconds: (performance.now() - t0) / 1000, outcome: document.body.dataset.outcome,
-          run: JSON.parse(window.localloom.lastRun())};
+          run: JSON.parse(window.localloom.lastRun()),
+          error: error && !error.hidden ? error.innerText.slice(0, 400) : ''};
 }"""
 
 #: Paste a text (the textarea's maxlength binds typing only), run a task, wait for it.
