@@ -3,7 +3,8 @@
 
     python build.py serve [--port 8000]   install what is missing, build dist/, serve it
     python build.py test [pytest args]    build, then ruff + every test (unit and Chromium)
-    python build.py bench                 build, then print the performance figures as JSON
+    python build.py bench [--scaling]     build, then print the performance figures as JSON
+                 [--dist DIR]         ... of another built dist/ (a before/after)
     python build.py bench --quality       build, then generate and audit courses (issue-8 set)
     python build.py build                 build dist/ only
     python build.py i18n                  refresh the .po catalogs from the sources
@@ -52,6 +53,10 @@ def main(argv: list[str]) -> int:
     test = sub.add_parser("test", help="build, then run ruff and every test")
     test.add_argument("pytest_args", nargs=argparse.REMAINDER)
     bench = sub.add_parser("bench", help="build, then print the performance figures as JSON")
+    bench.add_argument("--scaling", action="store_true",
+                       help="also time Tiny/Short/Standard courses and 2k/10k/40k summaries")
+    bench.add_argument("--dist", help="measure this built dist/ (e.g. another branch's); "
+                       "with --quality too")
     bench.add_argument("--quality", action="store_true",
                        help="instead: generate courses over fixed topics and audit them "
                             "(options after it go to buildtools.quality_bench, e.g. --limit 3)")
@@ -82,9 +87,11 @@ def main(argv: list[str]) -> int:
             return _in_venv(["-m", "pytest", *args.pytest_args, *extra])
         if args.command == "bench":
             deps.ensure_chromium()
+            dist = ["--dist", os.path.abspath(args.dist)] if args.dist else []
             if args.quality:
-                return _in_venv(["-m", "buildtools.quality_bench", *extra])
-            return _in_venv(["-m", "buildtools.bench"])
+                return _in_venv(["-m", "buildtools.quality_bench", *dist, *extra])
+            return _in_venv(["-m", "buildtools.bench", *(["--scaling"] if args.scaling else []),
+                             *dist])
         return 0
     except BuildError as exc:
         print(f"\nbuild.py: {exc}", file=sys.stderr)

@@ -1,112 +1,243 @@
-"""``python build.py bench``: measure the built app in Chromium and print JSON.
+"""``python build.py bench [--scaling]``: measure the built app in Chromium and print JSON.
 
-Figures (seconds unless named otherwise):
+Every ratio the performance targets name is measured as a pair in the same run:
 
-- ``boot_first_visit_s`` / ``boot_cached_s``: navigation start → Python ready (first visit,
-  then a reload served by the service worker).
-- ``first_visit_bytes_excl_model``: bytes the first visit downloads (page + service worker
-  precache), the model excluded.
-- ``model_load_s``: fetch of the GGUF (from the service worker cache) + wllama load.
-- ``python``: time to first token and tokens/s as the Python layer sees them.
-- ``js_direct``: the same prompt and parameters through wllama called directly from JS on
-  the same page and loaded model; ``python_over_js`` is the ratio of the two tokens/s.
-- ``parse_30kb_ms``: parse + repair + validate of a ~30 KB damaged course, CPython and Pyodide.
+- ``boot``: bare Pyodide (same files, second origin, no LocalLoom) vs LocalLoom's Python-ready,
+  both cached visits, medians of alternating rounds, and LocalLoom's boot stages (marks:
+  main.py fetched, localloom imported, device probed, library read, ready).
+- ``first_visit``: bytes the server sent on the first visit (page and service worker, as
+  they went over the wire, compressed), the model excluded; the five largest files.
+- ``model``: reading the stored GGUF from Cache Storage alone vs "model ready" from the same
+  cache on a fresh page; the first (network) load.
+- ``grammar``: the app's real first-lesson call (few-shot prompt, sampling) with and without
+  its JSON-schema grammar: tokens/s of each and their ratio; the prompt's time cold and again
+  (llama.cpp's prompt cache: ``cache_n`` tokens reused); ``variants``: the same pair with a
+  smaller top_k and with top_k first in the sampler chain.
+- ``python_over_js``: the Python layer vs wllama called directly (same prompt, alternating).
+- ``native``: llama.cpp's llama-bench on the same GGUF and 2 threads, when it is built in
+  .cache/native (``buildtools/native.md``); else a note.
+- ``short_course``: click -> rendered for a Short course on the embedded model, tokens and
+  re-asked tokens (``window.localloom.lastRun()``).
+- ``scaling`` (``--scaling``): Tiny/Short/Standard courses and summaries of 2k/10k/40k chars.
 
-Rounds alternate Python and JS so machine drift hits both alike; medians are reported.
+``--dist DIR`` measures another build (e.g. main's, for a before/after in one session).
+``load_average`` is the machine's at the start and the end: a run on a busy machine shows.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
+import os
 import statistics
 import sys
+import time
+from pathlib import Path
 
-from .deps import ROOT
+from . import bench_js as js
+from .bench_work import free_call, lesson_call, native_tokens_per_s, sample_text
+from .deps import MODEL_FILE, ROOT
 from .serve import serve_in_thread
 
 ARGS = ["--no-sandbox", "--disable-background-networking", "--disable-component-update",
         "--disable-sync", "--no-first-run"]
 ROUNDS = 3
 MAX_TOKENS = 48
+GRAMMAR_TOKENS = 96
 PROMPT = "Machine learning is"
-
-JS_DIRECT = """async ([prompt, maxTokens]) => {
-  const w = globalThis.localloomWllama;
-  const t0 = performance.now(); let first = 0; let last = 0; let n = 0;
-  await w.createCompletion({prompt, max_tokens: maxTokens, temperature: 0, stream: true,
-    onData: (c) => { if (c.choices.length && c.choices[0].text) {
-      last = performance.now(); if (!first) first = last; n++; } }});
-  return {tokens: n, first_token_s: (first - t0) / 1000,
-          tokens_per_s: n > 1 ? (n - 1) / ((last - first) / 1000) : 0};
-}"""
-
-READY_MARK = """() => performance.getEntriesByName('localloom:python-ready')[0].startTime / 1000"""
+MODEL_URL = f"./models/{MODEL_FILE}"
+BARE = "/__bench/bare-pyodide.html"
+# llama.cpp's defaults: top_k 40 after penalties, dry and top_n_sigma; the grammar checks the
+# sampled token and, when it is rejected, every candidate of the 262k vocabulary.
+SAMPLING_VARIANTS = {"top_k_10": {"top_k": 10},
+                     "top_k_first": {"samplers": ["top_k", "penalties", "temperature"]}}
 
 
-def _boot(page, url: str) -> float:
+def _median(values, digits: int = 3):
+    values = [v for v in values if v is not None]
+    return round(statistics.median(values), digits) if values else None
+
+
+def _boot(page, url: str, selector: str, mark: str) -> float:
     page.goto(url)
-    page.wait_for_selector("body[data-state=ready]", timeout=180_000)
-    return round(page.evaluate(READY_MARK), 3)
+    page.wait_for_selector(selector, timeout=180_000, state="attached")
+    return round(page.evaluate(mark), 3)
 
 
-def run() -> dict:
+def _first_visit(page, url: str, server) -> dict:
+    first = _boot(page, url, "body[data-state=ready]", js.READY_MARK)
+    page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=120_000)
+    page.wait_for_timeout(1000)
+    sent = {path: n for path, n in server.sent.items() if not path.endswith(".gguf")}
+    top = sorted(sent.items(), key=lambda kv: -kv[1])[:5]
+    return {"python_ready_s": first, "bytes_excl_model": sum(sent.values()),
+            "largest": {path: n for path, n in top}}
+
+
+def _boots(page, bare_page, url: str, bare_url: str) -> dict:
+    _boot(bare_page, bare_url, "body[data-state=ready]", js.BARE_READY_MARK)  # warm its cache
+    bare, ours, stages = [], [], []
+    for _ in range(ROUNDS):
+        bare.append(_boot(bare_page, bare_url, "body[data-state=ready]", js.BARE_READY_MARK))
+        ours.append(_boot(page, url, "body[data-state=ready]", js.READY_MARK))
+        stages.append(page.evaluate(js.BOOT_STAGES))
+    return {"bare_pyodide_cached_s": _median(bare), "localloom_cached_s": _median(ours),
+            "localloom_over_bare": round(_median(ours) / _median(bare), 3),
+            "stages_s": {name: _median(s.get(name) for s in stages) for name in stages[-1]},
+            "rounds": {"bare": bare, "localloom": ours}}
+
+
+def _speed(page, n: int) -> dict:
+    return json.loads(page.evaluate(f"async () => await window.localloom.speedTest({n})"))
+
+
+def _model(page, url: str) -> dict:
+    first = _speed(page, 4)  # the first load: network, stored by the service worker
+    _boot(page, url, "body[data-state=ready]", js.READY_MARK)
+    page.wait_for_function("document.body.dataset.modelCached === 'yes'", timeout=60_000)
+    read = page.evaluate(js.CACHE_READ, MODEL_URL)
+    ready = _speed(page, 1)
+    out = {"first_load_s": first["load_s"], "cache_read_s": round(read["seconds"], 3) if read
+           else None, "ready_from_cache_s": ready["load_s"], "backend": ready["backend"]}
+    if read:
+        out["ready_over_read"] = round(ready["load_s"] / read["seconds"], 2)
+    return out
+
+
+def _python_vs_js(page) -> dict:
+    py_runs, js_runs = [], []
+    for _ in range(ROUNDS):
+        py_runs.append(_speed(page, MAX_TOKENS))
+        js_runs.append(page.evaluate(js.DIRECT, {"prompt": PROMPT, "max_tokens": MAX_TOKENS,
+                                                 "temperature": 0}))
+    ratios = [p["tokens_per_s"] / j["tokens_per_s"]
+              for p, j in zip(py_runs, js_runs, strict=True) if j["tokens_per_s"]]
+    return {"python_tokens_per_s": _median(r["tokens_per_s"] for r in py_runs),
+            "js_tokens_per_s": _median(r["tokens_per_s"] for r in js_runs),
+            "python_first_token_s": _median(r["first_token_s"] for r in py_runs),
+            "js_first_token_s": _median(r["first_token_s"] for r in js_runs),
+            "python_over_js": _median(ratios) if ratios else None}
+
+
+def _grammar(page, call: dict) -> dict:
+    call = {**call, "max_tokens": GRAMMAR_TOKENS}
+    free = free_call(call, GRAMMAR_TOKENS)
+    cold = page.evaluate(js.DIRECT, call)  # the first call with this prompt: no cache
+    constrained, unconstrained = [], []
+    for _ in range(ROUNDS):
+        constrained.append(page.evaluate(js.DIRECT, call))
+        unconstrained.append(page.evaluate(js.DIRECT, free))
+    ratios = [c["tokens_per_s"] / f["tokens_per_s"]
+              for c, f in zip(constrained, unconstrained, strict=True) if f["tokens_per_s"]]
+    def timing(r, k):
+        return ((r.get("timings") or {}).get(k))
+    variants = {}  # sampling levers llama.cpp's server code in wllama takes (top_k, samplers)
+    for name, extra in SAMPLING_VARIANTS.items():
+        try:
+            runs = [(page.evaluate(js.DIRECT, {**call, **extra}),
+                     page.evaluate(js.DIRECT, {**free, **extra})) for _ in range(2)]
+        except Exception as exc:  # a parameter wllama refuses: say so, keep the other figures
+            variants[name] = {"params": extra, "error": str(exc)[:300]}
+            continue
+        variants[name] = {
+            "params": extra,
+            "constrained_tokens_per_s": _median(c["tokens_per_s"] for c, _ in runs),
+            "free_tokens_per_s": _median(f["tokens_per_s"] for _, f in runs),
+            "constrained_over_free": _median(c["tokens_per_s"] / f["tokens_per_s"]
+                                             for c, f in runs if f["tokens_per_s"])}
+    return {
+        "prompt_chars": len(call["prompt"]),
+        "sampling": {k: call[k] for k in ("temperature", "seed", "repeat_penalty")},
+        "constrained_tokens_per_s": _median(r["tokens_per_s"] for r in constrained),
+        "free_tokens_per_s": _median(r["tokens_per_s"] for r in unconstrained),
+        "constrained_over_free": _median(ratios) if ratios else None,
+        "tokens": {"constrained": [r["tokens"] for r in constrained],
+                   "free": [r["tokens"] for r in unconstrained]},
+        "prompt_cold": {"tokens": timing(cold, "prompt_n"), "ms": timing(cold, "prompt_ms"),
+                        "cached_tokens": timing(cold, "cache_n")},
+        "prompt_again": {"tokens": timing(constrained[-1], "prompt_n"),
+                         "ms": timing(constrained[-1], "prompt_ms"),
+                         "cached_tokens": timing(constrained[-1], "cache_n")},
+        "variants": variants,
+    }
+
+
+def _course(page, topic: str, size: str) -> dict:
+    result = page.evaluate(js.RUN_COURSE, [topic, size, "en"])
+    run = result["run"]
+    tokens = run.get("tokens") or 0
+    return {"seconds": round(result["seconds"], 1), "outcome": result["outcome"],
+            "error": result.get("error", ""),
+            "calls": run.get("calls"), "reasks": run.get("reasks"), "tokens": tokens,
+            "tokens_wasted": run.get("tokens_wasted"),
+            "wasted_share": round(run.get("tokens_wasted", 0) / tokens, 3) if tokens else None}
+
+
+def _summary(page, chars: int) -> dict:
+    result = page.evaluate(js.RUN_TEXT, [sample_text(chars), "summary", "en"])
+    run = result["run"]
+    return {"chars": chars, "seconds": round(result["seconds"], 1),
+            "outcome": result["outcome"], "calls": run.get("calls"),
+            "tokens": run.get("tokens"), "tokens_wasted": run.get("tokens_wasted")}
+
+
+def _scaling(page) -> dict:
+    courses = {size: _course(page, f"Caring for houseplants ({size})", size)
+               for size in ("tiny", "short", "standard")}
+    summaries = {f"{n // 1000}k": _summary(page, n) for n in (2000, 10000, 40000)}
+    return {"courses": courses, "summaries": summaries}
+
+
+def run(scaling: bool = False, dist: Path | None = None) -> dict:
+    """Every figure as one dict; ``dist`` measures another build (default: ours)."""
     from playwright.sync_api import sync_playwright
 
     sys.path.insert(0, str(ROOT / "py"))
     from localloom.course import parse_bench
 
-    server = serve_in_thread(ROOT / "dist")
+    out: dict = {"load_average": {"start": [round(x, 2) for x in os.getloadavg()]}}
+    started = time.monotonic()
+    call = lesson_call()  # before Playwright starts its event loop
+    dist = dist or ROOT / "dist"
+    out["dist"] = str(dist)
+    server = serve_in_thread(dist)
+    bare_server = serve_in_thread(dist, extra={BARE: js.BARE_PYODIDE_HTML,
+                                                  "/__bench/bare-pyodide.js": js.BARE_PYODIDE_JS})
     url = f"http://127.0.0.1:{server.server_port}/"
-    transferred = [0]  # bytes of every response, page and service worker, model excluded
-    out: dict = {}
+    bare_url = f"http://127.0.0.1:{bare_server.server_port}{BARE}"
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
         context = browser.new_context()
-
-        def on_response(response) -> None:
-            if response.url.endswith(".gguf") or response.from_service_worker:
-                return
-            length = response.headers.get("content-length")
-            if length:
-                transferred[0] += int(length)
-        context.on("response", on_response)
         page = context.new_page()
-        out["boot_first_visit_s"] = _boot(page, url)
-        page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=60_000)
-        page.wait_for_timeout(1000)
-        out["first_visit_bytes_excl_model"] = transferred[0]
-        out["boot_cached_s"] = _boot(page, url)
-        speed = json.loads(page.evaluate("async () => await window.localloom.speedTest(8)"))
-        out["model_load_s"] = speed["load_s"]
-        out["backend"] = speed["backend"]
-        py_runs, js_runs = [], []
-        for _ in range(ROUNDS):
-            py_runs.append(json.loads(page.evaluate(
-                f"async () => await window.localloom.speedTest({MAX_TOKENS})")))
-            js_runs.append(page.evaluate(JS_DIRECT, [PROMPT, MAX_TOKENS]))
-        out["python"] = {
-            "first_token_s": statistics.median(r["first_token_s"] for r in py_runs),
-            "tokens_per_s": statistics.median(r["tokens_per_s"] for r in py_runs),
-            "tokens": py_runs[-1]["tokens"],
-        }
-        out["js_direct"] = {
-            "first_token_s": round(statistics.median(r["first_token_s"] for r in js_runs), 3),
-            "tokens_per_s": round(statistics.median(r["tokens_per_s"] for r in js_runs), 3),
-            "tokens": js_runs[-1]["tokens"],
-        }
-        ratios = [p_["tokens_per_s"] / j["tokens_per_s"]
-                  for p_, j in zip(py_runs, js_runs, strict=True) if j["tokens_per_s"]]
-        out["python_over_js"] = round(statistics.median(ratios), 3) if ratios else None
+        page.set_default_timeout(900_000)
+        out["first_visit"] = _first_visit(page, url, server)
+        out["boot"] = _boots(page, context.new_page(), url, bare_url)
+        out["model"] = _model(page, url)
+        out["python_vs_js"] = _python_vs_js(page)
+        out["grammar"] = _grammar(page, call)
+        out["short_course"] = _course(page, "Beekeeping for beginners", "short")
+        if scaling:
+            out["scaling"] = _scaling(page)
         pyodide_parse = json.loads(page.evaluate("window.localloom.parseBench(5)"))
         browser.close()
     server.shutdown()
+    bare_server.shutdown()
+    native = native_tokens_per_s(dist / "models" / MODEL_FILE)
+    js_speed = out["python_vs_js"]["js_tokens_per_s"]
+    out["native"] = native or {"note": "llama-bench is not built: see buildtools/native.md"}
+    if native and native.get("tokens_per_s") and js_speed:
+        out["native"]["browser_over_native"] = round(js_speed / native["tokens_per_s"], 3)
     cpython_parse = parse_bench.run(5)
-    out["parse_30kb_ms"] = {"bytes": cpython_parse.get("bytes"),
-                            "cpython_median": cpython_parse.get("parse_ms_median"),
-                            "pyodide_median": pyodide_parse.get("parse_ms_median")}
-    out["rounds"] = ROUNDS
+    out["parse_30kb_ms"] = {"cpython_median": round(cpython_parse["parse_ms_median"], 2),
+                            "pyodide_median": round(pyodide_parse["parse_ms_median"], 2)}
+    out["load_average"]["end"] = [round(x, 2) for x in os.getloadavg()]
+    out["bench_seconds"] = round(time.monotonic() - started)
     return out
 
 
 if __name__ == "__main__":
-    print(json.dumps(run(), indent=2))
+    cli = argparse.ArgumentParser(prog="buildtools.bench")
+    cli.add_argument("--scaling", action="store_true")
+    cli.add_argument("--dist", type=Path, help="measure this built dist/ instead of ours")
+    options = cli.parse_args()
+    print(json.dumps(run(scaling=options.scaling, dist=options.dist), indent=2))

@@ -20,6 +20,9 @@ Layout::
                         and each model's url, size and sha256 (also packed into the localloom
                         wheel as localloom/models/built.json, so the page and the service worker
                         check a model against the same facts)
+    dist/**/x.br, x.gz  pre-compressed copies of text and wasm files (``buildtools.compress``),
+                        sent by ``buildtools.serve`` with Content-Encoding; never listed in the
+                        manifest (a browser decodes them into the file they copy)
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ import shutil
 import zipfile
 from pathlib import Path
 
+from .compress import precompress
 from .deps import CACHE, MODEL_FILE, MODEL_SHA256, ROOT, log
 from .wheel import write_wheel
 
@@ -169,15 +173,16 @@ def build_dist(wheels_dir: Path, model: Path) -> Path:
     expected.add(lock)
 
     precache = DIST / "precache.json"
-    expected.add(DIST / "sw.js")
-    for stale in [p for p in DIST.rglob("*") if p.is_file() and p not in expected
-                  and p != precache]:
-        stale.unlink()
-    manifest = _manifest(expected - {DIST / "sw.js"}, models)
-    precache.write_text(json.dumps(manifest, indent=1))
     sw = DIST / "sw.js"
+    shell = expected - {DIST / f"models/{MODEL_FILE}"}
+    manifest = _manifest(shell, models)
+    precache.write_text(json.dumps(manifest, indent=1))
     sw.write_text((ROOT / "web/sw.js").read_text().replace("__LOCALLOOM_VERSION__",
                                                             manifest["version"]))
+    # x.br / x.gz beside each text and wasm file, for servers that send Content-Encoding
+    expected |= {precache, sw} | precompress(sorted(shell | {precache, sw}), CACHE / "compressed")
+    for stale in [p for p in DIST.rglob("*") if p.is_file() and p not in expected]:
+        stale.unlink()
     log(f"dist/ ready: {len(expected)} files")
     return DIST
 

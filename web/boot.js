@@ -1,4 +1,4 @@
-// Shell side of the boot: registers the service worker and shows boot progress until
+// Shell side of the boot: shows boot progress until
 // Python (PyScript + Pyodide) takes over the page and sets <body data-state="ready">.
 import { _, uiLanguage } from './i18n.js';
 
@@ -37,12 +37,7 @@ addEventListener('online', netStatus);
 addEventListener('offline', netStatus);
 netStatus();
 
-if ('serviceWorker' in navigator) {
-  navigator.serviceWorker.register('./sw.js').catch((err) => {
-    console.warn('LocalLoom: service worker not registered; offline use is off:', err);
-    document.body.dataset.swError = `${err.name}: ${err.message}`;  // the Diagnostics panel
-  });
-}
+// The service worker is registered by update.js.
 
 // Progress: bytes of Python runtime + wheels fetched so far vs. the build's manifest.
 let expected = 0;

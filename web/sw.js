@@ -25,7 +25,8 @@ self.addEventListener('install', (event) => {
     const manifest = await (await fetch('./precache.json', { cache: 'no-store' })).json();
     const cache = await caches.open(SHELL);
     const urls = ['./', './precache.json', ...manifest.shell.map((f) => f.url)];
-    await cache.addAll(urls.map((u) => new Request(u, { cache: 'no-store' })));
+    // no-cache: files the page already fetched are revalidated (a 304), not fetched again
+    await cache.addAll(urls.map((u) => new Request(u, { cache: 'no-cache' })));
     // No skipWaiting(): a new build waits for the page's "Reload" (sw-update.js).
   })());
 });

@@ -51,7 +51,18 @@ if (sw) {
     reloading = true;
     location.reload();
   });
-  sw.register('./sw.js').then((registration) => {
+  // The worker precaches the shell. On a first visit it is registered once Python is ready, so
+  // its install finds the page's files in the HTTP cache (304s) instead of downloading them again.
+  const whenReady = (start) => {
+    if (sw.controller) { start(); return; }
+    const ready = new PerformanceObserver((list) => {
+      if (!list.getEntriesByName('localloom:python-ready').length) return;
+      ready.disconnect();
+      start();
+    });
+    ready.observe({ type: 'mark', buffered: true });
+  };
+  whenReady(() => sw.register('./sw.js').then((registration) => {
     const offer = (worker) => banner(WORDS.ready, true, () => worker.postMessage({ type: 'skip-waiting' }));
     if (registration.waiting && sw.controller) offer(registration.waiting);
     registration.addEventListener('updatefound', () => {
@@ -64,5 +75,8 @@ if (sw) {
     const check = () => registration.update().catch(() => {});
     document.addEventListener('visibilitychange', () => { if (!document.hidden) check(); });
     setInterval(check, 30 * 60 * 1000);
-  }).catch(() => {});
+  }).catch((err) => {
+    console.warn('LocalLoom: service worker not registered; offline use is off:', err);
+    document.body.dataset.swError = `${err.name}: ${err.message}`;  // the Diagnostics panel
+  }));
 }

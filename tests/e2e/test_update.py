@@ -70,3 +70,29 @@ def test_a_new_build_is_offered_not_mixed_and_the_library_survives(browser, tmp_
         server.shutdown()
         server.server_close()
     assert log.foreign() == []
+
+
+def test_a_first_visit_downloads_each_shell_file_once(browser):
+    """The worker installs after Python is ready and revalidates what the page fetched (304s):
+    the Python runtime crosses the wire once, not a second time for the precache."""
+    server = serve_in_thread(DIST)
+    url = f"http://127.0.0.1:{server.server_port}/"
+    context = browser.new_context()
+    log = RequestLog(url)
+    context.on("request", log)
+    try:
+        page = context.new_page()
+        page.goto(url)
+        page.wait_for_selector("body[data-state=ready]", timeout=BOOT_TIMEOUT_MS)
+        page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=60_000)
+        shell = page.evaluate("caches.keys()")
+        assert any(k.startswith("localloom-shell-") for k in shell)
+        wasm = "/pyodide/pyodide.asm.wasm"
+        page.wait_for_timeout(500)  # the server thread counts a body after writing it
+        one_body = {p.stat().st_size for p in (DIST / "pyodide").glob("pyodide.asm.wasm*")}
+        assert server.sent[wasm] in one_body  # the plain, .br or .gz file, once
+    finally:
+        context.close()
+        server.shutdown()
+        server.server_close()
+    assert log.foreign() == []

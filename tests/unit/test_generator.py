@@ -490,12 +490,14 @@ def test_summary_in_spanish():
     assert engine.requests[0].task == "summary"
 
 
-def test_summary_of_a_text_too_long_for_the_context_is_cut_to_fit():
+def test_summary_of_a_text_too_long_for_the_context_is_summarized_in_parts():
+    """Nothing is cut: each part fits the context (map-reduce, see test_textjobs)."""
     engine = ScriptedEngine([json.dumps({"summary": "A short summary of the words.",
-                                         "key_points": []})], context_window=1024)
+                                         "key_points": []})] * 20, context_window=1024)
     run(generate_summary(engine, "word " * 5_000))
-    prompt = engine.user_prompt(0)
-    assert "[…]" in prompt and len(prompt) < 4 * 1024
+    assert engine.calls > 2
+    assert all("[…]" not in engine.user_prompt(i) and len(engine.user_prompt(i)) < 4 * 1024
+               for i in range(engine.calls))
 
 
 def test_a_text_task_that_cannot_fit_even_cut_raises_context_overflow():

@@ -30,8 +30,6 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-import json_repair
-
 from localloom.course._jsonfeed import MAX_DEPTH, JsonFeed
 
 __all__ = ["MAX_DEPTH", "Span", "TooDeep", "clean", "decode", "spans"]
@@ -233,4 +231,6 @@ def decode(chunk: str, closed: bool, notes: list[str], *, repair: bool = True) -
     if not repair:
         raise ValueError("the JSON needs json-repair")
     notes.append("repaired the JSON syntax with json-repair")
+    import json_repair  # only for broken answers: the boot does not need it
+
     return json_repair.loads(chunk, skip_json_loads=True)

@@ -81,7 +81,8 @@ def enforces_bounds(engine: Any) -> bool:
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
+    # defer_build: validators are built on first use, not at import (the boot does not need them)
+    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True, defer_build=True)
 
 
 class QuizQuestion(_Strict):

@@ -1,7 +1,7 @@
 """Download a model file into a JS Blob with byte progress, cancel, checks and precise errors.
 
-Public names: ``fetch_blob`` (async), ``stored_copy`` (async), ``forget`` (async),
-``MODEL_CACHE``; browser only.
+Public names: ``fetch_blob`` (async), ``stored_copy`` (async), ``stored_blob`` (async),
+``forget`` (async), ``replaced_note``, ``MODEL_CACHE``; browser only.
 
     blob = await fetch_blob("./models/x.gguf", model=ModelFile(...),
                             on_progress=lambda got, total: ..., on_stage=lambda s, note: ...,
@@ -28,6 +28,7 @@ from localloom.browser.ffi import abort_signal, js_object, stream_chunks
 from localloom.browser.runtime import is_nullish, js_error_parts
 from localloom.engine import CancelToken
 from localloom.errors import GenerationCancelled, ModelDownloadError
+from localloom.i18n import _
 from localloom.models.loadstate import DOWNLOADING, METADATA, VERIFYING
 from localloom.models.modelfile import (
     GGUF_MAGIC,
@@ -41,7 +42,7 @@ from localloom.models.modelfile import (
     checksum_problem,
 )
 
-__all__ = ["MODEL_CACHE", "fetch_blob", "forget", "stored_copy"]
+__all__ = ["MODEL_CACHE", "fetch_blob", "forget", "replaced_note", "stored_blob", "stored_copy"]
 
 MODEL_CACHE = "localloom-models"  # the service worker's Cache Storage name for models
 HEAD_BYTES = 64  # kept from the start of a download to tell a GGUF from a web page
@@ -91,16 +92,37 @@ async def stored_copy(url: str, model: ModelFile) -> tuple[bool, str]:
     A copy the service worker did not mark as verified (an earlier build's, an altered one)
     or whose real size or magic is wrong is deleted; ``why_deleted`` then says why.
     """
+    blob, why = await _stored(url, model)
+    return blob is not None, why
+
+
+async def stored_blob(url: str, model: ModelFile):
+    """``(blob, why_deleted)``: the verified stored copy of ``model`` as Cache Storage's own
+    disk-backed Blob, or None (then ``why_deleted`` says why a copy was deleted, if one was).
+
+    Checked as ``stored_copy`` checks it; an engine reads it in place (no stream, no copy).
+    """
+    return await _stored(url, model)
+
+
+def replaced_note(why: str) -> str:
+    """What the page says when a stored copy was deleted before a new download."""
+    return _("A copy stored in this browser was deleted ({why}); the model is downloaded "
+             "again.").format(why=why)
+
+
+async def _stored(url: str, model: ModelFile):
+    """``(blob or None, why_deleted)`` for ``stored_copy`` and ``stored_blob``."""
     import js
 
     try:
         cache = await js.caches.open(MODEL_CACHE)
         hit = await cache.match(_absolute(url))
     except Exception:
-        return False, ""
+        return None, ""
     if is_nullish(hit):
-        return False, ""
-    why = ""
+        return None, ""
+    why, blob = "", None
     if hit.headers.get(VERIFIED_HEADER) != model.sha256:
         why = "it was never verified"
     else:
@@ -111,7 +133,8 @@ async def stored_copy(url: str, model: ModelFile) -> tuple[bool, str]:
             why = "it is not a GGUF file"
     if why:
         await forget(url)
-    return not why, why
+        return None, why
+    return blob, ""
 
 
 async def fetch_blob(
@@ -172,9 +195,7 @@ async def _download(url, model, on_progress, on_stage, cancel, engine, label, ex
     source = str(headers.get(SOURCE_HEADER) or "")  # "" when no service worker answered
     replaced = headers.get(REPLACED_HEADER)
     if on_stage is not None:
-        note = (f"A copy stored in this browser was deleted ({replaced}); the model is "
-                "downloaded again.") if replaced else ""
-        on_stage(source or "network", note)
+        on_stage(source or "network", replaced_note(str(replaced)) if replaced else "")
     if source != "cache":
         stage(DOWNLOADING, label)
     length = headers.get("content-length")

@@ -10,10 +10,16 @@ Public names: ``WllamaEngine``, ``GenerationStats``.
 Base models (``chat=False``) get raw completions with ``json_schema`` (llama.cpp turns it
 into a grammar); chat models get ``response_format: json_schema``. JS errors become
 ``localloom.errors`` at this boundary.
+
+A model stored in Cache Storage is handed to wllama as the cache's own disk-backed Blob:
+wllama reads the slices it needs in place (no stream through the page, no second copy), and
+``on_progress`` follows those reads, so the load phase shows progress too. The engine script
+is imported while the model is looked up.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 from dataclasses import dataclass
@@ -21,7 +27,13 @@ from dataclasses import dataclass
 from localloom.browser.ffi import abort_signal, import_module, js_object
 from localloom.browser.runtime import is_nullish, js_error_parts, js_get
 from localloom.engine import CancelToken, GenerateRequest, TokenCallback
-from localloom.engines.download import ProgressCallback, StageCallback, fetch_blob
+from localloom.engines.download import (
+    ProgressCallback,
+    StageCallback,
+    fetch_blob,
+    replaced_note,
+    stored_blob,
+)
 from localloom.engines.model_store import touch
 from localloom.engines.resumable import fetch_file
 from localloom.errors import EngineError, GenerationCancelled, LocalLoomError, ModelLoadError
@@ -56,6 +68,30 @@ class GenerationStats:
 def _classify(exc: BaseException, stage: str, model_id: str) -> LocalLoomError:
     name, message, _ = js_error_parts(exc)
     return classify_js_error(name, message, engine="wllama", stage=stage, model_id=model_id)
+
+
+def _watch_reads(blob, on_progress: ProgressCallback | None):
+    """Report ``(end of the furthest slice read, size)`` as wllama reads ``blob``.
+
+    wllama reads a model by ``blob.slice(start, end)`` (1 MB or more at a time); an own
+    ``slice`` on this Blob instance sees each read. Returns the proxy to destroy after load.
+    """
+    if on_progress is None:
+        return None
+    from pyodide.ffi import create_proxy
+
+    original = blob.slice.bind(blob)
+    size = int(blob.size)
+    furthest = [0]
+
+    def slice_(start=None, end=None, *rest):
+        if end is not None and int(end) > furthest[0]:
+            furthest[0] = min(int(end), size)
+            on_progress(furthest[0], size)
+        return original(start, end, *rest)
+    proxy = create_proxy(slice_)
+    blob.slice = proxy
+    return proxy
 
 
 class WllamaEngine:
@@ -134,24 +170,35 @@ class WllamaEngine:
                 on_stage(kind, note)
 
         started = time.monotonic()
-        if self.files:
-            blobs = await self._download(on_progress, stage, cancel)
-        else:
-            blobs = [await fetch_blob(self.model_url, model=self.model_file,
-                                      on_progress=on_progress, on_stage=stage,
-                                      cancel=cancel, engine=self.name, model_id=self.model_id,
-                                      expected_size=self.size_bytes)]
-        if cancel is not None and cancel.cancelled:
-            raise GenerationCancelled("Model loading was cancelled.", stage="load")
+        module_task = asyncio.ensure_future(import_module(MODULE_URL))  # while bytes are found
         use_gpu = bool(caps and caps.gpu and not caps.gpu.is_fallback)
         threads = caps.threads if caps else 1
         backend = f"WebGPU ({caps.gpu.vendor})" if use_gpu and caps and caps.gpu else \
             f"CPU, {threads} thread{'s' if threads > 1 else ''}"
+        stored, deleted = (await stored_blob(self.model_url, self.model_file)
+                           if self.model_file and not self.files else (None, ""))
+        if self.files:
+            blobs = await self._download(on_progress, stage, cancel)
+        elif stored is not None:  # llama.cpp reads the verified stored copy in place
+            blobs = [stored]
+        else:
+            fetch_stage = stage
+            if deleted:  # this page deleted it: the service worker cannot say so
+                def fetch_stage(kind: str, note: str) -> None:
+                    stage(kind, note or replaced_note(deleted))
+            blobs = [await fetch_blob(self.model_url, model=self.model_file,
+                                      on_progress=on_progress, on_stage=fetch_stage,
+                                      cancel=cancel, engine=self.name, model_id=self.model_id,
+                                      expected_size=self.size_bytes)]
+        if cancel is not None and cancel.cancelled:
+            raise GenerationCancelled("Model loading was cancelled.", stage="load")
         log.enter(INITIALISING, backend)
         if on_stage is not None:
             on_stage("start", backend)
+            if stored is not None:
+                on_stage("cache", "")
         try:
-            module = await import_module(MODULE_URL)
+            module = await module_task
         except Exception as exc:
             raise ModelLoadError(
                 f"The wllama engine script could not be loaded: {js_error_parts(exc)[1]}",
@@ -159,6 +206,7 @@ class WllamaEngine:
                       "made offline).",
                 fix="Reload the page while online; LocalLoom then works offline.",
                 stage="load", engine=self.name) from exc
+        watch = _watch_reads(blobs[0], on_progress) if len(blobs) == 1 else None
         try:
             wasm = str(js.URL.new(WASM_URL, js.document.baseURI).href)
             wllama = module.Wllama.new(js_object({"default": wasm}),
@@ -173,6 +221,10 @@ class WllamaEngine:
             if not isinstance(error, EngineError):
                 error = ModelLoadError(error.what, stage="load", engine=self.name)
             raise error from exc
+        finally:
+            if watch is not None:
+                js.Reflect.deleteProperty(blobs[0], "slice")  # the Blob's own method again
+                watch.destroy()
         if self.files and is_nullish(wllama.getChatTemplate()):
             self.chat = False  # no chat template: a base model, prompted as one
         self._wllama = wllama

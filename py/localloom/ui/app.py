@@ -123,9 +123,11 @@ class App:
         apply_language(pick_language(browser_languages(),
                                      self.settings_panel.settings.ui_language))
         self.caps = await probe()
+        js.performance.mark("localloom:probed")  # boot stages, read by build.py bench
         _el("device").innerHTML = render_capabilities(self.caps)
         self._restore()
         await self.library.boot()
+        js.performance.mark("localloom:library")
         self.settings_panel.bind()
         self.models_panel = ModelsPanel(self)
         await self.models_panel.bind()
@@ -463,6 +465,7 @@ class App:
                 else report.text
 
         def stage(kind: str, note: str) -> None:
+            nonlocal tracker
             if kind == "cache":
                 title.textContent = _("Reading {name} from this browser's storage…").format(
                     name=name)
@@ -470,6 +473,7 @@ class App:
                 title.textContent = _("Downloading {name} ({size}, ships with the app)…").format(
                     name=name, size=format_bytes(EMBEDDED.size_bytes))
             elif kind == "start":
+                tracker = LoadProgress()  # progress now follows llama.cpp reading the model
                 title.textContent = _("Starting {name} ({note})…").format(name=name, note=note)
                 label.textContent = _("{size} checked").format(
                     size=format_bytes(EMBEDDED.size_bytes))
@@ -574,6 +578,7 @@ def _quality_error(error: LocalLoomError) -> QualityError | None:
 
 
 async def start() -> None:
+    js.performance.mark("localloom:imported")
     app = App()
     try:
         await app.boot()

@@ -20,13 +20,15 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import jinja2
-from markdown_it import MarkdownIt
 from markupsafe import Markup
 
 from localloom import i18n
+
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
 
 __all__ = ["markdown", "render"]
 
@@ -58,6 +60,8 @@ def render(template: str, **values: Any) -> str:
 
 @lru_cache(maxsize=1)
 def _parser() -> MarkdownIt:
+    from markdown_it import MarkdownIt  # on the first course shown: the boot does not need it
+
     md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
     md.disable(["image", "html_block", "html_inline"])
     md.validateLink = lambda url: url.strip().lower().startswith(_SAFE_LINK)  # type: ignore
