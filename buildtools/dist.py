@@ -8,11 +8,16 @@ Layout::
     dist/pyscript/      @pyscript/core (core.js + chunks)
     dist/pyodide/       Pyodide 314 core + our wheels + a pyodide-lock.json naming only them
     dist/vendor/wllama/ @wllama/wllama ESM + wasm
-    dist/models/        the embedded GGUF (hard link to .cache)
+    dist/vendor/transformers/  @huggingface/transformers (bundled ESM) + onnxruntime-web's
+                        asyncify wasm; the 27 MB wasm is not precached (Transformers.js caches
+                        it on first use), so the first visit does not pay for an opt-in engine
+    dist/models/        the embedded GGUF (hard link to .cache); models/tjs/<id>/ the
+                        Transformers.js test model, only when it was built (buildtools.tjs_model)
     dist/precache.json  build version, files and sizes for the service worker and the shell,
                         and each model's url, size and sha256 (also packed into the localloom
                         wheel as localloom/models/built.json, so the page and the service worker
-                        check a model against the same facts)
+                        check a model against the same facts; built.json also lists the
+                        Transformers.js model folders under "transformers")
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ import zipfile
 from pathlib import Path
 
 from .deps import CACHE, MODEL_FILE, MODEL_SHA256, ROOT, log
+from .tjs_model import built_tjs_model, tjs_model_entry
 from .wheel import write_wheel
 
 __all__ = ["PYODIDE_FILES", "build_dist", "localloom_wheel", "model_entry", "models_json",
@@ -33,6 +39,18 @@ __all__ = ["PYODIDE_FILES", "build_dist", "localloom_wheel", "model_entry", "mod
 
 DIST = ROOT / "dist"
 PYODIDE_FILES = ("pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip")
+#: (source under node_modules, dist path) of Transformers.js and the onnxruntime-web build it
+#: loads (asyncify: the one Transformers.js picks by default; we name it, so no CDN is used).
+TRANSFORMERS_FILES = (
+    ("@huggingface/transformers/dist/transformers.min.js",
+     "vendor/transformers/transformers.min.js"),
+    ("onnxruntime-web/dist/ort-wasm-simd-threaded.asyncify.mjs",
+     "vendor/transformers/ort-wasm-simd-threaded.asyncify.mjs"),
+    ("onnxruntime-web/dist/ort-wasm-simd-threaded.asyncify.wasm",
+     "vendor/transformers/ort-wasm-simd-threaded.asyncify.wasm"),
+)
+#: Served but not precached by the service worker (fetched, and cached, on first use).
+NOT_PRECACHED = ("models/", "vendor/transformers/ort-wasm-simd-threaded.asyncify.wasm")
 
 
 def _canon(name: str) -> str:
@@ -142,11 +160,20 @@ def build_dist(wheels_dir: Path, model: Path) -> Path:
     put(wllama / "index.js", "vendor/wllama/index.js")
     put(wllama / "wasm/wllama.wasm", "vendor/wllama/wasm/wllama.wasm")
     put(model, f"models/{MODEL_FILE}", link=True)
+    for src, rel in TRANSFORMERS_FILES:
+        put(nm / src, rel)
+    folders = []
+    tjs = built_tjs_model()
+    if tjs is not None:
+        folders.append(tjs_model_entry(tjs, f"models/tjs/{tjs.name}/"))
+        for name in folders[-1]["files"]:
+            put(tjs / name, f"models/tjs/{tjs.name}/{name}", link=True)
+    log(f"Transformers.js model: {folders[0]['id'] if folders else 'none (not built)'}")
 
     models = [model_entry(model, f"models/{MODEL_FILE}", MODEL_SHA256)]
     wheels = sorted(wheels_dir.glob("*.whl"))
     wheels.append(localloom_wheel(CACHE / "localloom-wheel", {
-        "localloom/models/built.json": models_json(models, models[0]["url"])}))
+        "localloom/models/built.json": models_json(models, models[0]["url"], folders)}))
     for wheel in wheels:
         put(wheel, f"pyodide/{wheel.name}")
     base = json.loads((pyodide / "pyodide-lock.json").read_text())
@@ -173,9 +200,11 @@ def model_entry(path: Path, url: str, sha256: str) -> dict:
     return {"url": url, "size": path.stat().st_size, "sha256": sha256}
 
 
-def models_json(models: list[dict], embedded: str) -> bytes:
-    """``localloom/models/built.json``: what ``localloom.models.modelfile`` reads in the browser."""
-    return (json.dumps({"models": models, "embedded": embedded}, indent=1) + "\n").encode()
+def models_json(models: list[dict], embedded: str, transformers: list[dict] = ()) -> bytes:
+    """``localloom/models/built.json``: what ``localloom.models.modelfile`` reads in the browser
+    (and ``localloom.models.tjs_build``: the Transformers.js folders, ``tjs_model_entry``)."""
+    data = {"models": models, "embedded": embedded, "transformers": list(transformers)}
+    return (json.dumps(data, indent=1) + "\n").encode()
 
 
 def _manifest(files: set[Path], models: list[dict]) -> dict:
@@ -184,7 +213,7 @@ def _manifest(files: set[Path], models: list[dict]) -> dict:
     shell = []
     for path in sorted(files):
         rel = path.relative_to(DIST).as_posix()
-        if rel.startswith("models/"):
+        if rel.startswith(NOT_PRECACHED):
             continue
         digest.update(rel.encode() + b"\0" + hashlib.sha256(path.read_bytes()).digest())
         shell.append({"url": rel, "size": path.stat().st_size})

@@ -192,3 +192,35 @@ def test_manifest_lists_models_apart_from_the_shell(tmp_path, monkeypatch):
     assert manifest["models"] == [{"url": "models/m.gguf", "size": 16, "sha256": "01" * 32}]
     assert manifest["shell"] == [{"url": "index.html", "size": 15}]
     assert re.fullmatch(r"[0-9a-f]{16}", manifest["version"])
+
+
+def test_transformers_js_is_served_from_our_copies_and_its_wasm_is_not_precached(tmp_path,
+                                                                                 monkeypatch):
+    """Transformers.js and onnxruntime-web's wasm come from node_modules (no CDN); the 27 MB
+    wasm is left out of the first visit's precache, like the models."""
+    for src, rel in buildtools.dist.TRANSFORMERS_FILES:
+        assert (ROOT / "node_modules" / src).is_file(), src
+        assert rel.startswith("vendor/transformers/")
+    monkeypatch.setattr(buildtools.dist, "DIST", tmp_path)
+    files = set()
+    for rel in [r for _, r in buildtools.dist.TRANSFORMERS_FILES] + [
+            "models/tjs/m/onnx/model_quantized.onnx"]:
+        path = tmp_path / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(b"x")
+        files.add(path)
+    shell = [f["url"] for f in _manifest(files, [])["shell"]]
+    assert shell == ["vendor/transformers/ort-wasm-simd-threaded.asyncify.mjs",
+                     "vendor/transformers/transformers.min.js"]
+
+
+def test_models_json_lists_the_transformers_folders(tmp_path):
+    """built.json carries the Transformers.js folders the page reads (tjs_build)."""
+    from localloom.models.tjs_build import parse_folders
+
+    folder = {"id": "m", "url": "models/tjs/m/", "size": 3, "files": {"onnx/model.onnx": 3},
+              "context_window": 2048}
+    text = models_json([{"url": "models/m.gguf", "size": 8, "sha256": "ef" * 32}],
+                       "models/m.gguf", [folder]).decode()
+    assert parse_folders(text)[0].files == {"onnx/model.onnx": 3}
+    assert parse_models(text)[1] == "models/m.gguf"

@@ -184,3 +184,16 @@ def test_unknown_task_is_rejected():
 
 def test_plan_is_a_plain_value():
     assert isinstance(make_plan("course", DESKTOP), Plan)
+
+
+def test_a_cpu_only_transformers_model_is_not_put_on_the_gpu():
+    """A q8-only Transformers.js build runs on WASM: with WebGPU present it still says "on
+    the CPU" and ranks below the embedded model, which writes better."""
+    smol = ModelSpec("SmolLM2-135M-Instruct", "transformers", 140_000_000, 8192, embedded=True,
+                     chat=True, cpu_only=True)
+    plan = make_plan("course", DESKTOP, catalog=[smol, GEMMA])
+    assert [s.model_id for s in plan.steps[:2]] == [GEMMA.id, smol.id]
+    assert "runs on the CPU" in plan.steps[1].reason
+    preferred = make_plan("tags", HEADLESS, catalog=[GEMMA, smol],
+                          prefs=Preferences(preferred_engine="transformers"))
+    assert preferred.steps[0].model_id == smol.id

@@ -1,10 +1,13 @@
 """The models LocalLoom knows: what each one is, what it needs, where it comes from (data).
 
-Public names: ``ModelSpec``, ``ENGINE_NAMES``, ``embedded_spec``.
+Public names: ``ModelSpec``, ``ENGINE_NAMES``, ``embedded_spec``, ``transformers_specs``,
+``local_catalog``, ``TRANSFORMERS_MODELS``.
 
 Routing (``routing.tiers``) ranks these; the page loads them; nothing here touches the
 browser. The embedded model's facts come from the build (``modelfile.embedded_model``: the
-file's url, size and sha256), the rest from this module::
+file's url, size and sha256), and so do the Transformers.js folders this build ships
+(``tjs_build.built_folders``); what a model *is* (chat or base, how well it writes) comes from
+this module::
 
     >>> gemma = ModelSpec("gemma-3-270m-q4_k_m", "wllama", 253_113_024, 4096, embedded=True)
     >>> gemma.label, gemma.on_gpu
@@ -16,8 +19,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from localloom.models.modelfile import embedded_model
+from localloom.models.tjs_build import TjsFolder, built_folders, choose_backend
 
-__all__ = ["ENGINE_NAMES", "ModelSpec", "embedded_spec"]
+__all__ = ["ENGINE_NAMES", "TRANSFORMERS_MODELS", "ModelSpec", "embedded_spec",
+           "local_catalog", "transformers_specs"]
 
 ENGINE_NAMES = {
     "chrome": "Chrome built-in AI", "webllm": "WebLLM", "wllama": "wllama",
@@ -42,6 +47,7 @@ class ModelSpec:
     quality: int = 0
     chat: bool = False
     url: str = ""
+    cpu_only: bool = False  # its files run only on the CPU (a q8-only ONNX build)
 
     @property
     def label(self) -> str:
@@ -54,7 +60,7 @@ class ModelSpec:
     @property
     def on_gpu(self) -> bool:
         """Runs on the GPU when WebGPU exists (wllama is the CPU-first universal engine)."""
-        return self.requires_webgpu or self.engine in _GPU_ENGINES
+        return self.requires_webgpu or (self.engine in _GPU_ENGINES and not self.cpu_only)
 
 
 def embedded_spec() -> ModelSpec:
@@ -62,3 +68,31 @@ def embedded_spec() -> ModelSpec:
     file = embedded_model()
     return ModelSpec(id=file.name.removesuffix(".gguf"), engine="wllama", size_bytes=file.size,
                      context_window=4096, embedded=True, quality=1, url=f"./{file.url}")
+
+
+#: Transformers.js models LocalLoom knows, by folder id: what the build's facts do not say.
+#: SmolLM2-135M-Instruct (Apache-2.0) is an instruct model with a ChatML template; it writes
+#: less reliably than the embedded Gemma (no grammar on Transformers.js), so it ranks below it.
+TRANSFORMERS_MODELS: dict[str, dict] = {
+    "SmolLM2-135M-Instruct": {"chat": True, "quality": 0},
+}
+
+
+def transformers_specs(folders: list[TjsFolder] | None = None) -> list[ModelSpec]:
+    """The Transformers.js models this build ships (served from the app's own origin, so
+    they need no download consent); none when the build has no model folder."""
+    specs = []
+    for folder in built_folders() if folders is None else folders:
+        known = TRANSFORMERS_MODELS.get(folder.id, {})
+        specs.append(ModelSpec(
+            id=folder.id, engine="transformers", size_bytes=folder.size,
+            context_window=folder.context_window, embedded=True,
+            quality=known.get("quality", 0), chat=known.get("chat", True),
+            url=f"./{folder.url}",
+            cpu_only=choose_backend(folder.dtypes, real_gpu=True)[0] != "webgpu"))
+    return specs
+
+
+def local_catalog() -> list[ModelSpec]:
+    """Every local model this build can run: the embedded GGUF, then Transformers.js ones."""
+    return [embedded_spec(), *transformers_specs()]
