@@ -1,0 +1,323 @@
+"""Transformers.js adapter: ONNX text-generation models on WASM (or WebGPU on a real GPU).
+
+Public names: ``TransformersEngine``, ``env_settings``, ``generation_options``,
+``answer_prefix``, ``StopScanner``.
+
+    engine = TransformersEngine("SmolLM2-135M-Instruct", folder)   # a TjsFolder of this build
+    await engine.load(caps, on_progress=lambda line, fraction: ..., cancel=cancel)
+    text = await engine.generate(GenerateRequest(messages=[...]), on_token=print)
+
+Everything goes through the FFI (``browser.ffi``): no JS glue. The library and
+onnxruntime-web's wasm come from ``dist/vendor/transformers/`` (``env.backends.onnx.wasm
+.wasmPaths`` names them, so no CDN is used); model files come from the app's own origin
+(``env.localModelPath``), and from the Hugging Face Hub only for a remote model and only with
+the user's consent to downloads (``env.allowRemoteModels``). Chat models get their messages
+through the model's chat template. Transformers.js has no grammar: ``request.schema`` is not
+enforced (the runner puts the format in the prompt and validates); the answer is started for
+the model with the JSON object's first key (``answer_prefix``), without which SmolLM2-135M
+mostly answered in prose. Streaming is a ``TextStreamer``; Cancel is an
+``InterruptableStoppingCriteria`` (the call returns at the next token). JS errors become
+``localloom.errors`` at this boundary.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import Callable
+from typing import Any
+
+from localloom.browser.ffi import import_module, js_object
+from localloom.browser.runtime import js_error_parts, js_get
+from localloom.engine import CancelToken, GenerateRequest, TokenCallback
+from localloom.engines.wllama import GenerationStats
+from localloom.errors import (
+    EngineError,
+    EngineUnavailable,
+    GenerationCancelled,
+    LocalLoomError,
+    ModelLoadError,
+)
+from localloom.models.tjs_build import FileProgress, TjsFolder, choose_backend
+from localloom.routing.device import Capabilities
+from localloom.routing.diagnostics import classify_js_error
+
+__all__ = ["StopScanner", "TransformersEngine", "answer_prefix", "env_settings",
+           "generation_options"]
+
+MODULE_URL = "./vendor/transformers/transformers.min.js"
+ORT_MJS = "./vendor/transformers/ort-wasm-simd-threaded.asyncify.mjs"
+ORT_WASM = "./vendor/transformers/ort-wasm-simd-threaded.asyncify.wasm"
+
+#: ``on_progress(line, fraction)``: which file loads and how far, for the page's model box.
+LoadCallback = Callable[[str, float], None]
+
+
+def env_settings(local_path: str | None, *, allow_remote: bool) -> dict[str, Any]:
+    """Transformers.js ``env`` fields: a local folder never reaches the Hub; a remote model
+    only with consent (``allow_remote``: Settings → Allow model downloads)."""
+    if local_path is not None:
+        return {"allowLocalModels": True, "allowRemoteModels": False,
+                "localModelPath": local_path, "useBrowserCache": True}
+    if not allow_remote:
+        raise EngineUnavailable(
+            "This Transformers.js model is downloaded from the Hugging Face Hub.",
+            cause="Model downloads are not allowed.",
+            fix="Turn on 'Allow model downloads' in Settings, or pick a model that ships with "
+                "the app.", engine="transformers", stage="route")
+    return {"allowLocalModels": False, "allowRemoteModels": True, "useBrowserCache": True}
+
+
+def generation_options(request: GenerateRequest) -> dict[str, Any]:
+    """The request as Transformers.js generation options (greedy at temperature 0)."""
+    options: dict[str, Any] = {"max_new_tokens": request.max_tokens}
+    if request.temperature > 0:
+        options.update(do_sample=True, temperature=request.temperature)
+    else:
+        options["do_sample"] = False
+    if request.repeat_penalty is not None:
+        options["repetition_penalty"] = request.repeat_penalty
+    if request.prompt is not None:
+        options["return_full_text"] = False
+    return options
+
+
+def answer_prefix(schema: dict[str, Any] | str | None) -> str:
+    """The start of a JSON answer to ``schema`` (``{"tags":``), written for the model: a
+    grammar-less engine's nudge into the format. Empty for no schema or one without fields."""
+    if isinstance(schema, str):
+        schema = json.loads(schema)
+    fields = schema.get("properties") if isinstance(schema, dict) else None
+    return '{"' + next(iter(fields)) + '":' if fields else ""
+
+
+class StopScanner:
+    """Stop strings, which Transformers.js lacks: ``feed`` the streamed text; once a stop string
+    appears, ``hit`` is set and ``text`` ends before it."""
+
+    def __init__(self, stops: list[str]) -> None:
+        self.stops = [s for s in stops if s]
+        self.parts: list[str] = []
+        self.hit = False
+
+    def feed(self, delta: str) -> str:
+        """Take a delta; return the part of it before any stop string."""
+        if self.hit:
+            return ""
+        before = "".join(self.parts)
+        self.parts.append(delta)
+        joined = before + delta
+        cuts = [i for s in self.stops if (i := joined.find(s, max(0, len(before) - len(s)))) >= 0]
+        if not cuts:
+            return delta
+        self.hit = True
+        self.parts = [joined[:min(cuts)]]
+        return joined[len(before):min(cuts)]
+
+    @property
+    def text(self) -> str:
+        return "".join(self.parts)
+
+
+def _classify(exc: BaseException, stage: str, model_id: str) -> LocalLoomError:
+    name, message, _ = js_error_parts(exc)
+    return classify_js_error(name, message, engine="transformers", stage=stage,
+                             model_id=model_id)
+
+
+def _absolute(url: str) -> str:
+    import js
+
+    return str(js.URL.new(url, js.document.baseURI).href)
+
+
+class TransformersEngine:
+    name = "transformers"
+
+    def __init__(self, model_id: str, folder: TjsFolder | None = None, *, chat: bool = True,
+                 context_window: int = 2048, allow_remote: bool = False,
+                 dtypes: tuple[str, ...] = ("q8",)) -> None:
+        self.model_id = model_id
+        self.folder = folder  # None: a Hub model id (remote; needs consent)
+        self.chat = chat
+        self.context_window = folder.context_window if folder else context_window
+        self.allow_remote = allow_remote
+        self.dtypes = folder.dtypes if folder else dtypes
+        self.stats = GenerationStats()
+        self.load_seconds = 0.0
+        self.backend = ""
+        self._module: Any = None
+        self._pipe: Any = None
+
+    @property
+    def loaded(self) -> bool:
+        return self._pipe is not None
+
+    def count_tokens(self, text: str) -> int:
+        if self._pipe is not None:
+            try:
+                return int(self._pipe.tokenizer.encode(text).length)
+            except Exception:
+                pass
+        return max(1, int(len(text) / 3.5) + 1)
+
+    async def _library(self) -> Any:
+        try:
+            return await import_module(MODULE_URL)
+        except Exception as exc:
+            raise ModelLoadError(
+                f"The Transformers.js engine script could not be loaded: {js_error_parts(exc)[1]}",
+                cause="The app's files are incomplete (interrupted update or first visit "
+                      "made offline).",
+                fix="Reload the page while online; LocalLoom then works offline.",
+                stage="load", engine=self.name) from exc
+
+    async def load(self, caps: Capabilities | None = None, *,
+                   on_progress: LoadCallback | None = None,
+                   cancel: CancelToken | None = None) -> None:
+        """Fetch (or read from the browser's cache) the model files and start the ONNX
+        session; idempotent. Cancel returns at once; the load finishes unseen and is freed."""
+        if self._pipe is not None:
+            return
+        import js
+        from pyodide.ffi import create_proxy
+
+        cancel = cancel or CancelToken()
+        started = time.monotonic()
+        local = None
+        if self.folder is not None:
+            local = str(js.URL.new(self.folder.parent, js.document.baseURI).pathname)
+        settings = env_settings(local, allow_remote=self.allow_remote)
+        gpu = caps.gpu if caps else None
+        device, dtype = choose_backend(self.dtypes, real_gpu=bool(gpu and not gpu.is_fallback))
+        module = self._module = await self._library()
+        env = module.env
+        for key, value in settings.items():
+            setattr(env, key, value)
+        env.backends.onnx.wasm.wasmPaths = js_object({"mjs": _absolute(ORT_MJS),
+                                                      "wasm": _absolute(ORT_WASM)})
+        backend = (f"WebGPU ({gpu.vendor or 'GPU'}), {dtype}" if device == "webgpu" and gpu
+                   else f"WASM, {dtype}")
+        files = FileProgress(sizes=dict(self.folder.files) if self.folder else {})
+
+        def progress(event) -> None:
+            data = {k: js_get(event, k) for k in ("status", "file", "loaded", "total")}
+            if files.update(data) and on_progress is not None:
+                line = files.line()
+                if data["status"] == "done" and str(data["file"]).startswith("onnx/"):
+                    line += f" — starting the ONNX session ({backend})…"
+                on_progress(line, files.fraction)
+
+        proxy = create_proxy(progress)
+        name = self.folder.name if self.folder else self.model_id
+        options = js_object({"dtype": dtype, "device": device})
+        options.progress_callback = proxy
+        stop = asyncio.Event()
+        cancel.on_cancel(stop.set)
+        loading = asyncio.ensure_future(_settled(module.pipeline("text-generation", name,
+                                                                 options)))
+        waiting = asyncio.ensure_future(stop.wait())
+        try:
+            await asyncio.wait({loading, waiting}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            waiting.cancel()
+        if not loading.done():
+            loading.add_done_callback(lambda f: _dispose_later(f, proxy))
+            raise GenerationCancelled("Model loading was cancelled.", stage="load")
+        proxy.destroy()
+        try:
+            pipe = loading.result()
+        except Exception as exc:
+            error = _classify(exc, "load", self.model_id)
+            if not isinstance(error, EngineError):
+                error = ModelLoadError(error.what, stage="load", engine=self.name)
+            raise error from exc
+        threads = js_get(env.backends.onnx.wasm, "numThreads")
+        if device == "wasm" and threads:
+            backend += f", {int(threads)} thread{'s' if int(threads) > 1 else ''}"
+        self._pipe, self.backend = pipe, backend
+        self.load_seconds = time.monotonic() - started
+
+    async def generate(self, request: GenerateRequest, on_token: TokenCallback | None = None,
+                       cancel: CancelToken | None = None) -> str:
+        if self._pipe is None:
+            raise EngineError("The model is not loaded.", stage="generate", engine=self.name,
+                              fix="Load the model first (this is a bug in LocalLoom).")
+        from pyodide.ffi import create_proxy
+
+        cancel = cancel or CancelToken()
+        if cancel.cancelled:
+            raise GenerationCancelled("Generation was cancelled.", stage="generate")
+        module, stats, started = self._module, GenerationStats(), time.monotonic()
+        criteria = module.InterruptableStoppingCriteria.new()
+        scanner = StopScanner(request.stop)
+
+        def on_text(text) -> None:
+            piece = scanner.feed(str(text))
+            if scanner.hit:
+                criteria.interrupt()
+            if piece and on_token is not None:
+                on_token(piece)
+
+        def on_ids(_ids) -> None:
+            if not stats.tokens:
+                stats.first_token_s = time.monotonic() - started
+            stats.tokens += 1
+
+        text_proxy, ids_proxy = create_proxy(on_text), create_proxy(on_ids)
+        streamer = module.TextStreamer.new(self._pipe.tokenizer, js_object(
+            {"skip_prompt": True, "skip_special_tokens": True}))
+        streamer.callback_function = text_proxy
+        streamer.token_callback_function = ids_proxy
+        options = js_object(generation_options(request))
+        options.streamer, options.stopping_criteria = streamer, criteria
+        cancel.on_cancel(lambda: criteria.interrupt())
+        source = request.prompt
+        prefix = answer_prefix(request.schema) if request.messages is not None else ""
+        if request.messages is not None:
+            source = str(self._pipe.tokenizer.apply_chat_template(
+                js_object(request.messages),
+                js_object({"tokenize": False, "add_generation_prompt": True}))) + prefix
+            options.add_special_tokens, options.return_full_text = False, False
+        if prefix:
+            on_text(prefix)
+        try:
+            await self._pipe(source, options)
+        except Exception as exc:
+            if cancel.cancelled:
+                raise GenerationCancelled("Generation was cancelled.",
+                                          stage="generate") from exc
+            raise _classify(exc, "generate", self.model_id) from exc
+        finally:
+            text_proxy.destroy()
+            ids_proxy.destroy()
+            stats.total_s = time.monotonic() - started
+            stats.finish_reason = "stop" if scanner.hit else (
+                "length" if stats.tokens >= request.max_tokens else "stop")
+            self.stats = stats
+        if cancel.cancelled:
+            raise GenerationCancelled("Generation was cancelled.", stage="generate")
+        return scanner.text
+
+    async def unload(self) -> None:
+        """Free the ONNX session (its wasm memory)."""
+        pipe, self._pipe = self._pipe, None
+        if pipe is not None:
+            await pipe.dispose()
+
+
+async def _settled(promise: Any) -> Any:
+    return await promise
+
+
+_DISPOSING: set[asyncio.Future] = set()
+
+
+def _dispose_later(future: asyncio.Future, proxy: Any) -> None:
+    """A load the user cancelled finished after all: free its session and its callback."""
+    proxy.destroy()
+    if not future.cancelled() and future.exception() is None:
+        task = asyncio.ensure_future(_settled(future.result().dispose()))
+        _DISPOSING.add(task)
+        task.add_done_callback(_DISPOSING.discard)
