@@ -55,3 +55,11 @@ def test_unknown_engine_is_unavailable_so_the_next_tier_runs():
     dispatcher, _, _ = make(ScriptedEngine([]))
     with pytest.raises(EngineUnavailable):
         asyncio.run(dispatcher.engine_for(PlanStep("webllm", "llama", "x"), "en"))
+
+
+def test_transformers_step_without_a_model_in_this_build_is_unavailable():
+    """A build without the Transformers.js model: the tier says so and the next one runs."""
+    dispatcher, _, _ = make(ScriptedEngine([]))
+    with pytest.raises(EngineUnavailable) as info:
+        asyncio.run(dispatcher.engine_for(PlanStep("transformers", "No-Such-Model", "x"), "en"))
+    assert "Transformers.js has no model" in info.value.what

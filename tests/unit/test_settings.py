@@ -166,3 +166,10 @@ def test_a_fixed_seed_is_kept_and_a_bad_one_reset():
     for bad in ("7", 7.5, -1, 2**31, True):
         settings = Settings.from_dict({"seed": bad})
         assert settings.seed is None and "seed" in settings.unreadable
+
+
+def test_transformers_js_is_a_preferred_engine_choice():
+    """The page's Preferred engine list offers Transformers.js; a saved choice is kept."""
+    s = Settings.from_dict({"preferred_engine": "transformers"})
+    assert s.preferred_engine == "transformers" and s.unreadable == []
+    assert s.preferences().preferred_engine == "transformers"

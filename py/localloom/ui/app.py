@@ -29,12 +29,13 @@ from localloom.engines.download import stored_copy
 from localloom.engines.wllama import WllamaEngine
 from localloom.errors import EngineError, GenerationCancelled, LocalLoomError, QualityError
 from localloom.language import detect
-from localloom.models.catalog import embedded_spec
+from localloom.models.catalog import embedded_spec, local_catalog
 from localloom.models.modelfile import embedded_model
 from localloom.models.progress import LoadProgress, format_bytes
 from localloom.routing.device import Capabilities
 from localloom.routing.fallback import FallbackEvent, run_plan
 from localloom.routing.tiers import make_plan
+from localloom.ui import transformers_tier
 from localloom.ui.dispatch import Dispatcher, TaskInput
 from localloom.ui.dom import el as _el
 from localloom.ui.settings_panel import SettingsPanel
@@ -140,6 +141,9 @@ class App:
             lambda n=64: asyncio.ensure_future(self.speed_test(int(n)))))
         api.parseBench = self._keep(create_proxy(lambda n=5: json.dumps(parse_bench.run(int(n)))))
         api.lastRun = self._keep(create_proxy(lambda: json.dumps(self.report.to_dict())))
+        api.transformersSpeedTest = self._keep(create_proxy(lambda n=64: asyncio.ensure_future(
+            transformers_tier.speed_test(self.caps, int(n)))))
+        transformers_tier.show_status()
         js.window.localloom = api
         _el("generate").disabled = False
         _el("run-text").disabled = False
@@ -300,12 +304,13 @@ class App:
         _el(panel.tiers).innerHTML = ""
         js.document.body.dataset.outcome = ""
         settings = self.settings_panel.settings
-        plan = make_plan(job.task, self.caps, catalog=[EMBEDDED], prefs=settings.preferences())
+        plan = make_plan(job.task, self.caps, catalog=local_catalog(),
+                         prefs=settings.preferences())
         dispatcher = Dispatcher(
             local_engine=self.engine, load_local=self._load, settings=settings,
             store=self.store, wrap=lambda engine: _Tap(engine, self._raw),
             on_event=self._event, on_progress=self._fraction, cancel=cancel,
-            max_reasks=2)
+            max_reasks=2, caps=self.caps)
         started = time.monotonic()
         status = _el(panel.status)
         failed: list[FallbackEvent] = []
@@ -366,9 +371,9 @@ class App:
         line = served_line(outcome, elapsed, custom_url=custom.base_url if custom else "",
                            model=getattr(engine, "model_id", ""),
                            model_from_server=getattr(engine, "model_source", "") == "server")
-        if step.engine == "wllama":
-            stats = self.engine.stats
-            line += (f" ({self.engine.backend}; last step {stats.tokens} tokens at "
+        if step.engine in ("wllama", "transformers"):
+            stats = engine.stats
+            line += (f" ({engine.backend}; last step {stats.tokens} tokens at "
                      f"{stats.tokens_per_s:.1f} tokens/s.)")
         return line
 
