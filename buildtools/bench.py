@@ -11,6 +11,9 @@ Figures (seconds unless named otherwise):
 - ``js_direct``: the same prompt and parameters through wllama called directly from JS on
   the same page and loaded model; ``python_over_js`` is the ratio of the two tokens/s.
 - ``parse_30kb_ms``: parse + repair + validate of a ~30 KB damaged course, CPython and Pyodide.
+- ``transformers`` (only when the Transformers.js model is built, ``buildtools.tjs_model``):
+  its load from localhost (files, then the ONNX session), time to first token and tokens/s
+  of a chat answer, through the page (``window.localloom.transformersSpeedTest``).
 
 Rounds alternate Python and JS so machine drift hits both alike; medians are reported.
 """
@@ -23,6 +26,7 @@ import sys
 
 from .deps import ROOT
 from .serve import serve_in_thread
+from .tjs_model import built_tjs_model
 
 ARGS = ["--no-sandbox", "--disable-background-networking", "--disable-component-update",
         "--disable-sync", "--no-first-run"]
@@ -98,6 +102,8 @@ def run() -> dict:
                   for p_, j in zip(py_runs, js_runs, strict=True) if j["tokens_per_s"]]
         out["python_over_js"] = round(statistics.median(ratios), 3) if ratios else None
         pyodide_parse = json.loads(page.evaluate("window.localloom.parseBench(5)"))
+        out["transformers"] = _transformers(page) if built_tjs_model() else {
+            "skipped": "model not built (tests/e2e/test_transformers.py builds it)"}
         browser.close()
     server.shutdown()
     cpython_parse = parse_bench.run(5)
@@ -106,6 +112,19 @@ def run() -> dict:
                             "pyodide_median": pyodide_parse.get("parse_ms_median")}
     out["rounds"] = ROUNDS
     return out
+
+
+def _transformers(page) -> dict:
+    """SmolLM2 through Transformers.js on the page: the first round loads it (from localhost)."""
+    call = f"async () => await window.localloom.transformersSpeedTest({MAX_TOKENS})"
+    runs = [json.loads(page.evaluate(call)) for _ in range(ROUNDS)]
+    if "error" in runs[0]:
+        return runs[0]
+    return {"model": runs[0]["model"], "backend": runs[0]["backend"],
+            "load_s": runs[0]["load_s"],
+            "first_token_s": statistics.median(r["first_token_s"] for r in runs),
+            "tokens_per_s": statistics.median(r["tokens_per_s"] for r in runs),
+            "tokens": runs[-1]["tokens"]}
 
 
 if __name__ == "__main__":
