@@ -1,0 +1,120 @@
+"""The Transformers.js tier in Chromium with a real model: SmolLM2-135M-Instruct, q8 ONNX.
+
+The model is built from registry packages by ``buildtools.tjs_model`` (a cached step: the
+first run on a fresh machine converts it, later runs reuse it), then served from dist/. The
+page runs it through Transformers.js on WASM: one load per module (one browser context), with
+each file's progress in the model box; Cancel while it writes; then a text task it must finish
+itself with a schema-valid answer. Tags are the task: a Tiny course needs 3 calls of several
+hundred tokens each at ~2-5 tokens/s on this machine, and a 135M model without a grammar
+rarely gets a course's JSON right, so the course would mostly measure fallbacks.
+
+Run it alone, holding the model lock: ``flock /work/model.lock python3 build.py test
+tests/e2e/test_transformers.py -q``.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+
+import pytest
+
+from buildtools.deps import ensure_browser_wheels, ensure_model
+from buildtools.dist import build_dist
+from buildtools.tjs_model import built_tjs_model, ensure_tjs_model
+from localloom.course.schema import Tags
+
+from .conftest import new_app_context, open_app, wait_outcome
+
+TEXT = ("Photosynthesis lets plants turn sunlight, water and carbon dioxide into sugar and "
+        "oxygen. It happens in the chloroplasts of leaf cells, where chlorophyll absorbs light.")
+WATCH = """() => { window.tjsLabels = []; const el = document.getElementById('model-label');
+  new MutationObserver(() => window.tjsLabels.push(el.textContent))
+    .observe(el, {childList: true, characterData: true, subtree: true}); }"""
+
+
+@pytest.fixture(scope="module")
+def model_in_dist():
+    """Build the model if this machine has not (CI's first run), and put it in dist/."""
+    if built_tjs_model() is None:
+        ensure_tjs_model()
+        build_dist(ensure_browser_wheels(), ensure_model())
+    return built_tjs_model()
+
+
+@pytest.fixture(scope="module")
+def visit(browser, app_url, model_in_dist):
+    context, log = new_app_context(browser, app_url)
+    page = open_app(context, app_url)
+    yield page
+    context.close()
+    assert log.foreign() == [], f"requests left the device: {log.foreign()[:5]}"
+
+
+def _run_tags(page) -> None:
+    page.fill("#source-text", TEXT)
+    page.select_option("#text-task", "tags")
+    page.select_option("#text-language", "en")
+    page.evaluate("delete document.body.dataset.outcome")
+    page.click("#run-text")
+
+
+def _why(page) -> str:
+    raw = page.text_content("#stream") or ""
+    return (f"{page.inner_text('#error')}\n{page.inner_text('#text-served-by')}\n"
+            f"--- raw model output (end) ---\n{raw[-3000:]}")
+
+
+def test_the_page_offers_the_built_model(visit):
+    """Settings says which model Transformers.js runs; its Preferred engine choice is on."""
+    page = visit
+    page.click("#settings summary")
+    assert "SmolLM2-135M-Instruct" in page.inner_text("#tjs-status")
+    assert page.is_enabled('#preferred-engine option[value="transformers"]')
+    assert page.evaluate("document.body.dataset.tjs") == "idle"
+    page.select_option("#preferred-engine", "transformers")
+
+
+def test_load_shows_each_file_and_cancel_stops_the_answer(visit):
+    """The model box names every file with its bytes while Transformers.js loads it; Cancel
+    while the model writes ends the run within seconds and keeps the model loaded."""
+    page = visit
+    page.evaluate(WATCH)
+    _run_tags(page)
+    page.wait_for_function("document.body.dataset.tjs === 'ready'", timeout=300_000)
+    labels = page.evaluate("window.tjsLabels")
+    onnx = [t for t in labels if "onnx/model_quantized.onnx: " in t and " MB of 136.6 MB" in t]
+    assert onnx, labels[:20]
+    for name in ("config.json", "tokenizer.json", "tokenizer_config.json",
+                 "generation_config.json"):
+        assert any(f": {name}: " in t for t in labels), (name, labels[:20])
+    assert "is ready (WASM, q8" in labels[-1] and "loaded in" in labels[-1]
+    page.wait_for_function("window.localloom.lastRun && JSON.parse(window.localloom.lastRun())"
+                           ".tokens > 0 || document.getElementById('stream').textContent",
+                           timeout=120_000)
+    pressed = time.monotonic()
+    page.click("#text-cancel")
+    assert wait_outcome(page, 60_000) == "cancelled", _why(page)
+    assert time.monotonic() - pressed < 15
+    assert page.is_enabled("#run-text")
+    assert page.evaluate("document.body.dataset.tjs") == "ready"
+
+
+def test_it_tags_a_text_with_a_schema_valid_answer(visit):
+    """SmolLM2 through Transformers.js serves the task itself: the answer validates as Tags,
+    the result line names Transformers.js and its speed. A 135M model without a grammar is
+    stochastic: like a user, press Run once more if it fell back."""
+    page = visit
+    for _ in range(2):
+        _run_tags(page)
+        assert wait_outcome(page) == "done", _why(page)
+        if page.evaluate("document.body.dataset.servedBy") == "transformers":
+            break
+    assert page.evaluate("document.body.dataset.servedBy") == "transformers", _why(page)
+    served = page.inner_text("#text-served-by")
+    assert "Transformers.js SmolLM2-135M-Instruct" in served and "tokens/s" in served, served
+    report = json.loads(page.evaluate("window.localloom.lastRun()"))
+    assert report["outcome"] == "done"
+    shown = page.eval_on_selector_all("#text-result .tags .pill", "els => els.map(e => "
+                                      "e.textContent)")
+    assert Tags.model_validate({"tags": shown}).tags == shown, _why(page)
