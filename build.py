@@ -4,6 +4,7 @@
     python build.py serve [--port 8000]   install what is missing, build dist/, serve it
     python build.py test [pytest args]    build, then ruff + every test (unit and Chromium)
     python build.py bench                 build, then print the performance figures as JSON
+    python build.py bench --quality       build, then generate and audit courses (issue-8 set)
     python build.py build                 build dist/ only
 
 Runs on a bare machine with python3 (3.11+) and node/npm: it creates .venv, runs `npm ci`,
@@ -47,10 +48,13 @@ def main(argv: list[str]) -> int:
     serve.add_argument("--port", type=int, default=8000)
     test = sub.add_parser("test", help="build, then run ruff and every test")
     test.add_argument("pytest_args", nargs=argparse.REMAINDER)
-    sub.add_parser("bench", help="build, then print the performance figures as JSON")
+    bench = sub.add_parser("bench", help="build, then print the performance figures as JSON")
+    bench.add_argument("--quality", action="store_true",
+                       help="instead: generate courses over fixed topics and audit them "
+                            "(options after it go to buildtools.quality_bench, e.g. --limit 3)")
     sub.add_parser("build", help="build dist/ only")
     args, extra = parser.parse_known_args(argv)
-    if extra and args.command != "test":
+    if extra and args.command != "test" and not getattr(args, "quality", False):
         parser.error(f"unrecognized arguments: {' '.join(extra)}")
 
     try:
@@ -68,6 +72,8 @@ def main(argv: list[str]) -> int:
             return _in_venv(["-m", "pytest", *args.pytest_args, *extra])
         if args.command == "bench":
             deps.ensure_chromium()
+            if args.quality:
+                return _in_venv(["-m", "buildtools.quality_bench", *extra])
             return _in_venv(["-m", "buildtools.bench"])
         return 0
     except BuildError as exc:

@@ -51,6 +51,8 @@ BROWSER_WHEELS: dict[str, str] = {
     "markupsafe": "3.0.3",  # sdist: packed as a pure wheel (its _native fallback works)
     "micropip": "0.11.1",
     "json-repair": "0.64.6",
+    "markdown-it-py": "4.3.0",  # model-written Markdown (CommonMark, raw HTML off)
+    "mdurl": "0.1.2",  # markdown-it-py's one dependency
 }
 WASM_PLATFORM = "pyemscripten_2026_0_wasm32"
 

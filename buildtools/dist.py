@@ -8,9 +8,12 @@ Layout::
     dist/pyscript/      @pyscript/core (core.js + chunks)
     dist/pyodide/       Pyodide 314 core + our wheels + a pyodide-lock.json naming only them
     dist/vendor/wllama/ @wllama/wllama ESM + wasm
+    dist/vendor/web-llm/ @mlc-ai/web-llm (one 6.8 MB ES module) and dist/webllm-worker.js:
+                        hashed into the build, but left out of the precache ("lazy"): the
+                        service worker caches them on first use, so users who never pick
+                        WebLLM never download them
     dist/vendor/transformers/  @huggingface/transformers (bundled ESM) + onnxruntime-web's
-                        asyncify wasm; the 27 MB wasm is not precached (Transformers.js caches
-                        it on first use), so the first visit does not pay for an opt-in engine
+                        asyncify wasm (27 MB): lazy too, like WebLLM's library
     dist/models/        the embedded GGUF (hard link to .cache); models/tjs/<id>/ the
                         Transformers.js test model, only when it was built (buildtools.tjs_model)
     dist/precache.json  build version, files and sizes for the service worker and the shell,
@@ -34,7 +37,7 @@ from .deps import CACHE, MODEL_FILE, MODEL_SHA256, ROOT, log
 from .tjs_model import built_tjs_model, tjs_model_entry
 from .wheel import write_wheel
 
-__all__ = ["PYODIDE_FILES", "build_dist", "localloom_wheel", "model_entry", "models_json",
+__all__ = ["LAZY", "PYODIDE_FILES", "build_dist", "localloom_wheel", "model_entry", "models_json",
            "pyodide_lock"]
 
 DIST = ROOT / "dist"
@@ -49,8 +52,8 @@ TRANSFORMERS_FILES = (
     ("onnxruntime-web/dist/ort-wasm-simd-threaded.asyncify.wasm",
      "vendor/transformers/ort-wasm-simd-threaded.asyncify.wasm"),
 )
-#: Served but not precached by the service worker (fetched, and cached, on first use).
-NOT_PRECACHED = ("models/", "vendor/transformers/ort-wasm-simd-threaded.asyncify.wasm")
+#: Files (prefixes) fetched on first use instead of precached: an optional engine's code.
+LAZY = ("vendor/web-llm/", "webllm-worker.js", "vendor/transformers/")
 
 
 def _canon(name: str) -> str:
@@ -147,8 +150,9 @@ def build_dist(wheels_dir: Path, model: Path) -> Path:
         expected.add(dst)
 
     for path in sorted((ROOT / "web").rglob("*")):
-        if path.is_file() and path.name != "sw.js":
+        if path.is_file() and path.name not in ("sw.js", "index.html"):
             put(path, path.relative_to(ROOT / "web").as_posix())
+    _write_security(expected)
     core = nm / "@pyscript/core/dist"
     for path in sorted(core.iterdir()):
         if path.suffix in {".js", ".css"}:
@@ -159,6 +163,7 @@ def build_dist(wheels_dir: Path, model: Path) -> Path:
     wllama = nm / "@wllama/wllama/esm"
     put(wllama / "index.js", "vendor/wllama/index.js")
     put(wllama / "wasm/wllama.wasm", "vendor/wllama/wasm/wllama.wasm")
+    put(nm / "@mlc-ai/web-llm/lib/index.js", "vendor/web-llm/index.js")
     put(model, f"models/{MODEL_FILE}", link=True)
     for src, rel in TRANSFORMERS_FILES:
         put(nm / src, rel)
@@ -195,6 +200,38 @@ def build_dist(wheels_dir: Path, model: Path) -> Path:
     return DIST
 
 
+def _csp():
+    """``localloom.csp`` (pure, in py/): the one definition of the page's policy."""
+    import importlib
+    import sys
+
+    if str(ROOT / "py") not in sys.path:
+        sys.path.insert(0, str(ROOT / "py"))
+    return importlib.import_module("localloom.csp")
+
+
+def security_meta(extra_connect: tuple[str, ...] = ()) -> str:
+    """The tags index.html gets: the CSP as a meta tag (for hosts that send no header) and
+    the referrer policy."""
+    text = _csp().policy(meta=True, extra_connect=extra_connect)
+    return (f'<meta http-equiv="Content-Security-Policy" content="{text}">\n  '
+            '<meta name="referrer" content="no-referrer">')
+
+
+def _write_security(expected: set[Path]) -> None:
+    """dist/index.html with the meta tags, and dist/_headers (the same policy as headers)."""
+    csp = _csp()
+    extra = tuple(os.environ.get("LOCALLOOM_CONNECT_SRC", "").split())
+    html = (ROOT / "web/index.html").read_text(encoding="utf-8")
+    html = html.replace('<meta charset="utf-8">',
+                        '<meta charset="utf-8">\n  ' + security_meta(extra), 1)
+    (DIST / "index.html").write_text(html, encoding="utf-8")
+    headers = {"Content-Security-Policy": csp.policy(extra_connect=extra), **csp.HEADERS}
+    lines = ["/*", *(f"  {name}: {value}" for name, value in headers.items())]
+    (DIST / "_headers").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    expected.update({DIST / "index.html", DIST / "_headers"})
+
+
 def model_entry(path: Path, url: str, sha256: str) -> dict:
     """A model's manifest entry: its size is the file's, its sha256 the one the build checked."""
     return {"url": url, "size": path.stat().st_size, "sha256": sha256}
@@ -208,13 +245,15 @@ def models_json(models: list[dict], embedded: str, transformers: list[dict] = ()
 
 
 def _manifest(files: set[Path], models: list[dict]) -> dict:
-    """Build version (hash of every shell file) and the lists the service worker caches."""
+    """Build version (hash of every shell and lazy file) and the lists the service worker
+    caches: ``shell`` at install, ``lazy`` (``LAZY``) when first fetched, ``models`` checked."""
     digest = hashlib.sha256()
-    shell = []
+    lists: dict[str, list[dict]] = {"shell": [], "lazy": []}
     for path in sorted(files):
         rel = path.relative_to(DIST).as_posix()
-        if rel.startswith(NOT_PRECACHED):
+        if rel.startswith("models/"):
             continue
         digest.update(rel.encode() + b"\0" + hashlib.sha256(path.read_bytes()).digest())
-        shell.append({"url": rel, "size": path.stat().st_size})
-    return {"version": digest.hexdigest()[:16], "shell": shell, "models": models}
+        kind = "lazy" if rel.startswith(LAZY) else "shell"
+        lists[kind].append({"url": rel, "size": path.stat().st_size})
+    return {"version": digest.hexdigest()[:16], **lists, "models": models}

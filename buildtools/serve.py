@@ -3,7 +3,9 @@
 Public names: ``make_server``, ``serve_forever``, ``MIME_TYPES``, ``SECURITY_HEADERS``.
 
 COOP/COEP make the page cross-origin isolated, which wllama's threaded wasm (shared memory)
-requires; ``Cache-Control: no-cache`` lets the service worker see a new build at once.
+requires; ``Cache-Control: no-cache`` lets the service worker see a new build at once. The
+Content-Security-Policy and Referrer-Policy are the build's (``dist/_headers``, written from
+``localloom.csp``), so this server and a static host that reads ``_headers`` send the same.
 """
 
 from __future__ import annotations
@@ -15,7 +17,8 @@ import threading
 from pathlib import Path
 from typing import ClassVar
 
-__all__ = ["MIME_TYPES", "SECURITY_HEADERS", "make_server", "serve_forever", "serve_in_thread"]
+__all__ = ["MIME_TYPES", "SECURITY_HEADERS", "make_server", "serve_forever", "serve_in_thread",
+           "site_headers"]
 
 MIME_TYPES = {
     ".wasm": "application/wasm",
@@ -40,13 +43,30 @@ SECURITY_HEADERS = {
 }
 
 
+def site_headers(directory: Path) -> dict[str, str]:
+    """``SECURITY_HEADERS`` plus the ``/*`` block of ``directory/_headers`` (the build's CSP,
+    Referrer-Policy), in the format static hosts read."""
+    headers = dict(SECURITY_HEADERS)
+    path = directory / "_headers"
+    if path.exists():
+        block = ""
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line and not line[0].isspace():
+                block = line.strip()
+            elif block == "/*" and ":" in line:
+                name, value = line.strip().split(":", 1)
+                headers[name.strip()] = value.strip()
+    return headers
+
+
 class _Handler(http.server.SimpleHTTPRequestHandler):
     extensions_map: ClassVar[dict[str, str]] = {
         **http.server.SimpleHTTPRequestHandler.extensions_map, **MIME_TYPES}
     quiet = False
+    headers_to_send: ClassVar[dict[str, str]] = SECURITY_HEADERS
 
     def end_headers(self) -> None:
-        for name, value in SECURITY_HEADERS.items():
+        for name, value in self.headers_to_send.items():
             self.send_header(name, value)
         self.send_header("Cache-Control", "no-cache")
         super().end_headers()
@@ -63,7 +83,8 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
 
 def make_server(directory: Path, host: str = "127.0.0.1", port: int = 8000,
                 quiet: bool = False) -> http.server.ThreadingHTTPServer:
-    handler = type("Handler", (_Handler,), {"quiet": quiet})
+    handler = type("Handler", (_Handler,), {"quiet": quiet,
+                                            "headers_to_send": site_headers(directory)})
     server = http.server.ThreadingHTTPServer(
         (host, port), functools.partial(handler, directory=str(directory)))
     server.daemon_threads = True

@@ -1,5 +1,7 @@
 // LocalLoom service worker: the app shell (page, Python runtime, wheels, engines) is
-// precached per build; a model is cached the first time it is fetched, and only once its
+// precached per build; an optional engine's code (precache.json "lazy": WebLLM's 6.8 MB
+// library) joins the shell cache when first fetched, so users who never pick it never
+// download it; a model is cached the first time it is fetched, and only once its
 // bytes are proven to be the model the build lists (size, GGUF magic, sha256).
 // Versioned: build.py writes the build's hash below, so a new build installs a new shell
 // cache and deletes the old one on activation. Models live in their own cache, keyed by
@@ -16,6 +18,7 @@ const SHA_MISMATCH = 'sha256 mismatch';
 const VERDICT = 'localloom-verdict'; // ?localloom-verdict on a model URL: why it was refused
 const verdicts = new Map(); // model URL → why its last download was not stored
 const scope = new URL(self.registration.scope);
+importScripts('./sw-update.js'); // updates wait for the user; navigations get COOP/COEP
 
 self.addEventListener('install', (event) => {
   event.waitUntil((async () => {
@@ -23,14 +26,21 @@ self.addEventListener('install', (event) => {
     const cache = await caches.open(SHELL);
     const urls = ['./', './precache.json', ...manifest.shell.map((f) => f.url)];
     await cache.addAll(urls.map((u) => new Request(u, { cache: 'no-store' })));
-    await self.skipWaiting();
+    // No skipWaiting(): a new build waits for the page's "Reload" (sw-update.js).
   })());
 });
 
-async function modelList() {
+async function manifest() {
   const hit = await (await caches.open(SHELL)).match('precache.json');
-  const manifest = await (hit || await fetch('./precache.json', { cache: 'no-store' })).json();
-  return new Map(manifest.models.map((m) => [new URL(m.url, scope).href, m]));
+  return (hit || await fetch('./precache.json', { cache: 'no-store' })).json();
+}
+
+async function modelList() {
+  return new Map((await manifest()).models.map((m) => [new URL(m.url, scope).href, m]));
+}
+
+async function isLazy(url) {
+  return ((await manifest()).lazy || []).some((f) => new URL(f.url, scope).href === url);
 }
 
 // Why a stored copy cannot be trusted, from its headers alone; '' when they vouch for it.
@@ -186,6 +196,8 @@ self.addEventListener('fetch', (event) => {
     const key = request.mode === 'navigate' ? './' : request;
     const hit = await cache.match(key, { ignoreSearch: request.mode === 'navigate' });
     if (hit) return hit;
-    return fetch(request);
+    const response = await fetch(request);
+    if (response.ok && await isLazy(url.href)) event.waitUntil(cache.put(request, response.clone()));
+    return response;
   })());
 });

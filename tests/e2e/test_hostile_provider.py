@@ -149,7 +149,7 @@ def test_deep_json_from_a_provider_is_refused_and_the_page_lives_on(profile):
             assert outcome == "done", (kind, page.inner_text("#error"))
             assert page.evaluate("document.body.dataset.servedBy") == "openai"
             assert page.inner_text("#text-result").split() == ["fractions", "math"]
-            tiers = page.text_content("#tiers") or ""
+            tiers = page.text_content("#text-tiers") or ""
             assert "nested more than 64 levels" in tiers, (kind, tiers)
             print(f"\n{kind}: {tiers}")
             gets = [r.path for r in good.requests if r.method == "GET"]
@@ -164,7 +164,7 @@ def test_deep_json_from_a_provider_is_refused_and_the_page_lives_on(profile):
         while not good.posts() and time.monotonic() < deadline:
             page.wait_for_timeout(50)
         assert good.posts(), "the custom tier was never reached"
-        page.click("#cancel")
+        page.click("#text-cancel")
         page.wait_for_function("document.body.dataset.outcome", timeout=10_000)
         assert page.evaluate("document.body.dataset.outcome") == "cancelled"
         # ... and the form still runs the next task.
@@ -187,14 +187,14 @@ def test_redirects_and_missing_cors_end_in_clear_messages(profile):
         moved.script(["redirect"] * 4)
         _provider(page, "custom", key=KEY, url=moved.url, model="test-model")
         assert _run_tags(user) == "error"
-        error, tiers = page.inner_text("#error"), page.text_content("#tiers") or ""
+        error, tiers = page.inner_text("#error"), page.text_content("#text-tiers") or ""
         assert "Every tier failed." in error and "(route)" in error, error
         assert "does not follow redirects" in tiers, tiers
         assert moved.posts() and other.requests == []
 
         _provider(page, "custom", url=closed.url, model="test-model")
         assert _run_tags(user) == "error"
-        tiers = page.text_content("#tiers") or ""
+        tiers = page.text_content("#text-tiers") or ""
         assert "Could not reach" in tiers and "CORS" in tiers, tiers
         assert not user.fatal()
         assert user.outside(moved.origin, closed.origin) == []

@@ -49,7 +49,7 @@ RECORDER = """
     Object.assign(window.__measure, {cancelAt: 0, outcomeAt: 0});
   };
   document.addEventListener('click', (event) => {
-    if (event.target.id !== 'cancel') return;
+    if (event.target.id !== 'text-cancel') return;
     window.__measure.cancelAt = event.timeStamp;  // when the input arrived, busy or not
     f.maxAtCancel = Math.max(f.max, performance.now() - f.last);
   }, true);
@@ -120,7 +120,7 @@ def _cancelled_run(page, cloud, chars: int) -> dict:
     cloud.sent = 0
     page.fill("#source-text", SOURCE)
     page.select_option("#text-task", "summary")
-    box = page.locator("#cancel").bounding_box()
+    box = page.locator("#text-cancel").bounding_box()
     page.evaluate("document.body.dataset.outcome = ''; window.__resetMeasure()")
     started = time.monotonic()
     page.click("#run-text")

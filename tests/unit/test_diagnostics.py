@@ -9,6 +9,9 @@ from localloom.routing import diagnostics as d
 from localloom.routing.device import Capabilities, GpuInfo, StorageInfo
 
 LLAMA = "Llama-3.2-1B-Instruct-q4f32_1-MLC"
+HF = f"https://hub.example/mlc-ai/{LLAMA}/resolve/main"  # the real URLs' paths, any host
+LIB = ("https://libs.example/mlc-ai/binary-mlc-llm-libs/main/web-llm-models/"
+       "v0_2_86/base/Llama-3.2-1B-Instruct-q4f32_1_cs1k-webgpu.wasm")
 
 # (id, name, message, engine, stage, status, expected kind, retryable or None, words in text)
 CASES = [
@@ -122,6 +125,44 @@ CASES = [
      True, ["503"]),
     ("timeout", "TimeoutError", "signal timed out", "openai", "generate", None,
      "NetworkError", True, ["connection"]),
+    # web-llm 0.2.86 in Chromium 156 with routed model files (tests/e2e/test_webllm.py); the
+    # worker's Cache.add names the status and the file (web/webllm-worker.js)
+    ("webllm-config-404", "Error", f"HTTP 404 Not Found for {HF}/mlc-chat-config.json",
+     "webllm", "download", None, "ModelDownloadError", False,
+     ["a file is missing", "its config file mlc-chat-config.json", "HTTP 404", "not kept"]),
+    ("webllm-lib-404", "Error", f"HTTP 404 Not Found for {LIB}", "webllm", "download", None,
+     "ModelDownloadError", False, ["its model library", ".wasm", "HTTP 404"]),
+    ("webllm-config-403", "Error", f"HTTP 403 Forbidden for {HF}/mlc-chat-config.json",
+     "webllm", "download", None, "ModelDownloadError", False, ["refused", "gated"]),
+    ("webllm-config-503", "Error", f"HTTP 503 Service Unavailable for {HF}/mlc-chat-config.json",
+     "webllm", "download", None, "ModelDownloadError", True, ["HTTP 503", "try again"]),
+    ("webllm-fetch-reset", "TypeError", "Failed to fetch", "webllm", "download", None,
+     "ModelDownloadError", True, ["could not reach the server", "offline"]),
+    ("webllm-lib-web-page", "CompileError", "WebAssembly.instantiate(): expected magic word "
+     "00 61 73 6d, found 3c 21 44 4f @+0", "webllm", "load", None, "ModelDownloadError", False,
+     ["model library is not usable", "web page", "next model or engine", "not kept"]),
+    ("webllm-lib-truncated", "CompileError", "WebAssembly.instantiate(): section (code 2, "
+     "\"Import\") extends past end of the module (length 2110, remaining bytes 1521) @+2572",
+     "webllm", "load", None, "ModelDownloadError", True,
+     ["incomplete or damaged", "deleted the model's stored files", "preferred engine"]),
+    ("webllm-lib-other-version", "LinkError", "WebAssembly.instantiate(): Import #67 \"env\" "
+     "\"memory\": memory import must be a WebAssembly.Memory object", "webllm", "load", None,
+     "ModelDownloadError", False, ["another WebLLM version"]),
+    # web-llm's own messages (lib/index.js), for failures that need a model to happen
+    ("webllm-no-compatible-gpu", "Error", "Unable to find a compatible GPU. This issue might "
+     "be because your computer doesn't have a GPU, or your system settings are not configured "
+     "properly.", "webllm", "load", None, "EngineUnavailable", None, ["webgpu", "wllama"]),
+    ("webllm-gpu-limit", "Error", "Cannot initialize runtime because of requested "
+     "maxComputeWorkgroupStorageSize exceeds limit. requested=32768, limit=16384.",
+     "webllm", "load", None, "EngineUnavailable", None, ["gpu limits", "smaller model"]),
+    ("webllm-model-gone", "ModelNotLoadedError", "Model not loaded before trying to complete "
+     "ChatCompletionRequest. Please ensure you have called MLCEngine.reload(model) to load the "
+     "model before initiating APIs, or initialize your engine using CreateMLCEngine() with a "
+     "valid model configuration.", "webllm", "generate", None, "ModelLoadError", None,
+     ["no longer holds", "try again"]),
+    ("webllm-grammar", "GrammarMatcherInitError", "Failed to initialize the grammar matcher for "
+     "response format `json_object`: bad schema", "webllm", "generate", None,
+     "EngineUnavailable", None, ["output format", "next engine"]),
 ]  # fmt: skip
 
 
@@ -208,3 +249,42 @@ def test_fits_device_storage_margin_is_ten_percent():
     caps = Capabilities(storage=StorageInfo(quota=1_000_000_000))
     assert d.fits_device(909_000_000, caps, "wllama")[0]
     assert not d.fits_device(910_000_000, caps, "wllama")[0]
+
+
+def test_wllama_wasm_errors_keep_their_engine_cause():
+    """The model-library wording is WebLLM's: wllama's .wasm is the app's own file."""
+    err = d.classify_js_error("CompileError", "WebAssembly.instantiate(): expected magic word "
+                              "00 61 73 6d, found 3c 21 44 4f @+0", engine="wllama", stage=d.LOAD)
+    assert err.kind == "ModelLoadError" and "stale cache" in err.cause
+
+
+SWIFTSHADER = Capabilities(gpu=GpuInfo(vendor="google", architecture="swiftshader",
+                                       is_fallback=True, max_buffer_size=1 << 30,
+                                       max_storage_buffer_binding_size=1 << 30),
+                           device_memory_gb=8, storage=StorageInfo(quota=50_000_000_000))
+
+
+@pytest.mark.parametrize(
+    ("caps", "f16", "words"),
+    [
+        pytest.param(Capabilities(gpu_error="No WebGPU: insecure."), False,
+                     ["no webgpu adapter (no webgpu: insecure.)"], id="no-adapter"),
+        pytest.param(SWIFTSHADER, False, ["software fallback (swiftshader)", "not a gpu"],
+                     id="software-adapter"),
+        pytest.param(PHONE, True, ["shader-f16", "q4f32"], id="no-f16"),
+        pytest.param(DESKTOP, True, [], id="fits"),
+    ],
+)
+def test_webgpu_problem_says_why_a_webgpu_model_cannot_run(caps, f16, words):
+    """No adapter, a software adapter, or no shader-f16 for a q4f16 build: each named."""
+    problem = d.webgpu_problem(caps, needs_f16=f16).lower()
+    assert bool(problem) is bool(words)
+    for word in words:
+        assert word in problem
+
+
+def test_fits_device_refuses_a_software_adapter_for_webllm_only():
+    """SwiftShader is no GPU for WebLLM; wllama does not use it and still fits."""
+    ok, why = d.fits_device(880e6, SWIFTSHADER, "webllm", model_id=LLAMA)
+    assert not ok and "software fallback" in why
+    assert d.fits_device(253e6, SWIFTSHADER, "wllama")[0]

@@ -57,6 +57,20 @@ def test_unknown_engine_is_unavailable_so_the_next_tier_runs():
         asyncio.run(dispatcher.engine_for(PlanStep("webllm", "llama", "x"), "en"))
 
 
+def test_webllm_step_refuses_a_device_without_webgpu_before_any_download():
+    """A WebLLM step gets the page's device probe: no adapter means EngineUnavailable (the
+    next tier runs) without fetching anything."""
+    from localloom.routing.device import Capabilities
+
+    dispatcher, _, _ = make(ScriptedEngine([]))
+    dispatcher.caps = Capabilities(gpu_error="WebGPU is exposed but no adapter was granted.")
+    step = PlanStep("webllm", "Llama-3.2-1B-Instruct-q4f32_1-MLC", "x")
+    with pytest.raises(EngineUnavailable, match="no WebGPU adapter"):
+        asyncio.run(dispatcher.engine_for(step, "en"))
+    with pytest.raises(EngineUnavailable, match="no model"):
+        asyncio.run(dispatcher.engine_for(PlanStep("webllm", "Llama-9B", "x"), "en"))
+
+
 def test_transformers_step_without_a_model_in_this_build_is_unavailable():
     """A build without the Transformers.js model: the tier says so and the next one runs."""
     dispatcher, _, _ = make(ScriptedEngine([]))

@@ -194,10 +194,27 @@ def test_manifest_lists_models_apart_from_the_shell(tmp_path, monkeypatch):
     assert re.fullmatch(r"[0-9a-f]{16}", manifest["version"])
 
 
-def test_transformers_js_is_served_from_our_copies_and_its_wasm_is_not_precached(tmp_path,
-                                                                                 monkeypatch):
-    """Transformers.js and onnxruntime-web's wasm come from node_modules (no CDN); the 27 MB
-    wasm is left out of the first visit's precache, like the models."""
+def test_manifest_keeps_lazy_engine_code_out_of_the_precache(tmp_path, monkeypatch):
+    """WebLLM's library is in the build's version hash but not in the install-time precache:
+    the service worker caches it on first use."""
+    monkeypatch.setattr(buildtools.dist, "DIST", tmp_path)
+    (tmp_path / "vendor/web-llm").mkdir(parents=True)
+    lib = tmp_path / "vendor/web-llm/index.js"
+    lib.write_text("export {};")
+    worker = tmp_path / "webllm-worker.js"
+    worker.write_text("import './vendor/web-llm/index.js';")
+    page = tmp_path / "index.html"
+    page.write_text("<!doctype html>")
+    manifest = _manifest({lib, worker, page}, [])
+    assert manifest["shell"] == [{"url": "index.html", "size": 15}]
+    assert [f["url"] for f in manifest["lazy"]] == ["vendor/web-llm/index.js", "webllm-worker.js"]
+    lib.write_text("export const changed = 1;")
+    assert _manifest({lib, worker, page}, [])["version"] != manifest["version"]
+
+
+def test_transformers_js_is_served_from_our_copies_and_not_precached(tmp_path, monkeypatch):
+    """Transformers.js and onnxruntime-web's wasm come from node_modules (no CDN); like
+    WebLLM's library they are cached on first use, not on the first visit; models never."""
     for src, rel in buildtools.dist.TRANSFORMERS_FILES:
         assert (ROOT / "node_modules" / src).is_file(), src
         assert rel.startswith("vendor/transformers/")
@@ -209,9 +226,12 @@ def test_transformers_js_is_served_from_our_copies_and_its_wasm_is_not_precached
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(b"x")
         files.add(path)
-    shell = [f["url"] for f in _manifest(files, [])["shell"]]
-    assert shell == ["vendor/transformers/ort-wasm-simd-threaded.asyncify.mjs",
-                     "vendor/transformers/transformers.min.js"]
+    manifest = _manifest(files, [])
+    assert manifest["shell"] == []
+    assert [f["url"] for f in manifest["lazy"]] == [
+        "vendor/transformers/ort-wasm-simd-threaded.asyncify.mjs",
+        "vendor/transformers/ort-wasm-simd-threaded.asyncify.wasm",
+        "vendor/transformers/transformers.min.js"]
 
 
 def test_models_json_lists_the_transformers_folders(tmp_path):

@@ -4,6 +4,7 @@ line says who served, where, and which tiers failed first."""
 from __future__ import annotations
 
 from localloom.course.schema import Classification, Summary, Tags
+from localloom.errors import ModelDownloadError
 from localloom.models.catalog import ModelSpec
 from localloom.routing.device import Capabilities
 from localloom.routing.fallback import Attempt, Outcome
@@ -28,6 +29,19 @@ def test_tier_report_marks_the_serving_tier_and_lists_skips():
                                Attempt(step, "", "", 1.5, retry=True)])
     assert "failed: bad key" in html and 'class="served"' in html and "(retry)" in html
     assert "unavailable" in html  # the skipped Chrome tier keeps its reason
+
+
+def test_tier_report_gives_each_failed_try_its_cause_and_fix():
+    """A tier that failed before another served says why and what to do, not only what."""
+    plan = make_plan("tags", Capabilities(), catalog=[GEMMA])
+    error = ModelDownloadError("WebLLM could not download X: a file is missing.",
+                               cause="The server does not have its config (HTTP 404).",
+                               fix="Choose another model.")
+    html = render_tiers(plan, [Attempt(plan.steps[0], error.kind, error.what, 0.3, error=error),
+                               Attempt(plan.steps[0], "", "", 1.0)])
+    assert ("failed: WebLLM could not download X: a file is missing. Cause: The server does "
+            "not have its config (HTTP 404). Fix: Choose another model.") in html
+    assert html.count("Cause:") == 1  # the serving try has nothing to explain
 
 
 def _outcome(served: PlanStep, *failed: PlanStep) -> Outcome:

@@ -168,6 +168,13 @@ def test_a_fixed_seed_is_kept_and_a_bad_one_reset():
         assert settings.seed is None and "seed" in settings.unreadable
 
 
+def test_webllm_is_a_preferred_engine_the_settings_keep():
+    """The select's WebLLM option survives a save and a reload of the settings."""
+    kept = Settings.from_dict(Settings(preferred_engine="webllm").to_dict())
+    assert kept.preferred_engine == "webllm" and kept.unreadable == []
+    assert kept.preferences().preferred_engine == "webllm"
+
+
 def test_transformers_js_is_a_preferred_engine_choice():
     """The page's Preferred engine list offers Transformers.js; a saved choice is kept."""
     s = Settings.from_dict({"preferred_engine": "transformers"})

@@ -186,6 +186,24 @@ def test_plan_is_a_plain_value():
     assert isinstance(make_plan("course", DESKTOP), Plan)
 
 
+SWIFTSHADER = replace(DESKTOP, gpu=GpuInfo(vendor="google", architecture="swiftshader",
+                                           is_fallback=True, max_buffer_size=1 << 30,
+                                           max_storage_buffer_binding_size=1 << 30))
+
+
+def test_a_software_adapter_is_no_gpu_for_webllm():
+    """SwiftShader (--enable-unsafe-webgpu without a GPU) is refused, with its name, and a
+    GPU-capable engine is not said to run on it."""
+    plan = make_plan("course", SWIFTSHADER, catalog=[GEMMA, LLAMA1B, SMOL], cached={SMOL.id},
+                     prefs=Preferences(allow_downloads=True))
+    assert [s.model_id for s in plan.steps] == [SMOL.id, GEMMA.id, "LanguageModel"]
+    reasons = [reason for _, model, reason in plan.skipped if model == LLAMA1B.id]
+    assert reasons == [f"WebLLM {LLAMA1B.id}: skipped, the only WebGPU adapter is a software "
+                       "fallback (swiftshader), not a GPU: it would run the model far slower "
+                       "than wllama does on the CPU"]
+    assert plan.steps[0].reason.endswith("already downloaded, runs on the CPU")
+
+
 def test_a_cpu_only_transformers_model_is_not_put_on_the_gpu():
     """A q8-only Transformers.js build runs on WASM: with WebGPU present it still says "on
     the CPU" and ranks below the embedded model, which writes better."""

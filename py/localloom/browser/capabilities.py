@@ -37,7 +37,7 @@ async def _gpu_info() -> tuple[GpuInfo | None, str]:
                       "disabled; on Linux Chrome needs --enable-unsafe-webgpu).")
     info = _get(adapter, "info")
     limits = _get(adapter, "limits")
-    features = tuple(sorted(str(f) for f in js.Array["from"](adapter.features)))
+    features = tuple(sorted(str(f) for f in getattr(js.Array, "from")(adapter.features)))
     is_fallback = bool(_get(info, "isFallbackAdapter", False) or
                        _get(adapter, "isFallbackAdapter", False))
     return GpuInfo(

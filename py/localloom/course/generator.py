@@ -11,6 +11,8 @@ Public names:
 - ``generate_course_single(...)``: that single call.
 - ``generate_summary``, ``generate_tags``, ``generate_classify``: one short call each.
 - ``GenerationEvent`` (progress for the UI) and ``EVENT_KINDS``.
+- ``lesson_step(request, outline, m, j)``, ``quiz_step(request, outline, m, lessons)``: the
+  steps the generator runs, for running one alone (``course.regenerate``).
 
 Quality: every step passes its gate (``_quality``) before it is kept. When re-asks do not
 satisfy a gate, ``QualityError`` names the problems and offers ``choices``; the best answer
@@ -66,6 +68,7 @@ from localloom.errors import InvalidOutputError, QualityError
 
 __all__ = [
     "EVENT_KINDS",
+    "RESTORED",
     "CourseRequest",
     "GenerationEvent",
     "generate_classify",
@@ -73,9 +76,13 @@ __all__ = [
     "generate_course_single",
     "generate_summary",
     "generate_tags",
+    "lesson_step",
+    "quiz_step",
 ]
 
 CHECKPOINT_VERSION = 2
+#: The ``step_done`` message of a step taken from the checkpoint instead of the model.
+RESTORED = "restored from checkpoint"
 _LEVELS = ("beginner", "intermediate", "advanced")
 _AUDIENCES = {
     "en": {"beginner": "Beginners with no prior experience",
@@ -289,9 +296,47 @@ def _steps_per_module(outline: Outline, shape: CourseShape) -> list[int]:
     return [len(m.lesson_titles) + quiz for m in outline.modules]
 
 
+def _module_context(request: CourseRequest, outline: Outline, m: int) -> dict[str, Any]:
+    module = outline.modules[m]
+    return {**request.prompt_vars(), "course_title": outline.title,
+            "module_titles": [mod.title for mod in outline.modules], "module_index": m + 1,
+            "module_count": len(outline.modules), "module_title": module.title,
+            "module_summary": module.summary, "lesson_titles": module.lesson_titles}
+
+
+def lesson_step(request: CourseRequest, outline: Outline, m: int, j: int, i: int = 1,
+                n: int = 1) -> Step:
+    """The step that writes lesson ``j`` of module ``m`` (0-based) with its module and course
+    context: the generator runs it in order, ``regenerate`` runs it alone (step ``i`` of
+    ``n``)."""
+    shape, gate = request.shape, request.gate
+    title = outline.modules[m].lesson_titles[j]
+    label = f"Module {m + 1} of {len(outline.modules)}, lesson {j + 1}: {title}"
+    return Step("lesson", Lesson, label, i, n,
+                {**_module_context(request, outline, m), "lesson_title": title,
+                 "lesson_index": j + 1},
+                step_budget("lesson", shape), shape=shape, module=m,
+                check=lambda v: check_lesson(v, title, gate), truncatable="source_text",
+                key=f"lesson:{m}.{j}", fixed={"title": title})
+
+
+def quiz_step(request: CourseRequest, outline: Outline, m: int, lessons: list[Lesson],
+              i: int = 1, n: int = 1) -> Step:
+    """The step that writes module ``m``'s quiz from its ``lessons``' key points."""
+    shape, gate, want = request.shape, request.gate, request.shape.questions_per_quiz
+    label = f"Module {m + 1} of {len(outline.modules)}: quiz"
+    return Step("quiz", ModuleQuiz, label, i, n,
+                {**_module_context(request, outline, m), "source_text": "",
+                 "key_points": [p for les in lessons for p in les.key_points][:12]},
+                step_budget("quiz", shape), shape=shape, module=m,
+                check=lambda v: check_quiz(v, want, gate), key=f"quiz:{m}",
+                smaller=lambda v: check_quiz(v, want, dataclasses.replace(
+                    gate, policy="smaller")))
+
+
 async def _progressive(runner: Runner, request: CourseRequest, store: CheckpointStore | None,
                        policy: str) -> Course:
-    shape, base, gate = request.shape, request.prompt_vars(), request.gate
+    shape = request.shape
     state = _restore(await _load(store, request.key), request)
     quiz = 1 if shape.questions_per_quiz else 0
     planned = 1 + shape.modules * (shape.lessons_per_module + quiz)
@@ -300,28 +345,16 @@ async def _progressive(runner: Runner, request: CourseRequest, store: Checkpoint
         state.outline = await _run_step(runner, step, state, store, request, policy)
         await _save(runner, store, request, state, step)
     else:
-        runner.emit("step_done", step, message="restored from checkpoint")
+        runner.emit("step_done", step, message=RESTORED)
     outline = state.outline
-    count = len(outline.modules)
     n = 1 + sum(_steps_per_module(outline, shape))
-    titles = [m.title for m in outline.modules]
-    want = shape.questions_per_quiz
     i = 1
     for m, module in enumerate(outline.modules):
-        label = f"Module {m + 1} of {count}"
-        context = {**base, "course_title": outline.title, "module_titles": titles,
-                   "module_index": m + 1, "module_count": count, "module_title": module.title,
-                   "module_summary": module.summary, "lesson_titles": module.lesson_titles}
-        for j, title in enumerate(module.lesson_titles):
+        for j in range(len(module.lesson_titles)):
             i += 1
-            step = Step("lesson", Lesson, f"{label}, lesson {j + 1}: {title}", i, n,
-                        {**context, "lesson_title": title, "lesson_index": j + 1},
-                        step_budget("lesson", shape), shape=shape, module=m,
-                        check=lambda v, title=title: check_lesson(v, title, gate),
-                        truncatable="source_text", key=f"lesson:{m}.{j}",
-                        fixed={"title": title})
+            step = lesson_step(request, outline, m, j, i, n)
             if (m, j) in state.lessons:
-                runner.emit("step_done", step, message="restored from checkpoint")
+                runner.emit("step_done", step, message=RESTORED)
                 continue
             state.lessons[(m, j)] = await _run_step(runner, step, state, store, request, policy)
             await _save(runner, store, request, state, step)
@@ -329,15 +362,9 @@ async def _progressive(runner: Runner, request: CourseRequest, store: Checkpoint
             continue
         i += 1
         lessons = [state.lessons[(m, j)] for j in range(len(module.lesson_titles))]
-        step = Step("quiz", ModuleQuiz, f"{label}: quiz", i, n,
-                    {**context, "source_text": "",
-                     "key_points": [p for les in lessons for p in les.key_points][:12]},
-                    step_budget("quiz", shape), shape=shape, module=m,
-                    check=lambda v: check_quiz(v, want, gate), key=f"quiz:{m}",
-                    smaller=lambda v: check_quiz(v, want, dataclasses.replace(
-                        gate, policy="smaller")))
+        step = quiz_step(request, outline, m, lessons, i, n)
         if m in state.quizzes:
-            runner.emit("step_done", step, message="restored from checkpoint")
+            runner.emit("step_done", step, message=RESTORED)
             continue
         state.quizzes[m] = await _run_step(runner, step, state, store, request, policy)
         await _save(runner, store, request, state, step)

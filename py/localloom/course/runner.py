@@ -77,6 +77,7 @@ class GenerationEvent:
     chars: int = 0
     message: str = ""
     error: LocalLoomError | None = None
+    key: str = ""  # the step's part of the course: "outline", "lesson:0.1", "quiz:0"
 
 
 EventCallback = Callable[[GenerationEvent], None]
@@ -123,7 +124,7 @@ class Runner:
     def emit(self, kind: str, step: Step, **extra: Any) -> None:
         if self.on_event is not None:
             self.on_event(GenerationEvent(kind, step.i, step.n, step.label, step=step.task,
-                                          module=step.module, **extra))
+                                          module=step.module, key=step.key, **extra))
 
     def check_cancel(self, stage: str = "") -> None:
         if self.cancel is not None and self.cancel.cancelled:

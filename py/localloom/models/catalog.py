@@ -1,7 +1,7 @@
 """The models LocalLoom knows: what each one is, what it needs, where it comes from (data).
 
-Public names: ``ModelSpec``, ``ENGINE_NAMES``, ``embedded_spec``, ``transformers_specs``,
-``local_catalog``, ``TRANSFORMERS_MODELS``.
+Public names: ``ModelSpec``, ``ENGINE_NAMES``, ``embedded_spec``, ``WEBLLM_MODELS``,
+``webllm_spec``, ``transformers_specs``, ``local_catalog``, ``TRANSFORMERS_MODELS``.
 
 Routing (``routing.tiers``) ranks these; the page loads them; nothing here touches the
 browser. The embedded model's facts come from the build (``modelfile.embedded_model``: the
@@ -21,8 +21,8 @@ from dataclasses import dataclass
 from localloom.models.modelfile import embedded_model
 from localloom.models.tjs_build import TjsFolder, built_folders, choose_backend
 
-__all__ = ["ENGINE_NAMES", "TRANSFORMERS_MODELS", "ModelSpec", "embedded_spec",
-           "local_catalog", "transformers_specs"]
+__all__ = ["ENGINE_NAMES", "TRANSFORMERS_MODELS", "WEBLLM_MODELS", "ModelSpec", "embedded_spec",
+           "local_catalog", "transformers_specs", "webllm_spec"]
 
 ENGINE_NAMES = {
     "chrome": "Chrome built-in AI", "webllm": "WebLLM", "wllama": "wllama",
@@ -68,6 +68,34 @@ def embedded_spec() -> ModelSpec:
     file = embedded_model()
     return ModelSpec(id=file.name.removesuffix(".gguf"), engine="wllama", size_bytes=file.size,
                      context_window=4096, embedded=True, quality=1, url=f"./{file.url}")
+
+
+# -- WebLLM (MLC) prebuilt models ---------------------------------------------------------------
+# Ids from @mlc-ai/web-llm 0.2.86's prebuiltAppConfig: the library knows where each model's
+# weights and model library live, and loads them by id. It publishes no download size, only
+# ``vram_required_MB``; that bounds the weights from above, so ``size_bytes`` holds it (read as
+# MiB, the larger reading) and the storage and memory checks err on the safe side. All four are
+# instruct models with a chat template, context_window_size 4096 in the library's overrides;
+# q4f16 builds need the WebGPU feature shader-f16 (the library lists it for SmolLM2 only, but
+# every q4f16 library uses f16 shaders).
+
+
+def _mlc(model_id: str, vram_mb: float, quality: int) -> ModelSpec:
+    return ModelSpec(model_id, "webllm", int(vram_mb * 2**20), 4096, needs_webgpu=True,
+                     needs_f16="q4f16" in model_id, quality=quality, chat=True)
+
+
+WEBLLM_MODELS = (
+    _mlc("Llama-3.2-3B-Instruct-q4f16_1-MLC", 2263.69, quality=5),
+    _mlc("Qwen2.5-1.5B-Instruct-q4f16_1-MLC", 1629.75, quality=4),
+    _mlc("Llama-3.2-1B-Instruct-q4f32_1-MLC", 1128.82, quality=3),  # runs without shader-f16
+    _mlc("SmolLM2-360M-Instruct-q4f16_1-MLC", 376.06, quality=2),
+)
+
+
+def webllm_spec(model_id: str) -> ModelSpec | None:
+    """The WebLLM catalog entry for ``model_id``, or None."""
+    return next((m for m in WEBLLM_MODELS if m.id == model_id), None)
 
 
 #: Transformers.js models LocalLoom knows, by folder id: what the build's facts do not say.

@@ -8,7 +8,8 @@ Public names:
   ``stage``, ``engine`` and ``detail`` (the original ``"Name: message"``) set.
 - ``LoadProgress`` / ``Progress``: bytes, smoothed speed and ETA for a model load (they live
   in ``localloom.models.progress`` and are re-exported here).
-- ``fits_device(model_bytes, caps, engine, ...)``: ``(ok, reason)`` before picking a model.
+- ``fits_device(model_bytes, caps, engine, ...)``: ``(ok, reason)`` before picking a model;
+  ``webgpu_problem(caps, needs_f16=...)``: why a WebGPU-only model cannot run here ("" if it can).
 - ``format_bytes(n, digits=1)``: ``"253.0 MB"`` (decimal units, as download sizes are quoted).
 
 Example::
@@ -27,11 +28,12 @@ from dataclasses import dataclass
 from localloom import errors as E
 from localloom.models.catalog import ENGINE_NAMES
 from localloom.models.progress import LoadProgress, Progress, format_bytes
+from localloom.routing._model_files import model_file, webllm_library
 from localloom.routing.device import Capabilities
 
 __all__ = [
     "CACHE", "DOWNLOAD", "GENERATE", "LOAD", "PARSE", "LoadProgress", "Progress",
-    "classify_js_error", "fits_device", "format_bytes",
+    "classify_js_error", "fits_device", "format_bytes", "webgpu_problem",
 ]  # fmt: skip
 
 DOWNLOAD, CACHE, LOAD, GENERATE, PARSE = "download", "cache", "load", "generate", "parse"
@@ -88,10 +90,11 @@ def _rules(c: _Ctx) -> _Rule:
                 "It is a q4f16 build, which needs the WebGPU feature shader-f16; this GPU or "
                 "browser does not offer it.", f"Pick the q4f32 build of the model, {_GPU_FREE}")
     if c.has("maxstoragebufferbindingsize", "maxbuffersize", "max buffer size",
-             "maximum binding size", "binding size"):
+             "maximum binding size", "binding size",
+             "cannot initialize runtime because of requested"):
         return (E.EngineUnavailable, f"{c.eng} cannot run {c.model} on this GPU.",
-                "The model needs GPU buffers larger than this device allows "
-                "(maxStorageBufferBindingSize; many phones allow only 128 MB).",
+                "The model needs GPU limits beyond what this device allows (e.g. "
+                "maxStorageBufferBindingSize; many phones allow only 128 MB).",
                 f"Pick a smaller model, {_GPU_FREE}")
     if c.has("device was lost", "gpudevicelostinfo", "devicelosterror", "out of memory",
              "array buffer allocation failed", "could not allocate memory", "cannot enlarge memory",
@@ -100,6 +103,9 @@ def _rules(c: _Ctx) -> _Rule:
                 "The model needs more GPU or main memory than this device can give the tab "
                 "(WebGPU reports this as a lost device).",
                 "Close other tabs and apps, then try a smaller model.")
+    if c.engine == "webllm" and c.has("expected magic word", "linkerror", "compileerror",
+                                       "webassembly.instantiate"):
+        return webllm_library(c.name, c.low, f"{c.eng} could not start {c.model}")
     if c.has("expected magic word", "linkerror", "compileerror", "webassembly.instantiate"):
         html = " (the server sent a web page instead)" if c.has("3c 21") else ""
         return (E.ModelLoadError, f"{c.eng}'s WebAssembly code failed to start.",
@@ -116,7 +122,8 @@ def _rules(c: _Ctx) -> _Rule:
                 "again when the copy is damaged.")
     if c.has("navigator.gpu", "webgpu is not supported", "webgpunotavailable", "webgpunotfound",
              "cannot find webgpu", "gpuadapter", "no gpu adapter", "requestadapter",
-             "webgpu is not available", "webgpu not available"):
+             "webgpu is not available", "webgpu not available",
+             "unable to find a compatible gpu"):
         return (E.EngineUnavailable, f"{c.eng} needs WebGPU, and this browser offers no adapter.",
                 "WebGPU only works on secure pages (https:// or http://localhost): opening the "
                 "app by a LAN address over http:// turns it off. The GPU may also be blocklisted, "
@@ -184,12 +191,13 @@ def _network_rules(c: _Ctx, status: int | None) -> _Rule:
         return (cls, f"{c.eng} answered HTTP {status}: {c.message}".strip(), "", "")
     if status in (404, 410) or c.has("could not locate file"):
         return (E.ModelDownloadError, f"{c.eng} could not download {c.model}: a file is missing.",
-                f"The server does not have the model files (HTTP {status or 404}); the model "
-                "was moved or the catalog entry is wrong.",
+                f"The server does not have {model_file(c.low)}: HTTP {status or 404}. The "
+                "model was moved or the catalog entry is wrong.",
                 "Choose another model." + _NOT_KEPT, False)
     if status in (401, 403):
         return (E.ModelDownloadError, f"The server refused the files for {c.model}.",
-                f"HTTP {status}: the model is gated or private, or the host blocks this site.",
+                f"HTTP {status} for {model_file(c.low)}: the model is gated or private, or the "
+                "host blocks this site.",
                 "Choose another model." + _NOT_KEPT, False)
     if c.has("on 'cache'", "cache.add()", "encountered a network error") or (
             status and status >= 429):
@@ -210,6 +218,14 @@ def _network_rules(c: _Ctx, status: int | None) -> _Rule:
     if c.has("no available backend found"):
         return (E.EngineUnavailable, f"{c.eng} found no backend (WebGPU or WASM) that starts.",
                 "", "")
+    if c.has("model not loaded", "is not loaded with a model", "enginenotloaded"):
+        return (E.ModelLoadError, f"{c.eng} no longer holds {c.model}.",
+                "The GPU was reset or the engine's worker restarted, which drops the model.",
+                "Try again: LocalLoom loads the model again (from this browser's storage).")
+    if c.name == "GrammarMatcherInitError" or c.has("json schema is only supported"):
+        return (E.EngineUnavailable, f"{c.eng} does not support the requested output format.",
+                "Its grammar engine (XGrammar) could not compile LocalLoom's JSON schema.",
+                "LocalLoom moves on to the next engine; please report this if it repeats.")
     if c.has("cannot find model record", "modelnotfounderror", "unsupported model type"):
         return (E.EngineUnavailable, f"{c.eng} does not know {c.model}.",
                 "The model is not in this engine version's catalog.", "Pick another model.")
@@ -244,6 +260,21 @@ _MEMORY_FACTOR = 1.5  # weights + KV cache + runtime, relative to the file size
 _F16 = re.compile(r"q\d+f16")
 
 
+def webgpu_problem(caps: Capabilities, *, needs_f16: bool = False) -> str:
+    """Why a WebGPU-only model cannot run here, or "": no adapter, a software adapter (SwiftShader
+    runs a model far slower than wllama on the CPU), or no ``shader-f16`` for a q4f16 build."""
+    gpu = caps.gpu
+    if gpu is None:
+        return "no WebGPU adapter" + (f" ({caps.gpu_error})" if caps.gpu_error else "")
+    if gpu.is_fallback:
+        kind = gpu.architecture or gpu.vendor or "software"
+        return (f"the only WebGPU adapter is a software fallback ({kind}), not a GPU: it would "
+                "run the model far slower than wllama does on the CPU")
+    if needs_f16 and not gpu.shader_f16:
+        return "this GPU lacks shader-f16, which q4f16 models need; pick a q4f32 build"
+    return ""
+
+
 def fits_device(
     model_bytes: int, caps: Capabilities, engine: str, *, model_id: str = "",
     cached: bool = False, largest_tensor_bytes: int | None = None,
@@ -257,10 +288,8 @@ def fits_device(
         needs_webgpu = engine == "webllm"
     if needs_f16 is None:
         needs_f16 = bool(_F16.search(model_id.lower()))
-    if needs_webgpu and gpu is None:
-        return False, "no WebGPU adapter" + (f" ({caps.gpu_error})" if caps.gpu_error else "")
-    if needs_webgpu and needs_f16 and gpu is not None and not gpu.shader_f16:
-        return False, "this GPU lacks shader-f16, which q4f16 models need; pick a q4f32 build"
+    if needs_webgpu and (problem := webgpu_problem(caps, needs_f16=needs_f16)):
+        return False, problem
     tensor = largest_tensor_bytes or model_bytes // 8
     limits = (gpu.max_storage_buffer_binding_size, gpu.max_buffer_size) if gpu else ()
     limit = min((x for x in limits if x > 0), default=0)

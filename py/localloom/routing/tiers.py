@@ -147,7 +147,7 @@ def _local(caps: Capabilities, cached: set[str], prefs: Preferences, catalog: It
         if not ok and not m.embedded:
             plan.skipped.append((m.engine, m.id, f"{m.label}: skipped, {why}"))
             continue
-        gpu = m.on_gpu and caps.has_webgpu
+        gpu = m.on_gpu and caps.gpu is not None and not caps.gpu.is_fallback  # SwiftShader: CPU
         where = "on the GPU" if gpu else "on the CPU"
         if m.embedded:
             reason = f"{m.label}: built into the app, runs {where} on any device"

@@ -13,6 +13,7 @@ checkpoints every finished step, so Cancel or a reload resumes instead of starti
 from __future__ import annotations
 
 import asyncio
+import inspect
 import json
 import time
 
@@ -20,16 +21,17 @@ import js
 from pyodide.ffi import create_proxy
 
 from localloom.browser.capabilities import probe
-from localloom.browser.storage import SET_ASIDE, BrowserStore, local_storage
+from localloom.browser.storage import BrowserStore, local_storage
 from localloom.course import parse_bench
 from localloom.course.generator import GenerationEvent
 from localloom.engine import CancelToken, GenerateRequest
 from localloom.engines.chrome_ai import detect_language
 from localloom.engines.download import stored_copy
+from localloom.engines.webllm import cached_models
 from localloom.engines.wllama import WllamaEngine
 from localloom.errors import EngineError, GenerationCancelled, LocalLoomError, QualityError
 from localloom.language import detect
-from localloom.models.catalog import embedded_spec, local_catalog
+from localloom.models.catalog import WEBLLM_MODELS, embedded_spec, local_catalog
 from localloom.models.modelfile import embedded_model
 from localloom.models.progress import LoadProgress, format_bytes
 from localloom.routing.device import Capabilities
@@ -38,6 +40,7 @@ from localloom.routing.tiers import make_plan
 from localloom.ui import transformers_tier
 from localloom.ui.dispatch import Dispatcher, TaskInput
 from localloom.ui.dom import el as _el
+from localloom.ui.library_panel import LibraryPanel
 from localloom.ui.settings_panel import SettingsPanel
 from localloom.view.form import SIZES, read_form, restore_form
 from localloom.view.rawlog import RawLog
@@ -104,6 +107,8 @@ class App:
         self.caps = Capabilities()
         self.store = BrowserStore(local_storage())
         self.settings_panel = SettingsPanel(self.store)
+        self.library = LibraryPanel(self)
+        self.dispatcher: Dispatcher | None = None
         self.engine = WllamaEngine(EMBEDDED_URL, EMBEDDED.id,
                                    context_window=EMBEDDED.context_window,
                                    size_bytes=EMBEDDED.size_bytes)
@@ -123,6 +128,7 @@ class App:
         self.caps = await probe()
         _el("device").innerHTML = render_capabilities(self.caps)
         self._restore()
+        await self.library.boot()
         self.settings_panel.bind()
         self._on("course-form", "submit", self._handler(self.generate))
         self._on("error", "click", self._choice)
@@ -166,16 +172,6 @@ class App:
             notes.append("The saved form had values this page does not offer ("
                          f"{', '.join(dropped)}); those fields are back to their defaults.")
             self.store.save_form(form)
-        last = self.store.last_course()
-        if last.value is not None:
-            _el("course").innerHTML = render_course(last.value)
-            _el("served-by").textContent = "Your last saved course, kept in this browser."
-        elif last.problem:
-            where = (f"Its text is kept in this browser's storage under "
-                     f"localloom:{SET_ASIDE}." if last.set_aside else
-                     "Storage is full or blocked, so its text could not be kept aside.")
-            notes.append(f"Your saved course could not be read ({last.problem}) and was set "
-                         f"aside; LocalLoom started clean. {where}")
         self._notice(" ".join(notes))
 
     def _notice(self, text: str) -> None:
@@ -236,13 +232,14 @@ class App:
         _el("stream").textContent = ""
         job = TaskInput("course", request.language, course=request, strategy=strategy,
                         policy=policy)
+        self.library.begin_run(values)
         self.draft = None
         await self._route(job, COURSE, self._keep_course)
 
-    def _keep_course(self, course) -> str:
+    async def _keep_course(self, course) -> str:
         """Show and save a finished course; the status line says whether it was saved."""
         _el("course").innerHTML = render_course(course)
-        saved = self.store.save_course(course.model_dump(mode="json"))
+        saved = await self.library.finished(course)
         js.document.body.dataset.saved = "yes" if saved else "no"
         if saved:
             return "Done."
@@ -304,13 +301,15 @@ class App:
         _el(panel.tiers).innerHTML = ""
         js.document.body.dataset.outcome = ""
         settings = self.settings_panel.settings
-        plan = make_plan(job.task, self.caps, catalog=local_catalog(),
+        plan = make_plan(job.task, self.caps, catalog=[*local_catalog(), *WEBLLM_MODELS],
+                         cached=await cached_models(list(WEBLLM_MODELS)),
                          prefs=settings.preferences())
         dispatcher = Dispatcher(
             local_engine=self.engine, load_local=self._load, settings=settings,
-            store=self.store, wrap=lambda engine: _Tap(engine, self._raw),
+            store=self.library.store, wrap=lambda engine: _Tap(engine, self._raw),
             on_event=self._event, on_progress=self._fraction, cancel=cancel,
             max_reasks=2, caps=self.caps)
+        self.dispatcher = dispatcher
         started = time.monotonic()
         status = _el(panel.status)
         failed: list[FallbackEvent] = []
@@ -350,7 +349,8 @@ class App:
             _el(panel.tiers).innerHTML = render_tiers(plan, outcome.attempts)
             _el(panel.served).textContent = self._served_line(
                 outcome, time.monotonic() - started, dispatcher.engine)
-            status.textContent = finish(outcome.value)
+            line = finish(outcome.value)
+            status.textContent = await line if inspect.isawaitable(line) else line
             js.document.body.dataset.servedBy = outcome.served_by.engine
             js.document.body.dataset.outcome = "done"
         finally:
@@ -407,6 +407,7 @@ class App:
 
     async def _preload_run(self) -> None:
         self.cancel = cancel = CancelToken()
+        self.panel = COURSE
         self._busy(True)
         self._show_error(None)
         status = _el("gen-status")
@@ -422,7 +423,8 @@ class App:
             self._busy(False)
 
     async def _load(self, cancel: CancelToken) -> None:
-        """Load the embedded model; the model box and #gen-status say what is happening now.
+        """Load the embedded model; the model box and the asking form's status say what is
+        happening now.
 
         ``<body data-model>`` follows it: loading, ready, failed or cancelled.
         """
@@ -430,7 +432,7 @@ class App:
             return
         name = self.engine.model_id
         box, bar, label = _el("model-box"), _el("model-progress"), _el("model-bytes")
-        title, status = _el("model-label"), _el("gen-status")
+        title, status = _el("model-label"), _el(self.panel.status)  # the form that asked
         box.hidden = False
         bar.value, label.textContent = 0, ""
         title.textContent = f"Getting {name} (ships with the app)…"
@@ -494,6 +496,7 @@ class App:
             _el("stream").textContent = self.raw.tail()
 
     def _event(self, event: GenerationEvent) -> None:
+        self.library.on_event(event, self.dispatcher and self.dispatcher.engine)
         status = _el(self.panel.status)
         if verdict := self.report.event(event):  # why a step was asked again, in the raw panel
             self.raw.new_call()

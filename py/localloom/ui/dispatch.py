@@ -3,10 +3,10 @@
 Public names: ``Dispatcher``, ``TaskInput``.
 
 ``Dispatcher.run(step, task_input)`` readies the step's engine (loads the embedded model or a
-Transformers.js model (``ui.transformers_tier``), opens a Chrome built-in AI session — from the
-user's click, which a model download needs —, or builds a cloud client with the provider's key)
-and runs the task on it through the pure generator. ``fallback.run_plan`` calls it tier after
-tier until one serves the result.
+WebLLM or Transformers.js model (``ui.transformers_tier``), opens a Chrome built-in AI session —
+from the user's click, which a model download needs —, or builds a cloud client with the
+provider's key) and runs the task on it through the pure generator. ``fallback.run_plan`` calls
+it tier after tier until one serves the result.
 """
 
 from __future__ import annotations
@@ -22,11 +22,14 @@ from localloom.course.generator import (
     generate_summary,
     generate_tags,
 )
+from localloom.course.regenerate import regenerate_part
 from localloom.course.schema import Summary
 from localloom.engine import CancelToken
 from localloom.engines.chrome_ai import ChromeAIEngine, ChromeSummarizer
 from localloom.engines.cloud import CloudEngine
+from localloom.engines.webllm import shared_engine
 from localloom.errors import EngineUnavailable
+from localloom.models.catalog import webllm_spec
 from localloom.routing.tiers import PlanStep
 from localloom.settings import Settings
 from localloom.ui.transformers_tier import ready_engine
@@ -43,6 +46,8 @@ class TaskInput:
     text: str = ""
     categories: list[str] = field(default_factory=list)
     policy: str = "ask"  # after a quality failure: "accept" or "smaller" (the user's choice)
+    part: str = ""  # a course task writing one part again: "lesson:M.J" or "quiz:M"
+    base: Any = None  # ... of this finished Course
 
 
 @dataclass
@@ -59,7 +64,8 @@ class Dispatcher:
     cancel: CancelToken
     max_reasks: int = 2
     engine: Any = None  # the engine of the last step run: the result line names its model
-    caps: Any = None  # the device's Capabilities: Transformers.js picks WASM or WebGPU by it
+    caps: Any = None  # the device probe: WebLLM refuses what cannot run before downloading;
+    # Transformers.js picks WASM or WebGPU by it
 
     async def engine_for(self, step: PlanStep, language: str) -> Any:
         if step.engine == "wllama":
@@ -71,6 +77,8 @@ class Dispatcher:
             await engine.prepare(lambda f: self.on_progress("Chrome built-in AI model", f),
                                  self.cancel, user_gesture=True)
             return engine
+        if step.engine == "webllm":
+            return await self._webllm(step)
         if step.engine == "transformers":
             return await ready_engine(step.model_id, self.caps,
                                       allow_remote=self.settings.allow_downloads,
@@ -86,6 +94,18 @@ class Dispatcher:
                                 engine=step.engine, stage="route",
                                 fix="LocalLoom tries the next tier.")
 
+    async def _webllm(self, step: PlanStep) -> Any:
+        spec = webllm_spec(step.model_id)
+        if spec is None:
+            raise EngineUnavailable(f"WebLLM has no model {step.model_id!r} in this build.",
+                                    engine="webllm", stage="route",
+                                    fix="LocalLoom tries the next tier.")
+        engine = shared_engine(spec)
+        label = step.label or spec.id
+        await engine.load(self.caps, cancel=self.cancel,
+                          on_progress=lambda f, text: self.on_progress(f"{label}: {text}", f))
+        return engine
+
     async def run(self, step: PlanStep, job: TaskInput) -> Any:
         if step.engine == "chrome" and step.model_id == "Summarizer":
             return await self._chrome_summary(job)
@@ -93,6 +113,9 @@ class Dispatcher:
         engine = self.wrap(self.engine)
         kw = {"on_event": self.on_event, "cancel": self.cancel, "max_reasks": self.max_reasks,
               "seed": self.settings.seed}
+        if job.task == "course" and job.part:
+            assert job.course is not None
+            return await regenerate_part(engine, job.course, job.base, job.part, **kw)
         if job.task == "course":
             assert job.course is not None
             return await generate_course(engine, job.course, self.store,

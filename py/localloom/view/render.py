@@ -11,71 +11,25 @@ iterated or called::
 
     html = render_course({"title": "Intro to ML", "modules": [{"title": "Basics"}]},
                          partial=True)
+    html = render_course(course, parts=record.provenance)  # a saved course: who wrote each
+                                                           # part, and Regenerate buttons
 
-Everything model-written is escaped: the model's text is data, never markup.
+The HTML comes from jinja2 templates with autoescape (``view/templates``); lesson bodies go
+through markdown-it-py (``templating.markdown``). The model's text is data, never markup.
 """
 
 from __future__ import annotations
 
-import re
-from html import escape
 from typing import Any
 
 from pydantic import BaseModel
 
 from localloom.errors import LocalLoomError
 from localloom.routing.device import Capabilities
+from localloom.view.templating import markdown, render
 
 __all__ = ["grow_draft", "markdown", "render_capabilities", "render_choices", "render_course",
            "render_error"]
-
-_CODE = re.compile(r"`([^`]+)`")
-_INLINE = [
-    (re.compile(r"\*\*([^*]+)\*\*"), r"<strong>\1</strong>"),
-    (re.compile(r"(?<![*\w])\*([^*\s][^*]*)\*(?!\*)"), r"<em>\1</em>"),
-]
-
-
-def _inline(text: str) -> str:
-    """Code spans are literal: emphasis applies only to the text between them."""
-    out: list[str] = []
-    for i, piece in enumerate(_CODE.split(text)):
-        if i % 2:
-            out.append(f"<code>{escape(piece)}</code>")
-            continue
-        piece = escape(piece)
-        for pattern, repl in _INLINE:
-            piece = pattern.sub(repl, piece)
-        out.append(piece)
-    return "".join(out)
-
-
-def markdown(text: str) -> str:
-    """A safe Markdown subset: headings, paragraphs, bullet/numbered lists, bold, italic, code."""
-    html: list[str] = []
-    list_tag = ""
-    for line in str(text).replace("\r\n", "\n").split("\n"):
-        stripped = line.strip()
-        bullet = re.match(r"^[-*•]\s+(.*)", stripped)
-        number = re.match(r"^\d+[.)]\s+(.*)", stripped)
-        item = bullet or number
-        tag = "ul" if bullet else "ol" if number else ""
-        if list_tag and tag != list_tag:
-            html.append(f"</{list_tag}>")
-            list_tag = ""
-        if item:
-            if not list_tag:
-                html.append(f"<{tag}>")
-                list_tag = tag
-            html.append(f"<li>{_inline(item.group(1))}</li>")
-        elif heading := re.match(r"^(#{1,4})\s+(.*)", stripped):
-            level = min(6, len(heading.group(1)) + 3)
-            html.append(f"<h{level}>{_inline(heading.group(2))}</h{level}>")
-        elif stripped:
-            html.append(f"<p>{_inline(stripped)}</p>")
-    if list_tag:
-        html.append(f"</{list_tag}>")
-    return "".join(html)
 
 
 def _get(data: Any, key: str, default: Any = None) -> Any:
@@ -100,82 +54,72 @@ def _text(data: Any, key: str) -> str:
     return str(value)
 
 
-def _items(values: list) -> str:
-    return "".join(f"<li>{escape(str(v))}</li>" for v in values
-                   if isinstance(v, str | int | float) and v)
+def _items(values: list) -> list[str]:
+    return [str(v) for v in values if isinstance(v, str | int | float) and v]
 
 
-def _quiz(questions: list) -> str:
+def _part(parts: dict[str, Any] | None, key: str, name: str) -> dict[str, str] | None:
+    """Who wrote ``key`` (from a record's provenance) for the Regenerate line; None when the
+    course is not a saved one."""
+    if parts is None:
+        return None
+    prov = parts.get(key)
+    return {"key": key, "name": name, "engine": _text(prov, "engine"),
+            "model": _text(prov, "model"), "date": _text(prov, "at")[:10]}
+
+
+def _quiz(questions: list) -> list[dict[str, Any]]:
     out = []
     for question in questions:
         if not isinstance(question, dict | BaseModel):
             continue
         answer = _get(question, "answer")
-        opts = "".join(
-            (f'<li class="answer">{escape(str(o))}</li>' if j == answer
-             else f"<li>{escape(str(o))}</li>")
-            for j, o in enumerate(_list(question, "options")) if isinstance(o, str | int | float))
-        explanation = _text(question, "explanation")
-        out.append(
-            f'<li class="question"><p>{escape(_text(question, "question"))}</p>'
-            f'<ol type="A">{opts}</ol>'
-            + (f'<p class="muted">{escape(explanation)}</p>' if explanation else "")
-            + "</li>")
-    return f'<h5>Quiz</h5><ol class="quiz">{"".join(out)}</ol>' if out else ""
+        options = [(str(o), j == answer) for j, o in enumerate(_list(question, "options"))
+                   if isinstance(o, str | int | float)]
+        out.append({"question": _text(question, "question"), "options": options,
+                    "explanation": _text(question, "explanation")})
+    return out
 
 
-def render_course(course: Any, *, partial: bool = False) -> str:
-    """HTML of a course (a ``Course`` or a possibly partial dict)."""
-    if not isinstance(course, dict | BaseModel) or not course:
-        return '<p class="muted">Waiting for the model…</p>'
-    parts = [f'<div class="{"partial" if partial else "final"}">']
-    if title := _text(course, "title"):
-        parts.append(f"<h3>{escape(title)}</h3>")
+def _course_view(course: Any, partial: bool, parts: dict[str, Any] | None) -> dict[str, Any]:
     meta = [v for v in (_text(course, "level"), _text(course, "language")) if v]
     if hours := _text(course, "estimated_hours"):
         meta.append(f"{hours} h")
-    if meta:
-        parts.append(f'<p class="muted">{escape(" · ".join(meta))}</p>')
-    if description := _text(course, "description"):
-        parts.append(f"<p>{escape(description)}</p>")
-    if audience := _text(course, "audience"):
-        parts.append(f"<p><strong>Audience:</strong> {escape(audience)}</p>")
-    if objectives := _items(_list(course, "learning_objectives")):
-        parts.append(f"<h4>You will learn</h4><ul>{objectives}</ul>")
-    if prerequisites := _items(_list(course, "prerequisites")):
-        parts.append(f"<h4>Prerequisites</h4><ul>{prerequisites}</ul>")
+    modules = []
     for n, module in enumerate(_list(course, "modules"), 1):
         if not isinstance(module, dict | BaseModel):
             continue
-        parts.append(f'<section class="module"><h4>Module {n}: '
-                     f'{escape(_text(module, "title") or "…")}</h4>')
-        if summary := _text(module, "summary"):
-            parts.append(f"<p>{escape(summary)}</p>")
-        for lesson in _list(module, "lessons"):
-            if not isinstance(lesson, dict | BaseModel):
-                continue
-            parts.append('<article class="lesson">')
-            parts.append(f"<h5>{escape(_text(lesson, 'title') or '…')}")
-            if minutes := _text(lesson, "duration_minutes"):
-                parts.append(f' <span class="muted">({escape(minutes)} min)</span>')
-            parts.append("</h5>")
-            if objectives := _items(_list(lesson, "objectives")):
-                parts.append(f"<ul class=\"objectives\">{objectives}</ul>")
-            if content := _text(lesson, "content"):
-                parts.append(markdown(content))
-            if points := _items(_list(lesson, "key_points")):
-                parts.append(f"<p><strong>Key points</strong></p><ul>{points}</ul>")
-            parts.append("</article>")
-        if titles := _items(_list(module, "lesson_titles")):
-            parts.append(f"<ol>{titles}</ol>")
-        parts.append(_quiz(_list(module, "quiz")))
-        parts.append("</section>")
-    parts.append("</div>")
-    return "".join(parts)
+        m = n - 1
+        lessons = []
+        for j, lesson in enumerate(x for x in _list(module, "lessons")
+                                   if isinstance(x, dict | BaseModel)):
+            content = _text(lesson, "content")
+            title = _text(lesson, "title")
+            lessons.append({"title": title, "minutes": _text(lesson, "duration_minutes"),
+                            "objectives": _items(_list(lesson, "objectives")),
+                            "content": markdown(content) if content else "",
+                            "key_points": _items(_list(lesson, "key_points")),
+                            "part": _part(parts, f"lesson:{m}.{j}", title)})
+        quiz = _quiz(_list(module, "quiz"))
+        modules.append({"n": n, "title": _text(module, "title"),
+                        "summary": _text(module, "summary"), "lessons": lessons,
+                        "lesson_titles": _items(_list(module, "lesson_titles")), "quiz": quiz,
+                        "quiz_part": _part(parts, f"quiz:{m}", _text(module, "title"))
+                        if quiz else None})
+    return {"partial": partial, "title": _text(course, "title"), "meta": meta,
+            "description": _text(course, "description"), "audience": _text(course, "audience"),
+            "objectives": _items(_list(course, "learning_objectives")),
+            "prerequisites": _items(_list(course, "prerequisites")), "modules": modules}
 
 
-def _yes(flag: bool, yes: str = "yes", no: str = "no") -> str:
-    return f'<span class="ok">{yes}</span>' if flag else f'<span class="no">{no}</span>'
+def render_course(course: Any, *, partial: bool = False,
+                  parts: dict[str, Any] | None = None) -> str:
+    """HTML of a course (a ``Course`` or a possibly partial dict). ``parts`` (a saved
+    course's provenance, possibly empty) adds who wrote each lesson and quiz, with a button
+    ``data-regenerate="lesson:M.J"`` / ``"quiz:M"`` to write it again."""
+    if not isinstance(course, dict | BaseModel) or not course:
+        return render("waiting.html.j2")
+    return render("course.html.j2", c=_course_view(course, partial, parts))
 
 
 def _mb(n: int) -> str:
@@ -184,42 +128,39 @@ def _mb(n: int) -> str:
 
 def render_capabilities(caps: Capabilities) -> str:
     """The device report: WebGPU, isolation/threads, memory, storage, built-in AI."""
-    rows: list[tuple[str, str]] = []
+    rows: list[tuple[str, bool | None, Any]] = []
     gpu = caps.gpu
     if gpu is None:
-        rows.append(("WebGPU", _yes(False, no=f"no — {escape(caps.gpu_error or 'no adapter')}")))
+        rows.append(("WebGPU", False, (f"no — {caps.gpu_error or 'no adapter'}", "")))
     else:
         kind = "software fallback adapter" if gpu.is_fallback else "hardware adapter"
         name = " ".join(x for x in (gpu.vendor, gpu.architecture) if x) or "unknown GPU"
-        rows.append(("WebGPU", f'{_yes(True)} — {escape(name)} ({kind})'))
-        rows.append(("shader-f16", _yes(gpu.shader_f16)))
-        rows.append(("GPU buffer limits",
+        rows.append(("WebGPU", True, ("yes", f" — {name} ({kind})")))
+        rows.append(("shader-f16", gpu.shader_f16, ("yes" if gpu.shader_f16 else "no", "")))
+        rows.append(("GPU buffer limits", None,
                      f"max buffer {_mb(gpu.max_buffer_size)}, storage binding "
                      f"{_mb(gpu.max_storage_buffer_binding_size)}"))
-    rows.append(("Cross-origin isolated", _yes(caps.cross_origin_isolated)))
-    rows.append(("Threads for local models",
+    isolated = caps.cross_origin_isolated
+    rows.append(("Cross-origin isolated", isolated, ("yes" if isolated else "no", "")))
+    rows.append(("Threads for local models", None,
                  f"{caps.threads} (of {caps.hardware_concurrency} logical cores)"))
     memory = caps.device_memory_gb
-    rows.append(("Device memory", "unknown" if memory is None else
+    rows.append(("Device memory", None, "unknown" if memory is None else
                  f"{'≥ ' if memory >= 8 else ''}{memory:g} GB"))
     storage = caps.storage
-    rows.append(("Storage", "unknown" if not storage.quota else
+    rows.append(("Storage", None, "unknown" if not storage.quota else
                  f"{_mb(storage.free)} free of {_mb(storage.quota)}"
                  f"{' (persistent)' if storage.persisted else ''}"))
     for api in ("LanguageModel", "Summarizer", "LanguageDetector"):
         state = caps.chrome_ai_state(api)
         label = {"absent": "not in this browser"}.get(state, state)
-        rows.append((f"Chrome built-in AI: {api}", _yes(state == "available", label, label)))
-    body = "".join(f"<tr><th>{escape(k)}</th><td>{v}</td></tr>" for k, v in rows)
-    return f'<table class="caps">{body}</table>'
+        rows.append((f"Chrome built-in AI: {api}", state == "available", (label, "")))
+    return render("capabilities.html.j2", rows=rows)
 
 
 def render_error(error: LocalLoomError) -> str:
     """The error box: what happened, the likely cause, and the fix."""
-    stage = f' <span class="muted">({escape(error.stage)})</span>' if error.stage else ""
-    return (f"<h3>{escape(error.what)}{stage}</h3>"
-            f"<p><strong>Cause:</strong> {escape(error.cause)}</p>"
-            f"<p><strong>Fix:</strong> {escape(error.fix)}</p>")
+    return render("error.html.j2", error=error)
 
 
 def grow_draft(draft: dict | None, step: str, module: int | None, value: dict) -> dict | None:
@@ -257,7 +198,5 @@ def render_choices(choices: tuple[str, ...]) -> str:
     """Buttons for what to do after a step's quality problems persisted."""
     if not choices:
         return ""
-    buttons = "".join(
-        f'<button type="button" data-policy="{escape(c)}" title="{escape(_CHOICES[c][1])}">'
-        f"{escape(_CHOICES[c][0])}</button>" for c in choices if c in _CHOICES)
-    return f'<div class="choices actions">{buttons}</div>'
+    return render("choices.html.j2", choices=[(c, *_CHOICES[c]) for c in choices
+                                              if c in _CHOICES])

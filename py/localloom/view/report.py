@@ -1,7 +1,7 @@
 """HTML for task results and for the tier report ("which engine served this, and why").
 
-Public names: ``render_result``, ``render_tiers``, ``served_line``. Pure, escaped, tested in
-CPython::
+Public names: ``render_result``, ``render_tiers``, ``served_line``. Pure, tested in CPython;
+the HTML comes from jinja2 templates with autoescape (``view/templates``)::
 
     html = render_tiers(plan, attempts)   # plan.explain() lines + each attempt's outcome
     served_line(outcome, 12.0)            # "Served by … in 12 s, on this device. Groq failed…"
@@ -10,12 +10,12 @@ CPython::
 
 from __future__ import annotations
 
-from html import escape
 from typing import Any
 from urllib.parse import urlsplit
 
 from localloom.course.schema import Classification, Summary, Tags
 from localloom.routing.tiers import CLOUD_NAMES, is_loopback
+from localloom.view.templating import render
 
 __all__ = ["privacy_line", "render_result", "render_tiers", "served_line"]
 
@@ -55,32 +55,21 @@ def served_line(outcome: Any, elapsed: float, *, custom_url: str = "", model: st
 
 def render_result(result: Any) -> str:
     """A summary, tags or classification as HTML."""
-    if isinstance(result, Summary):
-        points = "".join(f"<li>{escape(p)}</li>" for p in result.key_points)
-        return (f'<p class="summary">{escape(result.summary)}</p>'
-                + (f"<ul>{points}</ul>" if points else ""))
-    if isinstance(result, Tags):
-        return "<p class=\"tags\">" + " ".join(
-            f'<span class="pill">{escape(t)}</span>' for t in result.tags) + "</p>"
-    if isinstance(result, Classification):
-        return (f'<p class="label"><strong>{escape(result.label)}</strong></p>'
-                f'<p class="muted">{escape(result.reason)}</p>')
-    return f"<pre>{escape(str(result))}</pre>"
+    kind = {Summary: "summary", Tags: "tags", Classification: "classify"}.get(type(result), "")
+    return render("result.html.j2", kind=kind, result=result)
 
 
 def render_tiers(plan: Any, attempts: list[Any]) -> str:
-    """The plan (kept tiers in order, skipped tiers with reasons) and what each try did."""
-    items = []
-    for attempt in attempts:
-        css = ' class="served"' if attempt.ok else ""
-        label = getattr(attempt.step, "label", "") or getattr(attempt.step, "engine", "")
-        what = "served the result" if attempt.ok else f"failed: {attempt.message}"
-        retry = " (retry)" if attempt.retry else ""
-        items.append(f"<li{css}>{escape(label)}{retry}: {escape(what)} "
-                     f'<span class="muted">({attempt.elapsed:.1f} s)</span></li>')
-    for line in plan.explain():
-        items.append(f'<li class="muted">{escape(line)}</li>')
-    return "".join(items)
+    """The plan (kept tiers in order, skipped tiers with reasons) and what each try did; a
+    failed try says its cause and fix too, since the error box shows only the last failure."""
+    rows = []
+    for a in attempts:
+        error = getattr(a, "error", None)
+        rows.append({"ok": a.ok, "retry": a.retry, "message": a.message, "elapsed": a.elapsed,
+                     "label": getattr(a.step, "label", "") or getattr(a.step, "engine", ""),
+                     "cause": getattr(error, "cause", "") if not a.ok else "",
+                     "fix": getattr(error, "fix", "") if not a.ok else ""})
+    return render("tiers.html.j2", attempts=rows, reasons=plan.explain())
 
 
 def privacy_line(prefs: Any) -> str:

@@ -8,8 +8,8 @@ re-asks per step, tokens generated and wasted on re-asks, seconds. Prints JSON p
 in total.
 
     python build.py bench --quality                       # the main topic set, Short courses
-    .venv/bin/python -m buildtools.quality --topics independent --size short --out q.json
-    .venv/bin/python -m buildtools.quality --dist /path/to/other/dist   # an older build
+    .venv/bin/python -m buildtools.quality_bench --topics independent --size short --out q.json
+    .venv/bin/python -m buildtools.quality_bench --dist /path/to/other/dist   # an older build
 
 The model calls are counted by wrapping the page's wllama instance, so an older build is
 measured the same way; what a build reports itself (``window.localloom.lastRun``) is added
@@ -156,7 +156,7 @@ def totals(results: list[dict]) -> dict:
 
 
 def run(topic_set: str = "main", size: str = "short", dist: Path | None = None,
-        limit: int | None = None) -> dict:
+        limit: int | None = None, seed: int | None = 7) -> dict:
     from playwright.sync_api import sync_playwright
 
     sys.path.insert(0, str(ROOT / "py"))
@@ -173,6 +173,11 @@ def run(topic_set: str = "main", size: str = "short", dist: Path | None = None,
         page = browser.new_context().new_page()
         page.goto(url)
         page.wait_for_selector("body[data-state=ready]", timeout=180_000)
+        if seed is not None:  # reproducible runs (a build without the setting ignores it)
+            page.evaluate("(seed) => localStorage.setItem('localloom:settings', "
+                          "JSON.stringify({seed}))", seed)
+            page.reload()
+            page.wait_for_selector("body[data-state=ready]", timeout=180_000)
         page.evaluate("async () => await window.localloom.speedTest(1)")  # one model load
         page.evaluate(COUNT_CALLS)
         for topic, language, level in topics:
@@ -183,8 +188,8 @@ def run(topic_set: str = "main", size: str = "short", dist: Path | None = None,
             print(json.dumps(brief, ensure_ascii=False), file=sys.stderr, flush=True)
         browser.close()
     server.shutdown()
-    return {"topics": topic_set, "size": size, "load_average_at_start": [round(x, 2)
-                                                                         for x in load],
+    return {"topics": topic_set, "size": size, "seed": seed,
+            "load_average_at_start": [round(x, 2) for x in load],
             "total": totals(results), "courses": results}
 
 
@@ -194,9 +199,11 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--size", default="short")
     parser.add_argument("--dist", type=Path)
     parser.add_argument("--limit", type=int)
+    parser.add_argument("--seed", type=int, default=7, help="fixed sampling seed (-1: none)")
     parser.add_argument("--out", type=Path)
     args = parser.parse_args(argv)
-    report = run(args.topics, args.size, args.dist, args.limit)
+    report = run(args.topics, args.size, args.dist, args.limit,
+                 None if args.seed < 0 else args.seed)
     text = json.dumps(report, indent=1, ensure_ascii=False)
     if args.out:
         args.out.write_text(text)
