@@ -1,12 +1,13 @@
 """The Transformers.js test model, built from registry packages: SmolLM2-135M-Instruct as q8 ONNX.
 
-Public names: ``ensure_tjs_model``, ``built_tjs_model``, ``tjs_model_entry``, ``TJS_MODEL_ID``,
-``TJS_PINS``, ``TJS_SOURCE``.
+Public names: ``ensure_tjs_model``, ``built_tjs_model``, ``tests_need_it``, ``tjs_model_entry``,
+``TJS_MODEL_ID``, ``TJS_PINS``, ``TJS_SOURCE``.
 
-Only the test and bench paths build it (``tests/e2e/test_transformers.py``, ``build.py
-bench``); ``build.py serve`` and ``build.py build`` never do. ``buildtools.dist`` serves the
-folder from ``dist/models/tjs/`` when it has been built, and the page then offers the
-Transformers.js tier; without it the page says Transformers.js has no model here.
+Only ``build.py test`` (unless it runs nothing but unit tests: ``tests_need_it``) and
+``build.py bench`` build it; ``build.py serve`` and ``build.py build`` never do.
+``buildtools.dist`` serves the folder from ``dist/models/tjs/`` when it has been built, and the
+page then offers the Transformers.js tier; without it the page says Transformers.js has no
+model here.
 
 The step (each part stamped on its inputs, as ``deps`` does, so a second run does nothing):
 
@@ -32,7 +33,7 @@ from pathlib import Path
 from .deps import CACHE, BuildError, _hash_files, _run, _sha256, _stamp, _stamp_ok, log
 
 __all__ = ["TJS_MODEL_ID", "TJS_PINS", "TJS_SOURCE", "built_tjs_model", "ensure_tjs_model",
-           "tjs_model_entry"]
+           "tests_need_it", "tjs_model_entry"]
 
 TJS_MODEL_ID = "SmolLM2-135M-Instruct"
 #: The conversion's virtualenv. torch 2.13.0 is the CPU wheel on this kind of machine's disk.
@@ -70,6 +71,15 @@ def built_tjs_model() -> Path | None:
     if _stamp_ok("tjs-model", _model_key()) and all((OUT / f).is_file() for f in FILES):
         return OUT
     return None
+
+
+def tests_need_it(pytest_args: list[str], root: Path) -> bool:
+    """Whether a ``build.py test`` run with these pytest arguments may reach the Chromium tests:
+    True for the whole suite, False when every path it names lies under tests/unit."""
+    paths = [a.split("::")[0] for a in pytest_args if not a.startswith("-")]
+    paths = [p for p in paths if (root / p).exists()]
+    unit = (root / "tests" / "unit").resolve()
+    return not paths or any(not (root / p).resolve().is_relative_to(unit) for p in paths)
 
 
 def _ensure_venv() -> None:

@@ -60,3 +60,19 @@ def test_the_entry_lists_files_sizes_and_context_window(cache):
     assert entry["id"] == "SmolLM2-135M-Instruct" and entry["context_window"] == 8192
     assert set(entry["files"]) == set(tjs.FILES)
     assert entry["size"] == sum(entry["files"].values())
+
+
+def test_build_py_test_builds_the_model_unless_it_runs_only_unit_tests(tmp_path):
+    """The whole suite (CI) or any e2e file needs the model; tests/unit alone does not, so a
+    unit-test run on a fresh worktree does not pay for the conversion."""
+    (tmp_path / "tests" / "unit").mkdir(parents=True)
+    (tmp_path / "tests" / "e2e").mkdir()
+    (tmp_path / "tests" / "unit" / "test_a.py").write_text("")
+    (tmp_path / "tests" / "e2e" / "test_b.py").write_text("")
+    assert tjs.tests_need_it([], tmp_path)
+    assert tjs.tests_need_it(["-q", "-x"], tmp_path)
+    assert tjs.tests_need_it(["tests/e2e/test_b.py", "-q"], tmp_path)
+    assert tjs.tests_need_it(["tests"], tmp_path)
+    assert tjs.tests_need_it(["tests/unit", "tests/e2e/test_b.py::test_x"], tmp_path)
+    assert not tjs.tests_need_it(["tests/unit", "-q"], tmp_path)
+    assert not tjs.tests_need_it(["tests/unit/test_a.py::test_y", "-k", "name"], tmp_path)
