@@ -25,6 +25,13 @@ def test_a_local_folder_never_reaches_the_hub():
         assert env["localModelPath"] == "/models/tjs/"
 
 
+def test_the_wasm_factory_is_not_imported_from_a_blob_url():
+    """The page's CSP allows scripts from 'self' only: Transformers.js's wasm cache (which
+    imports onnxruntime-web's factory from a blob: URL) stays off, local or remote."""
+    assert env_settings("/models/tjs/", allow_remote=False)["useWasmCache"] is False
+    assert env_settings(None, allow_remote=True)["useWasmCache"] is False
+
+
 def test_a_remote_model_needs_consent_to_download():
     """Without 'Allow model downloads' a Hub model is unavailable, and the fix says where."""
     with pytest.raises(EngineUnavailable) as info:

@@ -1,7 +1,7 @@
 """Transformers.js adapter: ONNX text-generation models on WASM (or WebGPU on a real GPU).
 
 Public names: ``TransformersEngine``, ``env_settings``, ``generation_options``,
-``answer_prefix``, ``StopScanner``.
+``answer_prefix``, ``StopScanner``, ``forget_stored``.
 
     engine = TransformersEngine("SmolLM2-135M-Instruct", folder)   # a TjsFolder of this build
     await engine.load(caps, on_progress=lambda line, fraction: ..., cancel=cancel)
@@ -17,7 +17,8 @@ enforced (the runner puts the format in the prompt and validates); the answer is
 the model with the JSON object's first key (``answer_prefix``), without which SmolLM2-135M
 mostly answered in prose. Streaming is a ``TextStreamer``; Cancel is an
 ``InterruptableStoppingCriteria`` (the call returns at the next token). JS errors become
-``localloom.errors`` at this boundary.
+``localloom.errors`` at this boundary; a failed load deletes the model's stored files
+(``forget_stored``), so a damaged download cannot break the next one.
 """
 
 from __future__ import annotations
@@ -44,7 +45,7 @@ from localloom.routing.device import Capabilities
 from localloom.routing.diagnostics import classify_js_error
 
 __all__ = ["StopScanner", "TransformersEngine", "answer_prefix", "env_settings",
-           "generation_options"]
+           "forget_stored", "generation_options"]
 
 MODULE_URL = "./vendor/transformers/transformers.min.js"
 ORT_MJS = "./vendor/transformers/ort-wasm-simd-threaded.asyncify.mjs"
@@ -56,17 +57,21 @@ LoadCallback = Callable[[str, float], None]
 
 def env_settings(local_path: str | None, *, allow_remote: bool) -> dict[str, Any]:
     """Transformers.js ``env`` fields: a local folder never reaches the Hub; a remote model
-    only with consent (``allow_remote``: Settings → Allow model downloads)."""
+    only with consent (``allow_remote``: Settings → Allow model downloads). ``useWasmCache``
+    is off: with it, Transformers.js imports onnxruntime-web's wasm factory from a ``blob:``
+    URL, which the page's CSP (``script-src 'self'``) refuses ("no available backend found");
+    our service worker keeps those files instead (``buildtools.dist.LAZY``)."""
     if local_path is not None:
         return {"allowLocalModels": True, "allowRemoteModels": False,
-                "localModelPath": local_path, "useBrowserCache": True}
+                "localModelPath": local_path, "useBrowserCache": True, "useWasmCache": False}
     if not allow_remote:
         raise EngineUnavailable(
             "This Transformers.js model is downloaded from the Hugging Face Hub.",
             cause="Model downloads are not allowed.",
             fix="Turn on 'Allow model downloads' in Settings, or pick a model that ships with "
                 "the app.", engine="transformers", stage="route")
-    return {"allowLocalModels": False, "allowRemoteModels": True, "useBrowserCache": True}
+    return {"allowLocalModels": False, "allowRemoteModels": True, "useBrowserCache": True,
+            "useWasmCache": False}
 
 
 def generation_options(request: GenerateRequest) -> dict[str, Any]:
@@ -232,6 +237,8 @@ class TransformersEngine:
             error = _classify(exc, "load", self.model_id)
             if not isinstance(error, EngineError):
                 error = ModelLoadError(error.what, stage="load", engine=self.name)
+            if self.folder is not None:
+                await forget_stored(_absolute(self.folder.url))
             raise error from exc
         threads = js_get(env.backends.onnx.wasm, "numThreads")
         if device == "wasm" and threads:
@@ -305,6 +312,25 @@ class TransformersEngine:
         pipe, self._pipe = self._pipe, None
         if pipe is not None:
             await pipe.dispose()
+
+
+#: The Cache Storage cache Transformers.js keeps model files in (``env.cacheKey``).
+CACHE_NAME = "transformers-cache"
+
+
+async def forget_stored(prefix: str) -> int:
+    """Delete this browser's stored copies of the files under ``prefix`` (a model folder's
+    URL), so a damaged download cannot break the next load; how many were deleted."""
+    import js
+
+    if not await js.caches.has(CACHE_NAME):
+        return 0
+    cache = await js.caches.open(CACHE_NAME)
+    gone = 0
+    for request in await cache.keys():
+        if str(request.url).startswith(prefix):
+            gone += bool(await cache.delete(request))
+    return gone
 
 
 async def _settled(promise: Any) -> Any:

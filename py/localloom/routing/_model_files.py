@@ -1,5 +1,6 @@
-"""Error wording for a model's files: which file a message names, and a WebLLM model library
-that the browser cannot compile or link (private to ``routing.diagnostics``)."""
+"""Error wording for a model's files: which file a message names, a WebLLM model library that
+the browser cannot compile or link, and a Transformers.js model folder that will not load
+(private to ``routing.diagnostics``)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ from localloom import errors as E
 _FILES = (("mlc-chat-config.json", "its config file mlc-chat-config.json"),
           (".wasm", "its model library (the model's compiled GPU code, a .wasm file)"),
           ("tokenizer", "its tokenizer"), ("params_shard", "part of its weights"),
-          ("tensor-cache.json", "its weights' index"), (".gguf", "the model file"))
+          ("tensor-cache.json", "its weights' index"), (".gguf", "the model file"),
+          (".onnx", "its ONNX weights"), ("config.json", "its config file"))
 
 
 def model_file(low: str) -> str:
@@ -34,3 +36,33 @@ def webllm_library(name: str, low: str, failed: str) -> tuple:
                 "entry.", again, False)
     return (E.ModelDownloadError, what, "The model library is incomplete or damaged: its "
             "download broke off, or the server sent a wrong file.", again, True)
+
+
+_TJS_AGAIN = ("LocalLoom deleted this browser's stored copy of the model's files, so the next "
+              "try fetches them again; meanwhile the next engine serves. If it keeps failing, "
+              "choose another Preferred engine in Settings.")
+
+
+def transformers_load(name: str, low: str, model: str, status: int | None) -> tuple | None:
+    """The rule for a Transformers.js model folder (shipped with the app) that will not load:
+    a file missing on the server, or one that is damaged; None for other errors."""
+    failed = f"Transformers.js could not load {model}"
+    if status in (404, 410) or name == "ModelFileNotFoundError" or any(
+            n in low for n in ("could not locate file", "not found locally")):
+        http = f" (HTTP {status})" if status else ""
+        return (E.ModelDownloadError, f"{failed}: a file is missing.",
+                f"This copy of the app lacks {model_file(low)}{http}: it was published "
+                "without the model, or an update is only half done.",
+                "Reload the page while online; meanwhile the next engine serves. If it keeps "
+                "failing, choose another Preferred engine in Settings.", False)
+    if name == "SyntaxError" or any(n in low for n in (
+            "can't create a session", "failed to create session", "protobuf parsing failed",
+            "invalid model", "unexpected end of json")):
+        file = model_file(low)
+        if file == "the model files" and "session" in low:  # onnxruntime names no file
+            file = "its ONNX weights"
+        return (E.ModelDownloadError, f"{failed}: a file is damaged.",
+                f"{file[0].upper()}{file[1:]} could not be read: the copy is incomplete or "
+                "not what Transformers.js expects (an interrupted download, or the server sent "
+                "another file, a web page say).", _TJS_AGAIN, True)
+    return None

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from localloom import errors as E
 from localloom.models.catalog import ENGINE_NAMES
 from localloom.models.progress import LoadProgress, Progress, format_bytes
-from localloom.routing._model_files import model_file, webllm_library
+from localloom.routing._model_files import model_file, transformers_load, webllm_library
 from localloom.routing.device import Capabilities
 
 __all__ = [
@@ -85,6 +85,9 @@ def _rules(c: _Ctx) -> _Rule:
     """The first matching rule wins; the order puts specific messages before generic ones."""
     if c.name == "AbortError" or c.has("user aborted", "signal is aborted"):
         return (E.GenerationCancelled, f"{c.eng} stopped: the request was cancelled.", "", "")
+    if c.engine == "transformers" and c.stage in _FETCHING and (
+            rule := transformers_load(c.name, c.low, c.model, _http_status(c))):
+        return rule
     if c.has("shader-f16", "shaderf16"):
         return (E.EngineUnavailable, f"{c.eng} cannot run {c.model} on this GPU.",
                 "It is a q4f16 build, which needs the WebGPU feature shader-f16; this GPU or "
