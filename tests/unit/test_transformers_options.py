@@ -1,6 +1,6 @@
-"""engines.transformers: the pure parts of the Transformers.js adapter (env, options, stops).
-
-The browser parts (load, generate) run for real in tests/e2e/test_transformers.py.
+"""engines.transformers_options: the pure side of the Transformers.js adapter (env, options,
+answer opening, stops). The browser side (engines.transformers: load, generate, Cancel, errors)
+runs for real in tests/e2e/test_transformers.py.
 """
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from localloom.engine import GenerateRequest
-from localloom.engines.transformers import (
+from localloom.engines.transformers_options import (
     StopScanner,
     answer_prefix,
     env_settings,
