@@ -63,9 +63,9 @@ def visit(browser, app_url, model_in_dist):
     assert log.foreign() == [], f"requests left the device: {log.foreign()[:5]}"
 
 
-def _run_tags(page) -> None:
+def _start(page, task: str = "tags") -> None:
     page.fill("#source-text", TEXT)
-    page.select_option("#text-task", "tags")
+    page.select_option("#text-task", task)
     page.select_option("#text-language", "en")
     page.evaluate("delete document.body.dataset.outcome")
     page.click("#run-text")
@@ -92,7 +92,7 @@ def test_load_shows_each_file_and_cancel_stops_the_answer(visit):
     while the model writes ends the run within seconds and keeps the model loaded."""
     page = visit
     page.evaluate(WATCH)
-    _run_tags(page)
+    _start(page, "summary")  # a longer answer than tags: still writing when Cancel comes
     page.wait_for_function("document.body.dataset.tjs === 'ready'", timeout=300_000)
     labels = page.evaluate("window.tjsLabels")
     onnx = [t for t in labels if "onnx/model_quantized.onnx: " in t and " MB of 136.6 MB" in t]
@@ -118,13 +118,14 @@ def test_it_tags_a_text_with_a_schema_valid_answer(visit):
     stochastic: like a user, press Run once more if it fell back."""
     page = visit
     for _ in range(2):
-        _run_tags(page)
+        _start(page, "tags")
         assert wait_outcome(page) == "done", _why(page)
         if page.evaluate("document.body.dataset.servedBy") == "transformers":
             break
     assert page.evaluate("document.body.dataset.servedBy") == "transformers", _why(page)
     served = page.inner_text("#text-served-by")
     assert "Transformers.js SmolLM2-135M-Instruct" in served and "tokens/s" in served, served
+    print(f"\n{served}")
     report = json.loads(page.evaluate("window.localloom.lastRun()"))
     assert report["outcome"] == "done"
     shown = page.eval_on_selector_all("#text-result .tags .pill", "els => els.map(e => "
