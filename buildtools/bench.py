@@ -103,7 +103,7 @@ def run() -> dict:
         out["python_over_js"] = round(statistics.median(ratios), 3) if ratios else None
         pyodide_parse = json.loads(page.evaluate("window.localloom.parseBench(5)"))
         out["transformers"] = _transformers(page) if built_tjs_model() else {
-            "skipped": "model not built (tests/e2e/test_transformers.py builds it)"}
+            "skipped": "model not built (build.py bench and build.py test build it)"}
         browser.close()
     server.shutdown()
     cpython_parse = parse_bench.run(5)
