@@ -2,7 +2,9 @@
 """LocalLoom's one entry point: build dist/, serve it, test it, bench it.
 
     python build.py serve [--port 8000]   install what is missing, build dist/, serve it
-    python build.py test [pytest args]    build, then ruff + every test (unit and Chromium)
+    python build.py test [pytest args]    build, then ruff + every test (unit and Chromium); the
+                                          first run also converts the Transformers.js test
+                                          model (cached in .cache/, skipped for unit tests only)
     python build.py bench [--scaling]     build, then print the performance figures as JSON
                  [--dist DIR]         ... of another built dist/ (a before/after)
     python build.py bench --quality       build, then generate and audit courses (issue-8 set)
@@ -26,7 +28,8 @@ from buildtools import deps
 from buildtools.deps import ROOT, VENV_PY, BuildError, log
 
 
-def build() -> None:
+def build(*, test_models: bool = False) -> None:
+    """dist/; with ``test_models`` also the Transformers.js test model (tests and bench only)."""
     started = time.monotonic()
     deps.ensure_venv()
     deps.ensure_node_modules()
@@ -34,6 +37,10 @@ def build() -> None:
     model = deps.ensure_model()
     if _in_venv(["-m", "buildtools.catalogs", "compile"]):
         raise BuildError("the message catalogs did not compile (see above)")
+    if test_models:
+        from buildtools.tjs_model import ensure_tjs_model
+
+        ensure_tjs_model()
     from buildtools.dist import build_dist
 
     build_dist(wheels, model)
@@ -70,7 +77,10 @@ def main(argv: list[str]) -> int:
         if args.command == "i18n":
             deps.ensure_venv()
             return _in_venv(["-m", "buildtools.catalogs", "update"])
-        build()
+        from buildtools.tjs_model import tests_need_it
+
+        build(test_models=args.command == "bench" or (
+            args.command == "test" and tests_need_it([*args.pytest_args, *extra], ROOT)))
         if args.command == "serve":
             from buildtools.serve import serve_forever
 

@@ -19,6 +19,9 @@ Every ratio the performance targets name is measured as a pair in the same run:
 - ``short_course``: click -> rendered for a Short course on the embedded model, tokens and
   re-asked tokens (``window.localloom.lastRun()``).
 - ``scaling`` (``--scaling``): Tiny/Short/Standard courses and summaries of 2k/10k/40k chars.
+- ``transformers`` (only when the Transformers.js model is built, ``buildtools.tjs_model``):
+  its load from localhost (files, then the ONNX session), time to first token and tokens/s
+  of a chat answer, through the page (``window.localloom.transformersSpeedTest``).
 
 ``--dist DIR`` measures another build (e.g. main's, for a before/after in one session).
 ``load_average`` is the machine's at the start and the end: a run on a busy machine shows.
@@ -38,6 +41,7 @@ from . import bench_js as js
 from .bench_work import free_call, lesson_call, native_tokens_per_s, sample_text
 from .deps import MODEL_FILE, ROOT
 from .serve import serve_in_thread
+from .tjs_model import built_tjs_model
 
 ARGS = ["--no-sandbox", "--disable-background-networking", "--disable-component-update",
         "--disable-sync", "--no-first-run"]
@@ -219,6 +223,8 @@ def run(scaling: bool = False, dist: Path | None = None) -> dict:
         if scaling:
             out["scaling"] = _scaling(page)
         pyodide_parse = json.loads(page.evaluate("window.localloom.parseBench(5)"))
+        out["transformers"] = _transformers(page) if built_tjs_model() else {
+            "skipped": "model not built (build.py bench and build.py test build it)"}
         browser.close()
     server.shutdown()
     bare_server.shutdown()
@@ -233,6 +239,19 @@ def run(scaling: bool = False, dist: Path | None = None) -> dict:
     out["load_average"]["end"] = [round(x, 2) for x in os.getloadavg()]
     out["bench_seconds"] = round(time.monotonic() - started)
     return out
+
+
+def _transformers(page) -> dict:
+    """SmolLM2 through Transformers.js on the page: the first round loads it (from localhost)."""
+    call = f"async () => await window.localloom.transformersSpeedTest({MAX_TOKENS})"
+    runs = [json.loads(page.evaluate(call)) for _ in range(ROUNDS)]
+    if "error" in runs[0]:
+        return runs[0]
+    return {"model": runs[0]["model"], "backend": runs[0]["backend"],
+            "load_s": runs[0]["load_s"],
+            "first_token_s": statistics.median(r["first_token_s"] for r in runs),
+            "tokens_per_s": statistics.median(r["tokens_per_s"] for r in runs),
+            "tokens": runs[-1]["tokens"]}
 
 
 if __name__ == "__main__":

@@ -15,11 +15,15 @@ Layout::
                         hashed into the build, but left out of the precache ("lazy"): the
                         service worker caches them on first use (in the build's versioned
                         cache), so users who never pick WebLLM never download them
-    dist/models/        the embedded GGUF (hard link to .cache)
+    dist/vendor/transformers/  @huggingface/transformers (bundled ESM) + onnxruntime-web's
+                        asyncify wasm (27 MB): lazy too, like WebLLM's library
+    dist/models/        the embedded GGUF (hard link to .cache); models/tjs/<id>/ the
+                        Transformers.js test model, only when it was built (buildtools.tjs_model)
     dist/precache.json  build version, files and sizes for the service worker and the shell,
                         and each model's url, size and sha256 (also packed into the localloom
                         wheel as localloom/models/built.json, so the page and the service worker
-                        check a model against the same facts)
+                        check a model against the same facts; built.json also lists the engines'
+                        file URLs and the Transformers.js model folders under "transformers")
     dist/**/x.br, x.gz  pre-compressed copies of text and wasm files (``buildtools.compress``),
                         sent by ``buildtools.serve`` with Content-Encoding; never listed in the
                         manifest (a browser decodes them into the file they copy)
@@ -37,6 +41,7 @@ from pathlib import Path
 
 from .compress import precompress
 from .deps import CACHE, MODEL_FILE, MODEL_SHA256, ROOT, log
+from .tjs_model import built_tjs_model, tjs_model_entry
 from .wheel import write_wheel
 
 __all__ = ["LAZY", "PYODIDE_FILES", "build_dist", "engine_dir", "localloom_wheel",
@@ -44,8 +49,18 @@ __all__ = ["LAZY", "PYODIDE_FILES", "build_dist", "engine_dir", "localloom_wheel
 
 DIST = ROOT / "dist"
 PYODIDE_FILES = ("pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip")
+#: (source under node_modules, dist path) of Transformers.js and the onnxruntime-web build it
+#: loads (asyncify: the one Transformers.js picks by default; we name it, so no CDN is used).
+TRANSFORMERS_FILES = (
+    ("@huggingface/transformers/dist/transformers.min.js",
+     "vendor/transformers/transformers.min.js"),
+    ("onnxruntime-web/dist/ort-wasm-simd-threaded.asyncify.mjs",
+     "vendor/transformers/ort-wasm-simd-threaded.asyncify.mjs"),
+    ("onnxruntime-web/dist/ort-wasm-simd-threaded.asyncify.wasm",
+     "vendor/transformers/ort-wasm-simd-threaded.asyncify.wasm"),
+)
 #: Files (prefixes) fetched on first use instead of precached: an optional engine's code.
-LAZY = ("vendor/web-llm/", "webllm-worker.js")
+LAZY = ("vendor/web-llm/", "webllm-worker.js", "vendor/transformers/")
 
 
 def _canon(name: str) -> str:
@@ -160,11 +175,21 @@ def build_dist(wheels_dir: Path, model: Path) -> Path:
     put(nm / "@mlc-ai/web-llm/lib/index.js", "vendor/web-llm/index.js")
     put(model, f"models/{MODEL_FILE}", link=True)
     put(CACHE / "i18n/boot-messages.js", "boot-messages.js")  # buildtools.catalogs compile
+    for src, rel in TRANSFORMERS_FILES:
+        put(nm / src, rel)
+    folders = []
+    tjs = built_tjs_model()
+    if tjs is not None:
+        folders.append(tjs_model_entry(tjs, f"models/tjs/{tjs.name}/"))
+        for name in folders[-1]["files"]:
+            put(tjs / name, f"models/tjs/{tjs.name}/{name}", link=True)
+    log(f"Transformers.js model: {folders[0]['id'] if folders else 'none (not built)'}")
 
     models = [model_entry(model, f"models/{MODEL_FILE}", MODEL_SHA256)]
     wheels = sorted(wheels_dir.glob("*.whl"))
     wheels.append(localloom_wheel(CACHE / "localloom-wheel", {
-        "localloom/models/built.json": models_json(models, models[0]["url"], engines)}))
+        "localloom/models/built.json": models_json(models, models[0]["url"], engines,
+                                                   folders)}))
     for wheel in wheels:
         put(wheel, f"pyodide/{wheel.name}")
     base = json.loads((pyodide / "pyodide-lock.json").read_text())
@@ -232,10 +257,13 @@ def engine_dir(name: str, *files: Path) -> str:
     return f"vendor/{name}-{digest.hexdigest()[:12]}"
 
 
-def models_json(models: list[dict], embedded: str, engines: dict | None = None) -> bytes:
+def models_json(models: list[dict], embedded: str, engines: dict | None = None,
+                transformers: list[dict] = ()) -> bytes:
     """``localloom/models/built.json``: what ``localloom.models.modelfile`` reads in the browser
-    (``engines``: each engine's file URLs in this build)."""
-    data = {"models": models, "embedded": embedded, "engines": engines or {}}
+    (``engines``: each engine's file URLs in this build; ``transformers``: the Transformers.js
+    folders, ``tjs_model_entry``, read by ``localloom.models.tjs_build``)."""
+    data = {"models": models, "embedded": embedded, "engines": engines or {},
+            "transformers": list(transformers)}
     return (json.dumps(data, indent=1) + "\n").encode()
 
 

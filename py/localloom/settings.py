@@ -29,7 +29,7 @@ from localloom.wire.providers import PROVIDERS, display_url, mask_key, origin, u
 __all__ = ["ENGINE_CHOICES", "NOT_SAVED", "ProviderSettings", "Settings"]
 
 #: Values of the "preferred engine" select: "" means automatic routing.
-ENGINE_CHOICES = ("", "wllama", "webllm", "chrome", *PROVIDERS)
+ENGINE_CHOICES = ("", "wllama", "webllm", "transformers", "chrome", *PROVIDERS)
 
 #: What the panel says when ``BrowserStore.save_settings`` returns False.
 NOT_SAVED = N_("Not saved: this browser's storage is full or blocked (a private window, or site "

@@ -162,6 +162,20 @@ CASES = [
      "model before initiating APIs, or initialize your engine using CreateMLCEngine() with a "
      "valid model configuration.", "webllm", "generate", None, "ModelLoadError", None,
      ["no longer holds", "try again"]),
+    # Transformers.js 4.3.2 in Chromium (tests/e2e/test_transformers.py), its ONNX file
+    # answered with a 404, then with a damaged copy
+    ("tjs-missing", "ModelFileNotFoundError", "`local_files_only=true` or "
+     "`env.allowRemoteModels=false` and file was not found locally at \"http://127.0.0.1:8000/"
+     "models/tjs/SmolLM2-135M-Instruct/onnx/model_quantized.onnx\".", "transformers", "load",
+     None, "ModelDownloadError", False, ["a file is missing", "lacks its ONNX weights",
+                                         "Reload the page", "Preferred engine in Settings"]),
+    ("tjs-damaged", "Error", "Can't create a session. ERROR_CODE: 7, ERROR_MESSAGE: Failed to "
+     "load model because protobuf parsing failed.", "transformers", "load", None,
+     "ModelDownloadError", True, ["a file is damaged", "its ONNX weights could not be read",
+                                  "deleted this browser's stored copy", "Preferred engine"]),
+    ("tjs-config-web-page", "SyntaxError", "Unexpected token '<', \"<!doctype \"... is not "
+     "valid JSON", "transformers", "load", None, "ModelDownloadError", True,
+     ["a file is damaged", "a web page"]),
     ("webllm-grammar", "GrammarMatcherInitError", "Failed to initialize the grammar matcher for "
      "response format `json_object`: bad schema", "webllm", "generate", None,
      "EngineUnavailable", None, ["output format", "next engine"]),

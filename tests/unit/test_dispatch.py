@@ -69,3 +69,11 @@ def test_webllm_step_refuses_a_device_without_webgpu_before_any_download():
         asyncio.run(dispatcher.engine_for(step, "en"))
     with pytest.raises(EngineUnavailable, match="no model"):
         asyncio.run(dispatcher.engine_for(PlanStep("webllm", "Llama-9B", "x"), "en"))
+
+
+def test_transformers_step_without_a_model_in_this_build_is_unavailable():
+    """A build without the Transformers.js model: the tier says so and the next one runs."""
+    dispatcher, _, _ = make(ScriptedEngine([]))
+    with pytest.raises(EngineUnavailable) as info:
+        asyncio.run(dispatcher.engine_for(PlanStep("transformers", "No-Such-Model", "x"), "en"))
+    assert "Transformers.js has no model" in info.value.what

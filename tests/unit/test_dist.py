@@ -243,3 +243,37 @@ def test_manifest_keeps_lazy_engine_code_out_of_the_precache(tmp_path, monkeypat
     assert [f["url"] for f in manifest["lazy"]] == ["vendor/web-llm/index.js", "webllm-worker.js"]
     lib.write_text("export const changed = 1;")
     assert _manifest({lib, worker, page}, [])["version"] != manifest["version"]
+
+
+def test_transformers_js_is_served_from_our_copies_and_not_precached(tmp_path, monkeypatch):
+    """Transformers.js and onnxruntime-web's wasm come from node_modules (no CDN); like
+    WebLLM's library they are cached on first use, not on the first visit; models never."""
+    for src, rel in buildtools.dist.TRANSFORMERS_FILES:
+        assert (ROOT / "node_modules" / src).is_file(), src
+        assert rel.startswith("vendor/transformers/")
+    monkeypatch.setattr(buildtools.dist, "DIST", tmp_path)
+    files = set()
+    for rel in [r for _, r in buildtools.dist.TRANSFORMERS_FILES] + [
+            "models/tjs/m/onnx/model_quantized.onnx"]:
+        path = tmp_path / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(b"x")
+        files.add(path)
+    manifest = _manifest(files, [])
+    assert manifest["shell"] == []
+    assert [f["url"] for f in manifest["lazy"]] == [
+        "vendor/transformers/ort-wasm-simd-threaded.asyncify.mjs",
+        "vendor/transformers/ort-wasm-simd-threaded.asyncify.wasm",
+        "vendor/transformers/transformers.min.js"]
+
+
+def test_models_json_lists_the_transformers_folders(tmp_path):
+    """built.json carries the Transformers.js folders the page reads (tjs_build)."""
+    from localloom.models.tjs_build import parse_folders
+
+    folder = {"id": "m", "url": "models/tjs/m/", "size": 3, "files": {"onnx/model.onnx": 3},
+              "context_window": 2048}
+    text = models_json([{"url": "models/m.gguf", "size": 8, "sha256": "ef" * 32}],
+                       "models/m.gguf", transformers=[folder]).decode()
+    assert parse_folders(text)[0].files == {"onnx/model.onnx": 3}
+    assert parse_models(text)[1] == "models/m.gguf"

@@ -543,6 +543,16 @@ def test_grammar_engines_get_no_example_to_copy_and_no_field_list():
     assert "Fields:" in cloud.prompt_text(0)
 
 
+def test_transformers_js_has_no_grammar_so_it_gets_the_format_and_an_unbounded_schema():
+    """Transformers.js cannot enforce a schema: like a cloud chat model, its prompt shows the
+    answer's fields, its schema carries no grammar bounds, and answers are validated."""
+    engine = ScriptedEngine(script_for(SHAPE), name="transformers")
+    run(generate_course(engine, request()))
+    assert "Fields:" in engine.prompt_text(0)
+    assert not any("maxItems" in json.dumps(r.schema) or "maxLength" in json.dumps(r.schema)
+                   for r in engine.requests)
+
+
 def test_grammar_engines_get_room_for_the_longest_answer_the_grammar_allows():
     """A capped schema bounds the answer; max_tokens covers it so JSON is never cut off."""
     engine = ScriptedEngine(script_for(SHAPE), context_window=32768, name="wllama")

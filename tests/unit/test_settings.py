@@ -184,3 +184,10 @@ def test_interface_language_is_kept_and_checked():
     bad = Settings.from_dict({"ui_language": "klingon"})
     assert bad.ui_language == "" and "ui_language" in bad.unreadable
     assert Settings.from_dict({"ui_language": 3}).unreadable == ["ui_language"]
+
+
+def test_transformers_js_is_a_preferred_engine_choice():
+    """The page's Preferred engine list offers Transformers.js; a saved choice is kept."""
+    s = Settings.from_dict({"preferred_engine": "transformers"})
+    assert s.preferred_engine == "transformers" and s.unreadable == []
+    assert s.preferences().preferred_engine == "transformers"

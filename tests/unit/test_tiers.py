@@ -202,3 +202,16 @@ def test_a_software_adapter_is_no_gpu_for_webllm():
                        "fallback (swiftshader), not a GPU: it would run the model far slower "
                        "than wllama does on the CPU"]
     assert plan.steps[0].reason.endswith("already downloaded, runs on the CPU")
+
+
+def test_a_cpu_only_transformers_model_is_not_put_on_the_gpu():
+    """A q8-only Transformers.js build runs on WASM: with WebGPU present it still says "on
+    the CPU" and ranks below the embedded model, which writes better."""
+    smol = ModelSpec("SmolLM2-135M-Instruct", "transformers", 140_000_000, 8192, embedded=True,
+                     chat=True, cpu_only=True)
+    plan = make_plan("course", DESKTOP, catalog=[smol, GEMMA])
+    assert [s.model_id for s in plan.steps[:2]] == [GEMMA.id, smol.id]
+    assert "runs on the CPU" in plan.steps[1].reason
+    preferred = make_plan("tags", HEADLESS, catalog=[GEMMA, smol],
+                          prefs=Preferences(preferred_engine="transformers"))
+    assert preferred.steps[0].model_id == smol.id

@@ -22,7 +22,8 @@ Every exported schema is in the subset all engines accept: ``type``, ``propertie
 ``required`` (every field), ``additionalProperties: false``, ``enum``, ``items``; no
 ``$ref``/``oneOf``/``anyOf``. Engines that enforce it with a grammar (wllama, WebLLM, Chrome)
 also get ``minItems``/``maxItems``/``maxLength``, which keeps small models short and on track;
-cloud strict modes get the plain subset. A server that compiles the schema into a grammar
+cloud strict modes and Transformers.js (no grammar: the schema is not enforced) get the plain
+subset. A server that compiles the schema into a grammar
 (llama-server, Ollama: the "custom" cloud provider) says so with ``schema_bounds`` and gets
 the bounded schema too. WebLLM wants the schema as a JSON string.
 """
@@ -61,11 +62,13 @@ Level = Literal["beginner", "intermediate", "advanced"]
 LanguageCode = Literal["en", "es"]
 
 #: Engines and whether their structured output keeps length/count bounds (grammar-based).
+#: Transformers.js has no grammar at all: like a cloud chat model, it gets the format in the
+#: prompt and its answers are validated and re-asked.
 ENGINES: dict[str, bool] = {
     "wllama": True,
     "webllm": True,
     "chrome": True,
-    "transformers": True,
+    "transformers": False,
     "openai": False,
 }
 

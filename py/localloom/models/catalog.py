@@ -2,11 +2,13 @@
 
 Public names: ``ModelSpec``, ``FileSpec``, ``ENGINE_NAMES``, ``TASK_NAMES``, ``embedded_spec``,
 ``catalog``, ``find``, ``hf_url``, ``split_urls``, ``custom_spec``, ``GGUF_MODELS``,
-``WEBLLM_MODELS``, ``webllm_spec``.
+``WEBLLM_MODELS``, ``webllm_spec``, ``transformers_specs``, ``local_catalog``,
+``TRANSFORMERS_MODELS``.
 
 Routing (``routing.tiers``) ranks these; the page loads them; nothing here touches the
 browser. The embedded model's facts come from the build (``modelfile.embedded_model``: the
-file's url, size and sha256), the rest from this module. Each engine keeps its own block of
+file's url, size and sha256), and so do the Transformers.js folders this build ships
+(``tjs_build.built_folders``); the rest from this module. Each engine keeps its own block of
 entries (``GGUF_MODELS`` for wllama), and ``catalog()`` joins them::
 
     >>> gemma = ModelSpec("gemma-3-270m-q4_k_m", "wllama", 253_113_024, 4096, embedded=True)
@@ -28,10 +30,12 @@ from urllib.parse import urlsplit
 
 from localloom.i18n import N_
 from localloom.models.modelfile import embedded_model
+from localloom.models.tjs_build import TjsFolder, built_folders, choose_backend
 
 __all__ = [
-    "ENGINE_NAMES", "GGUF_MODELS", "TASK_NAMES", "WEBLLM_MODELS", "FileSpec", "ModelSpec",
-    "catalog", "custom_spec", "embedded_spec", "find", "hf_url", "split_urls", "webllm_spec",
+    "ENGINE_NAMES", "GGUF_MODELS", "TASK_NAMES", "TRANSFORMERS_MODELS", "WEBLLM_MODELS",
+    "FileSpec", "ModelSpec", "catalog", "custom_spec", "embedded_spec", "find", "hf_url",
+    "local_catalog", "split_urls", "transformers_specs", "webllm_spec",
 ]  # fmt: skip
 
 # Shown names (translate with ``_()`` where shown; the product names stay as they are).
@@ -105,6 +109,7 @@ class ModelSpec:
     good_for: tuple[str, ...] = ()
     max_context: int = 0
     source: str = ""  # where the facts above were read
+    cpu_only: bool = False  # its files run only on the CPU (a q8-only ONNX build)
 
     @property
     def label(self) -> str:
@@ -117,7 +122,7 @@ class ModelSpec:
     @property
     def on_gpu(self) -> bool:
         """Runs on the GPU when WebGPU exists (wllama is the CPU-first universal engine)."""
-        return self.requires_webgpu or self.engine in _GPU_ENGINES
+        return self.requires_webgpu or (self.engine in _GPU_ENGINES and not self.cpu_only)
 
     @property
     def memory_bytes(self) -> int:
@@ -289,3 +294,31 @@ WEBLLM_MODELS = (
 def webllm_spec(model_id: str) -> ModelSpec | None:
     """The WebLLM catalog entry for ``model_id``, or None."""
     return next((m for m in WEBLLM_MODELS if m.id == model_id), None)
+
+
+#: Transformers.js models LocalLoom knows, by folder id: what the build's facts do not say.
+#: SmolLM2-135M-Instruct (Apache-2.0) is an instruct model with a ChatML template; it writes
+#: less reliably than the embedded Gemma (no grammar on Transformers.js), so it ranks below it.
+TRANSFORMERS_MODELS: dict[str, dict] = {
+    "SmolLM2-135M-Instruct": {"chat": True, "quality": 0},
+}
+
+
+def transformers_specs(folders: list[TjsFolder] | None = None) -> list[ModelSpec]:
+    """The Transformers.js models this build ships (served from the app's own origin, so
+    they need no download consent); none when the build has no model folder."""
+    specs = []
+    for folder in built_folders() if folders is None else folders:
+        known = TRANSFORMERS_MODELS.get(folder.id, {})
+        specs.append(ModelSpec(
+            id=folder.id, engine="transformers", size_bytes=folder.size,
+            context_window=folder.context_window, embedded=True,
+            quality=known.get("quality", 0), chat=known.get("chat", True),
+            url=f"./{folder.url}",
+            cpu_only=choose_backend(folder.dtypes, real_gpu=True)[0] != "webgpu"))
+    return specs
+
+
+def local_catalog() -> list[ModelSpec]:
+    """Every local model this build can run: the embedded GGUF, then Transformers.js ones."""
+    return [embedded_spec(), *transformers_specs()]

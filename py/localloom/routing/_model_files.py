@@ -1,5 +1,6 @@
-"""Error wording for a model's files: which file a message names, and a WebLLM model library
-that the browser cannot compile or link (private to ``routing.diagnostics``)."""
+"""Error wording for a model's files: which file a message names, a WebLLM model library that
+the browser cannot compile or link, and a Transformers.js model folder that will not load
+(private to ``routing.diagnostics``)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ from localloom.i18n import N_, _
 _FILES = (("mlc-chat-config.json", N_("its config file mlc-chat-config.json")),
           (".wasm", N_("its model library (the model's compiled GPU code, a .wasm file)")),
           ("tokenizer", N_("its tokenizer")), ("params_shard", N_("part of its weights")),
-          ("tensor-cache.json", N_("its weights' index")), (".gguf", N_("the model file")))
+          ("tensor-cache.json", N_("its weights' index")), (".gguf", N_("the model file")),
+          (".onnx", N_("its ONNX weights")), ("config.json", N_("its config file")))
 
 
 def model_file(low: str) -> str:
@@ -36,3 +38,37 @@ def webllm_library(name: str, low: str, engine: str, model: str) -> tuple:
                 "entry."), again, False)
     return (E.ModelDownloadError, what, _("The model library is incomplete or damaged: its "
             "download broke off, or the server sent a wrong file."), again, True)
+
+
+_TJS_AGAIN = N_("LocalLoom deleted this browser's stored copy of the model's files, so the next "
+                "try fetches them again; meanwhile the next engine serves. If it keeps failing, "
+                "choose another Preferred engine in Settings.")
+
+
+def transformers_load(name: str, low: str, model: str, status: int | None) -> tuple | None:
+    """The rule for a Transformers.js model folder (shipped with the app) that will not load:
+    a file missing on the server, or one that is damaged; None for other errors."""
+    if status in (404, 410) or name == "ModelFileNotFoundError" or any(
+            n in low for n in ("could not locate file", "not found locally")):
+        cause = (_("This copy of the app lacks {file} (HTTP {status}): it was published without "
+                   "the model, or an update is only half done.") if status else
+                 _("This copy of the app lacks {file}: it was published without the model, or "
+                   "an update is only half done.")).format(file=model_file(low), status=status)
+        return (E.ModelDownloadError,
+                _("Transformers.js could not load {model}: a file is missing.").format(
+                    model=model), cause,
+                _("Reload the page while online; meanwhile the next engine serves. If it keeps "
+                  "failing, choose another Preferred engine in Settings."), False)
+    if name == "SyntaxError" or any(n in low for n in (
+            "can't create a session", "failed to create session", "protobuf parsing failed",
+            "invalid model", "unexpected end of json")):
+        file = model_file(low)
+        if file == _("the model files") and "session" in low:  # onnxruntime names no file
+            file = _("its ONNX weights")
+        return (E.ModelDownloadError,
+                _("Transformers.js could not load {model}: a file is damaged.").format(
+                    model=model),
+                _("{file} could not be read: the copy is incomplete or not what Transformers.js "
+                  "expects (an interrupted download, or the server sent another file, a web "
+                  "page say).").format(file=file[0].upper() + file[1:]), _(_TJS_AGAIN), True)
+    return None

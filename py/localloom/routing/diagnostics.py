@@ -29,7 +29,7 @@ from localloom import errors as E
 from localloom.i18n import N_, _
 from localloom.models.catalog import ENGINE_NAMES
 from localloom.models.progress import LoadProgress, Progress, format_bytes
-from localloom.routing._model_files import webllm_library
+from localloom.routing._model_files import transformers_load, webllm_library
 from localloom.routing._network_rules import FETCHING as _FETCHING
 from localloom.routing._network_rules import MODELS as _MODELS
 from localloom.routing._network_rules import http_status, network_rules, service_worker
@@ -99,6 +99,9 @@ def _rules(c: _Ctx) -> _Rule:
     if c.name == "AbortError" or c.has("user aborted", "signal is aborted"):
         return (E.GenerationCancelled,
                 _("{engine} stopped: the request was cancelled.").format(engine=eng), "", "")
+    if c.engine == "transformers" and c.stage in _FETCHING and (
+            rule := transformers_load(c.name, c.low, c.model, http_status(c))):
+        return rule
     if c.has("serviceworker", "service worker"):
         return service_worker(c)
     if c.has("shader-f16", "shaderf16"):

@@ -32,12 +32,13 @@ from localloom.engines.wllama import WllamaEngine
 from localloom.errors import EngineError, GenerationCancelled, LocalLoomError, QualityError
 from localloom.i18n import _, pick_language
 from localloom.language import detect
-from localloom.models.catalog import WEBLLM_MODELS, embedded_spec
+from localloom.models.catalog import WEBLLM_MODELS, embedded_spec, transformers_specs
 from localloom.models.modelfile import embedded_model
 from localloom.models.progress import LoadProgress, format_bytes
 from localloom.routing.device import Capabilities
 from localloom.routing.fallback import FallbackEvent, run_plan
 from localloom.routing.tiers import make_plan
+from localloom.ui import transformers_tier
 from localloom.ui.diagnostics_panel import DiagnosticsPanel
 from localloom.ui.dispatch import Dispatcher, TaskInput
 from localloom.ui.dom import el as _el
@@ -151,6 +152,9 @@ class App:
         api.lastRun = self._keep(create_proxy(lambda: json.dumps(self.report.to_dict())))
         api.lastCourse = self._keep(create_proxy(  # the course the last run finished, as JSON
             lambda: self.last_course.model_dump_json() if self.last_course else ""))
+        api.transformersSpeedTest = self._keep(create_proxy(lambda n=64: asyncio.ensure_future(
+            transformers_tier.speed_test(self.caps, int(n)))))
+        transformers_tier.show_status()
         js.window.localloom = api
         _el("generate").disabled = False
         _el("run-text").disabled = False
@@ -315,7 +319,7 @@ class App:
         js.document.body.dataset.outcome = ""
         settings = self.settings_panel.settings
         plan = make_plan(job.task, self.caps,  # local_spec: the Models panel checked it
-                         catalog=[self.local_spec, *WEBLLM_MODELS],
+                         catalog=[self.local_spec, *transformers_specs(), *WEBLLM_MODELS],
                          cached=[self.local_spec.id, *await cached_models(list(WEBLLM_MODELS))],
                          prefs=settings.preferences())
         dispatcher = Dispatcher(
@@ -386,11 +390,10 @@ class App:
         line = served_line(outcome, elapsed, custom_url=custom.base_url if custom else "",
                            model=getattr(engine, "model_id", ""),
                            model_from_server=getattr(engine, "model_source", "") == "server")
-        if step.engine == "wllama":
-            stats = self.engine.stats
+        if step.engine in ("wllama", "transformers"):
+            stats = engine.stats
             line += " " + _("({backend}; last step {tokens} tokens at {rate} tokens/s.)").format(
-                backend=self.engine.backend, tokens=stats.tokens,
-                rate=f"{stats.tokens_per_s:.1f}")
+                backend=engine.backend, tokens=stats.tokens, rate=f"{stats.tokens_per_s:.1f}")
         return line
 
     def _fraction(self, label: str, fraction: float) -> None:

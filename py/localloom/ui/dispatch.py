@@ -3,9 +3,10 @@
 Public names: ``Dispatcher``, ``TaskInput``.
 
 ``Dispatcher.run(step, task_input)`` readies the step's engine (loads the embedded model or a
-WebLLM model, opens a Chrome built-in AI session — from the user's click, which a model download
-needs —, or builds a cloud client with the provider's key) and runs the task on it through the pure
-generator. ``fallback.run_plan`` calls it tier after tier until one serves the result.
+WebLLM or Transformers.js model (``ui.transformers_tier``), opens a Chrome built-in AI session —
+from the user's click, which a model download needs —, or builds a cloud client with the
+provider's key) and runs the task on it through the pure generator. ``fallback.run_plan`` calls
+it tier after tier until one serves the result.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from localloom.errors import EngineUnavailable
 from localloom.models.catalog import webllm_spec
 from localloom.routing.tiers import PlanStep
 from localloom.settings import Settings
+from localloom.ui.transformers_tier import ready_engine
 
 __all__ = ["Dispatcher", "TaskInput"]
 
@@ -62,7 +64,8 @@ class Dispatcher:
     cancel: CancelToken
     max_reasks: int = 2
     engine: Any = None  # the engine of the last step run: the result line names its model
-    caps: Any = None  # the device probe (WebLLM refuses what cannot run before downloading)
+    caps: Any = None  # the device probe: WebLLM refuses what cannot run before downloading;
+    # Transformers.js picks WASM or WebGPU by it
 
     async def engine_for(self, step: PlanStep, language: str) -> Any:
         if step.engine == "wllama":
@@ -76,6 +79,10 @@ class Dispatcher:
             return engine
         if step.engine == "webllm":
             return await self._webllm(step)
+        if step.engine == "transformers":
+            return await ready_engine(step.model_id, self.caps,
+                                      allow_remote=self.settings.allow_downloads,
+                                      on_progress=self.on_progress, cancel=self.cancel)
         if step.engine == "openai":
             provider = self.settings.providers.get(step.provider)
             if provider is None or not provider.usable:
