@@ -26,7 +26,7 @@ def english_after():
     i18n.set_language("en")
 
 
-@pytest.mark.parametrize(("browser", "saved", "expected"), [
+@pytest.mark.parametrize(("preferred", "saved", "expected"), [
     (["es-ES", "en-US"], "", "es"),
     (["es_MX"], "", "es"),
     (["fr-FR", "es-419", "en"], "", "es"),   # the first language we have
@@ -36,9 +36,9 @@ def english_after():
     (["en-GB"], "es", "es"),
     (["es-ES"], "fr", "es"),                 # a saved value we do not have is ignored
 ])
-def test_pick_language(browser, saved, expected):
+def test_pick_language(preferred, saved, expected):
     """The saved choice, else the browser's first language we have, else English."""
-    assert i18n.pick_language(browser, saved) == expected
+    assert i18n.pick_language(preferred, saved) == expected
 
 
 def test_spanish_catalog_translates_and_english_is_the_source():
