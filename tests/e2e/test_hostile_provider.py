@@ -1,6 +1,6 @@
 """The real page against hostile or broken OpenAI-compatible servers, and the Settings panel.
 
-Cheap by design: the embedded model's download is aborted by routing (its tier fails in
+Cheap by design: the on-device models (Gemma, Transformers.js) are aborted by routing (their tiers fail in
 about a second), Groq's URL is routed to a hostile answer, and the custom provider is
 tests/cloud_server.py on loopback. Service workers are blocked so every page request can be
 routed and seen. Each test asserts that nothing left 127.0.0.1 except what it routed.
@@ -57,6 +57,7 @@ class Browser:
         self.context.on("request", lambda request: self.urls.append(request.url))
         # The embedded model's tier fails at once (offline-like): no real generation here.
         self.context.route("**/models/*.gguf", lambda route: route.abort())
+        self.context.route("**/models/tjs/**", lambda route: route.abort())  # Transformers.js
         if init_script:
             self.context.add_init_script(script=init_script)
         self.page = self.context.new_page()

@@ -61,6 +61,7 @@ def watched(browser, app_url):
     context.on("request", lambda request: urls.append(request.url))
     context.add_init_script(script=WATCH)
     context.route("**/models/*.gguf", lambda route: route.abort())  # no fallback to Gemma
+    context.route("**/models/tjs/**", lambda route: route.abort())  # nor to Transformers.js
     page = context.new_page()
     console: list[str] = []
     page.on("console", lambda m: console.append(m.text) if m.type == "error" else None)
