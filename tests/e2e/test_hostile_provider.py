@@ -1,7 +1,7 @@
 """The real page against hostile or broken OpenAI-compatible servers, and the Settings panel.
 
-Cheap by design: the on-device models (Gemma, Transformers.js) are aborted by routing (their tiers fail in
-about a second), Groq's URL is routed to a hostile answer, and the custom provider is
+Cheap by design: the on-device models (Gemma, Transformers.js) are aborted by routing (their
+tiers fail in about a second), Groq's URL is routed to a hostile answer, and the custom provider is
 tests/cloud_server.py on loopback. Service workers are blocked so every page request can be
 routed and seen. Each test asserts that nothing left 127.0.0.1 except what it routed.
 """
