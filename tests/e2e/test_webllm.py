@@ -78,6 +78,8 @@ class Net:
         context.on("request", lambda request: self.seen.append(request.url))
         context.route(lambda url: not url.startswith((self.app, self.cloud)), self._route)
         context.route("**/*.gguf", lambda route: route.fulfill(status=404, body=HTML))
+        # the Transformers.js model too: the tier after WebLLM must be the one a test names
+        context.route("**/models/tjs/**", lambda route: route.fulfill(status=404, body=HTML))
 
     def _route(self, route) -> None:
         url = route.request.url
@@ -134,7 +136,10 @@ def test_without_webgpu_webllm_is_skipped_and_its_library_never_fetched(browser,
     assert tiers.count("skipped, no WebGPU adapter") == 4
     manifest = json.loads((DIST / "precache.json").read_text())
     assert not [f for f in manifest["shell"] if "web-llm" in f["url"] or "webllm" in f["url"]]
-    assert {f["url"] for f in manifest["lazy"]} == {"vendor/web-llm/index.js", "webllm-worker.js"}
+    lazy = {f["url"] for f in manifest["lazy"]}  # WebLLM's and Transformers.js's libraries
+    assert {"vendor/web-llm/index.js", "webllm-worker.js"} <= lazy
+    assert {u for u in lazy if not u.startswith("vendor/transformers/")} == {
+        "vendor/web-llm/index.js", "webllm-worker.js"}
     assert not [u for u in seen if "web-llm" in u or "webllm" in u]
     cached = "async (u) => !!(await (await caches.keys()).reduce(async (hit, k) => " \
              "(await hit) || (await caches.open(k)).match(u), null))"
