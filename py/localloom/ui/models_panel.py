@@ -182,8 +182,8 @@ class ModelsPanel:
                     fix=_("Check the address and the connection."), stage="download"))
                 self._status("", "failed")
                 return
-            self._status(_("Checked: press the button to download it."), "checked")
             await self.describe()
+            self._status(_("Checked: press the button to download it."), "checked")
             return
         await self._load(spec)
 
