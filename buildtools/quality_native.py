@@ -33,18 +33,17 @@ from .quality_bench import REASK_MARKERS, TOPICS, totals
 
 SERVER = CACHE / "native" / "build" / "bin" / "llama-server"
 MODEL = ROOT / "dist" / "models" / "gemma-3-270m-q4_k_m.gguf"
+sys.path.insert(0, str(ROOT / "py"))
 
 
-def completion_body(request) -> dict:
+def completion_body(request, context_window: int = 4096) -> dict:
     """llama-server's /completion body for a ``GenerateRequest`` — the fields the wllama
     adapter hands to wllama's createCompletion, under llama.cpp's own names."""
+    from localloom.engine import llama_sampling
     body = {"prompt": request.prompt, "n_predict": request.max_tokens,
             "temperature": request.temperature, "stop": list(request.stop),
             "cache_prompt": True}
-    if request.seed is not None:
-        body["seed"] = request.seed
-    if request.repeat_penalty is not None:
-        body["repeat_penalty"] = request.repeat_penalty
+    body.update(llama_sampling(request, context_window))
     schema = request.schema
     if schema is not None:
         body["json_schema"] = json.loads(schema) if isinstance(schema, str) else schema
@@ -65,7 +64,7 @@ class LlamaServerEngine:
         return max(1, int(len(text) / 3.5) + 1)  # the wllama adapter's estimate
 
     async def generate(self, request, on_token=None, cancel=None) -> str:
-        data = json.dumps(completion_body(request)).encode()
+        data = json.dumps(completion_body(request, self.context_window)).encode()
         http = urllib.request.Request(self.url + "/completion", data=data,
                                       headers={"Content-Type": "application/json"})
         answer = await asyncio.to_thread(
@@ -132,14 +131,13 @@ async def run_course(engine: LlamaServerEngine, topic: str, language: str, level
 
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--topics", choices=sorted(TOPICS) + ["all"], default="all")
+    parser.add_argument("--topics", choices=[*sorted(TOPICS), "all"], default="all")
     parser.add_argument("--size", default="short")
     parser.add_argument("--seed", type=int, default=7, help="fixed sampling seed (-1: none)")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--port", type=int, default=18431)
     parser.add_argument("--out", type=Path)
     args = parser.parse_args(argv)
-    sys.path.insert(0, str(ROOT / "py"))
     topics = [t for name in (sorted(TOPICS) if args.topics == "all" else [args.topics])
               for t in TOPICS[name]]
     seed = None if args.seed < 0 else args.seed

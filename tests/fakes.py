@@ -186,10 +186,10 @@ def lesson_json(title: str, language: str = "en") -> str:
 def question_data(i: int, topic: str = "", language: str = "en") -> dict[str, Any]:
     subject = title_for(i + 8, language, gap=3).lower()
     if language == "es":
-        return {"question": f"¿Qué papel tienen {subject} en {topic or 'el módulo'}?",
+        return {"question": f"¿Qué papel tienen {subject} en {topic or 'la fotosíntesis'}?",
                 "options": ["Ninguno", "Uno secundario", "Uno central", "Uno decorativo"],
                 "answer": i % 3, "explanation": "Así lo explica la lección del módulo."}
-    return {"question": f"What role do {subject} play in {topic or 'the module'}?",
+    return {"question": f"What role do {subject} play in {topic or 'photosynthesis'}?",
             "options": ["None", "A minor one", "A central one", "A decorative one"],
             "answer": i % 3, "explanation": "The lesson of this module shows why."}
 
@@ -210,8 +210,9 @@ def course_json(shape: CourseShape, language: str = "en") -> str:
 def script_for(shape: CourseShape, language: str = "en") -> list[Item]:
     """The outputs of a complete, valid progressive run of ``shape``."""
     script: list[Item] = [outline_json(shape, language=language)]
-    for m, titles in enumerate(lesson_titles(shape, language=language)):
+    for titles in lesson_titles(shape, language=language):
         script += [lesson_json(t, language) for t in titles]
         if shape.questions_per_quiz:
-            script.append(quiz_json(shape.questions_per_quiz, f"module {m + 1}", language))
+            # about the module's lessons, as the quiz gate asks
+            script.append(quiz_json(shape.questions_per_quiz, titles[0].lower(), language))
     return script

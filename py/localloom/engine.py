@@ -1,6 +1,7 @@
 """The Engine protocol every adapter implements, and the request/cancel types it takes.
 
-Public names: ``Engine``, ``GenerateRequest``, ``CancelToken``, ``TokenCallback``.
+Public names: ``Engine``, ``GenerateRequest``, ``CancelToken``, ``TokenCallback``,
+``llama_sampling`` (a request's sampling fields under llama.cpp's names).
 
 An engine turns one ``GenerateRequest`` into text, streaming deltas to ``on_token``. It raises
 only ``localloom.errors`` exceptions (JS errors are mapped at the adapter), and raises
@@ -20,7 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
-__all__ = ["CancelToken", "Engine", "GenerateRequest", "TokenCallback"]
+__all__ = ["CancelToken", "Engine", "GenerateRequest", "TokenCallback", "llama_sampling"]
 
 TokenCallback = Callable[[str], None]
 
@@ -60,6 +61,7 @@ class GenerateRequest:
     task: str = "course"
     seed: int | None = None  # reproducible sampling where the engine allows it
     repeat_penalty: float | None = None  # llama.cpp's penalty (local engines)
+    dry_multiplier: float | None = None  # llama.cpp's DRY: penalises copying a phrase (local)
     frequency_penalty: float | None = None  # OpenAI-compatible providers
 
     def __post_init__(self) -> None:
@@ -84,3 +86,25 @@ class Engine(Protocol):
     def count_tokens(self, text: str) -> int:
         """A fast estimate (adapters may ask the real tokenizer)."""
         ...
+
+
+#: llama.cpp's DRY ("don't repeat yourself") sampler, as its authors tuned it: a token that
+#: would extend a phrase already in the context past two tokens is penalised, more the longer
+#: the copy. Quotes, colons and newlines break phrases, so JSON's own keys are never penalised.
+DRY_BASE = 1.75
+DRY_ALLOWED_LENGTH = 2
+
+
+def llama_sampling(request: GenerateRequest, context_window: int) -> dict[str, Any]:
+    """The request's seed and penalties as llama.cpp's completion parameters (wllama passes
+    them to llama.cpp as they are); only the fields the request sets."""
+    params: dict[str, Any] = {}
+    if request.seed is not None:
+        params["seed"] = request.seed
+    if request.repeat_penalty is not None:
+        params["repeat_penalty"] = request.repeat_penalty
+    if request.dry_multiplier:
+        params.update(dry_multiplier=request.dry_multiplier, dry_base=DRY_BASE,
+                      dry_allowed_length=DRY_ALLOWED_LENGTH,
+                      dry_penalty_last_n=context_window)  # the whole prompt: examples too
+    return params

@@ -7,9 +7,11 @@ import pytest
 
 from localloom.course.audit import (
     audit_course,
+    echoes,
     key_problem,
     near_duplicates,
     off_topic,
+    options_problem,
     similar,
     text_problem,
     title_problem,
@@ -122,3 +124,53 @@ def test_a_course_about_something_else_is_off_topic():
     assert not off_topic(["Fotografía en vivo", "La luz"], "Introducción a la fotografía digital")
     assert not off_topic(["What is a compost pile?"], "Basics of home composting")
     assert not off_topic(["Anything"], "AI")  # no word long enough to judge
+
+
+# Module titles the real Gemma 3 270M wrote natively (buildtools.quality_native, seed 7) under
+# llama.cpp's DRY sampler, which makes a copy come back with its spelling changed.
+@pytest.mark.parametrize(("title", "topic"), [
+    ("Los volcanos y cómo se formaron", "Los volcanes y cómo se forman"),
+    ("Los volcanes e cómo se formarán", "Los volcanes y cómo se forman"),
+    ("Fracciones para primaria", "Fracciones para la escuela primaria"),
+    ("Cuidado de plantas interior", "Cuidado de plantas de interior"),
+    ("Sistemas solares", "El sistema solar"),
+    ("Basic knife skills", "Basic knife skills in the kitchen"),
+])
+def test_a_topic_restated_with_variants_or_fewer_words_is_an_echo(title, topic):
+    assert echoes(title, topic)
+    assert title_problem(title, topic=topic) == \
+        "repeats the course topic instead of naming a part of it"
+
+
+@pytest.mark.parametrize(("title", "topic"), [
+    ("La imprenta", "Historia de la imprenta"),  # a part of the topic
+    ("El sistema solar interior", "El sistema solar"),  # the topic narrowed
+    ("Introducción a la tecnología fotográfica digital", "Introducción a la fotografía digital"),
+    ("Photons", "Photosynthesis"),  # a shared root is not the same word
+    ("Knife skills", "Basic knife skills in the kitchen"),
+])
+def test_a_title_that_names_a_part_or_another_word_is_no_echo(title, topic):
+    assert not echoes(title, topic)
+
+
+@pytest.mark.parametrize("options", [
+    ["Volcano A", "Volcano B", "Volcano C"],  # the real Gemma's quiz on volcanoes
+    ["Option 1", "Option 2", "Option 3"], ["a)", "b)", "c)"], ["1", "2", "3"],
+])
+def test_options_that_are_one_placeholder_with_a_label_are_found(options):
+    assert options_problem(options) is not None
+
+
+@pytest.mark.parametrize("options", [
+    ["Vitamin A", "Vitamin C", "Vitamin D"],  # real answers: the letters are no sequence
+    ["Three", "Four", "Five"], ["Tiene más cafeína", "Es más robusto", "No tiene sabor amargo"],
+])
+def test_real_options_pass(options):
+    assert options_problem(options) is None
+
+
+def test_placeholder_options_count_as_a_quiz_problem_in_the_audit():
+    course = course_data()
+    course["modules"][0]["quiz"][0]["options"] = ["Volcano A", "Volcano B", "Volcano C"]
+    course["modules"][0]["quiz"][0]["answer"] = 1
+    assert audit_course(course, topic="Volcanoes", language="en")["quiz_key_problems"]

@@ -417,7 +417,8 @@ def test_sampling_fights_repetition_and_a_seed_reproduces_every_call():
     run(generate_course(again, request(), seed=7))
     seeds = [r.seed for r in chat.requests]
     assert seeds == [r.seed for r in again.requests] and len(set(seeds)) == len(seeds)
-    assert all(r.frequency_penalty and r.repeat_penalty is None for r in chat.requests)
+    assert all(r.frequency_penalty and r.repeat_penalty is None and r.dry_multiplier is None
+               for r in chat.requests)
     unseeded = ScriptedEngine(script_for(SHAPE))
     run(generate_course(unseeded, request()))
     assert all(r.seed is None for r in unseeded.requests)
@@ -427,7 +428,8 @@ def test_base_model_gets_a_few_shot_document_ending_in_json():
     engine = ScriptedEngine(script_for(SHAPE), chat=False)
     run(generate_course(engine, request()))
     assert all(r.messages is None and r.prompt.endswith("JSON:\n") for r in engine.requests)
-    assert all(r.repeat_penalty == 1.1 and r.frequency_penalty is None for r in engine.requests)
+    assert all(r.repeat_penalty == 1.1 and r.dry_multiplier == 2.0 and
+               r.frequency_penalty is None for r in engine.requests)
     assert "\nJSON:" in engine.requests[0].stop
     outline = engine.requests[0].prompt
     assert outline.count("JSON:\n") == 3  # two worked examples, then the open slot

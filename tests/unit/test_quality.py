@@ -238,3 +238,28 @@ def test_an_outline_about_another_topic_is_a_problem():
     data = outline_data(SHAPE)
     assert check_outline(Outline.model_validate(data), SHAPE, Gate("Volcanoes", "en")).problems
     assert not check_outline(Outline.model_validate(data), SHAPE, Gate("Light", "en")).problems
+
+
+def test_a_quiz_about_another_subject_is_a_problem():
+    """The real Gemma's first quiz in a course on volcanoes asked about coffee (a worked
+    example's quiz with words changed): nothing in it is about the module's lessons."""
+    coffee = ModuleQuiz(questions=[
+        {"question": "¿Qué diferencia al fuerte frente a este?",
+         "options": ["Tiene más cafeína", "Es más robusto", "No tiene sabor amargo"],
+         "answer": 0, "explanation": "Un fuerte es más resistente y tiene un cuerpo más fino."},
+        {"question": "¿Qué diferencia al débil frente a este?",
+         "options": ["Tiene menos café", "No es robusto", "Tiene sabor amargo"],
+         "answer": 0, "explanation": "El débil tiene un cuerpo más ligero."}])
+    about = ("Los volcanes y cómo se forman", "Los volcanes por dentro",
+             "El magma bajo la corteza", "Cómo entra en erupción un volcán")
+    checked = check_quiz(coffee, 2, Gate(language="es"), about=about)
+    assert ("questions", "are about another subject, not this module's lessons") in \
+        checked.problems
+    on_topic = ModuleQuiz(questions=[
+        {"question": "¿Qué sale de un volcán en erupción?",
+         "options": ["Magma convertido en lava", "Agua de mar", "Arena fina"],
+         "answer": 0, "explanation": "El magma que sale a la superficie se llama lava."},
+        {"question": "¿Dónde se forma el magma?",
+         "options": ["Bajo la corteza", "En las nubes", "En los ríos"],
+         "answer": 0, "explanation": "El magma se forma bajo la corteza terrestre."}])
+    assert check_quiz(on_topic, 2, Gate(language="es"), about=about).problems == []

@@ -1,7 +1,8 @@
 """Read a course as a learner would: wrong language, near-duplicates, echoes, placeholders.
 
 Public names: ``title_problem``, ``text_problem``, ``near_duplicates``, ``similar``,
-``key_problem``, ``off_topic``, ``audit_course``, ``FORM_WORDS``, ``FIELD_NAMES``.
+``echoes``, ``key_problem``, ``options_problem``, ``off_topic``, ``audit_course``,
+``FORM_WORDS``, ``FIELD_NAMES``.
 
 A course can validate and still be worthless: "1.0" as a lesson title, the topic repeated as
 every module title, "es" as the audience, ``["module", "title", "description"]`` (the
@@ -27,8 +28,8 @@ from typing import Any
 from localloom.language import detect
 
 __all__ = [
-    "FIELD_NAMES", "FORM_WORDS", "audit_course", "key_problem", "near_duplicates", "off_topic",
-    "similar", "text_problem", "title_problem",
+    "FIELD_NAMES", "FORM_WORDS", "audit_course", "echoes", "key_problem", "near_duplicates",
+    "off_topic", "options_problem", "similar", "text_problem", "title_problem",
 ]  # fmt: skip
 
 #: Words of the course form: a title, audience or objective made of one of these is an echo.
@@ -49,8 +50,8 @@ _PLACEHOLDER = re.compile(r"\.{2,}|…|tbd|todo|untitled|sin t[ií]tulo|lorem ip
 #: Field names that are also fair titles ("Summary", "Quiz"): not flagged as titles.
 _TITLE_WORDS = frozenset("summary quiz content language level tags objectives".split())
 _STOP = frozenset("""a an the of to in on for and or with your you how what why from into by at
-is are el la los las lo un una unos unas de del al y o en con para por tu su sus como qué que
-cómo""".split())
+is are it its this that be el la los las lo le les un una unos unas de del al y e o u en con
+para por tu su sus mi mis se como qué que cómo""".split())
 
 
 def _fold(text: str) -> str:
@@ -95,14 +96,46 @@ def similar(a: str, b: str) -> bool:
     return False
 
 
+def _roots(text: str, min_len: int = 1) -> set[str]:
+    """Content words by their first five letters ("composting" ~ "compost", "volcanos" ~
+    "volcanes", "formaron" ~ "forman"): the spelling variants a small model writes."""
+    return {w[:5] for w in _content(text) if len(w) >= min_len and not w.isdigit()}
+
+
 def off_topic(texts: list[str], topic: str) -> bool:
     """True when none of the topic's content words (4+ letters, compared by their first five
-    letters: "composting" ~ "compost") appears in ``texts``: a course about something else."""
-    wanted = {w[:5] for w in _content(topic) if len(w) >= 4 and not w.isdigit()}
+    letters) appears in ``texts``: a course (or a quiz) about something else."""
+    wanted = _roots(topic, 4)
     if not wanted:
         return False
-    seen = {w[:5] for text in texts for w in _content(text)}
+    seen = {root for text in texts for root in _roots(text)}
     return not wanted & seen
+
+
+def _variant(a: str, b: str) -> bool:
+    """One word written as a variant of the other ("volcanos" / "volcan", "formaron" /
+    "forman"), not merely sharing a root ("photon" / "photosynthesi")."""
+    if a == b:
+        return True
+    pairs = enumerate(zip(a, b, strict=False))
+    shared = next((i for i, (x, y) in pairs if x != y), min(len(a), len(b)))
+    return shared >= 5 and shared >= 0.6 * max(len(a), len(b))
+
+
+def echoes(title: str, topic: str) -> bool:
+    """True when ``title`` only restates ``topic``: each of its content words is one of the
+    topic's (or a variant of it) and they cover most of the topic, e.g. "Los volcanos y cómo
+    se formaron" for "Los volcanes y cómo se forman", "Fracciones para primaria" for
+    "Fracciones para la escuela primaria"; "La imprenta" names a part of "Historia de la
+    imprenta"."""
+    mine = [w for w in _content(title) if not w.isdigit()]
+    theirs = [w for w in _content(topic) if not w.isdigit()]
+    if not mine or not theirs:
+        return False
+    if not all(any(_variant(w, t) for t in theirs) for w in mine):
+        return False
+    covered = [t for t in theirs if any(_variant(w, t) for w in mine)]
+    return len(covered) >= 0.6 * len(theirs)
 
 
 def near_duplicates(texts: list[str]) -> list[tuple[int, int]]:
@@ -129,11 +162,8 @@ def title_problem(title: str, *, topic: str = "") -> str | None:
     if folded not in _TITLE_WORDS and (folded.replace(" ", "_") in FIELD_NAMES or (
             " " not in folded and _is_field_fragment(folded))):
         return f"is the field name {text!r}, not content"
-    if topic:
-        words = _content(text)
-        stripped = [w for w in words if not w.isdigit()]
-        if stripped and stripped == _content(topic):
-            return "repeats the course topic instead of naming a part of it"
+    if topic and echoes(text, topic):
+        return "repeats the course topic instead of naming a part of it"
     return None
 
 
@@ -177,6 +207,28 @@ def key_problem(question: dict[str, Any]) -> str | None:
     return None
 
 
+_LABELLED = re.compile(r"(.*?)[\s\-:.)(]*\b([a-z]|\d+)\W*", re.IGNORECASE)
+
+
+def options_problem(options: list[str]) -> str | None:
+    """Why a question's options are placeholders, or None: the same words with another letter
+    or number at the end, in sequence ("Volcano A / Volcano B / Volcano C", "Option 1 /
+    Option 2"); "Vitamin A / Vitamin C / Vitamin D" are real answers."""
+    stems, labels = set(), []
+    for option in options:
+        match = _LABELLED.fullmatch(_fold(option).strip())
+        if match is None:
+            return None
+        stems.add(match.group(1).strip())
+        label = match.group(2)
+        labels.append(int(label) if label.isdigit() else ord(label))
+    labels.sort()
+    in_sequence = labels == list(range(labels[0], labels[0] + len(labels))) if labels else False
+    if len(options) >= 2 and len(stems) == 1 and in_sequence:
+        return "the options are one placeholder with a letter or number; write real answers"
+    return None
+
+
 def _texts(course: dict[str, Any]) -> list[tuple[str, str]]:
     """Every model-written string of a course as ``(path, text)``."""
     out: list[tuple[str, str]] = []
@@ -206,7 +258,8 @@ def audit_course(course: dict[str, Any], *, topic: str, language: str) -> dict[s
     bad_titles = [(t, why) for t in [course.get("title", ""), *module_titles, *lesson_titles]
                   if (why := title_problem(t, topic=topic if t != course.get("title") else ""))]
     questions = [q for m in modules for q in m.get("quiz") or []]
-    keys = [why for q in questions if (why := key_problem(q))]
+    keys = [why for q in questions if (why := key_problem(q) or options_problem(
+        [str(o) for o in q.get("options") or []]))]
     objectives = course.get("learning_objectives") or []
     bad_text = [(p, why) for p, t in texts if not p.endswith("title")
                 and (why := text_problem(t))]

@@ -327,13 +327,16 @@ def quiz_step(request: CourseRequest, outline: Outline, m: int, lessons: list[Le
     """The step that writes module ``m``'s quiz from its ``lessons``' key points."""
     shape, gate, want = request.shape, request.gate, request.shape.questions_per_quiz
     label = _("Module {m} of {total}: quiz").format(m=m + 1, total=len(outline.modules))
+    key_points = [p for les in lessons for p in les.key_points][:12]
+    about = (request.topic, outline.modules[m].title, *(les.title for les in lessons),
+             *key_points)
     return Step("quiz", ModuleQuiz, label, i, n,
                 {**_module_context(request, outline, m), "source_text": "",
-                 "key_points": [p for les in lessons for p in les.key_points][:12]},
+                 "key_points": key_points},
                 step_budget("quiz", shape), shape=shape, module=m,
-                check=lambda v: check_quiz(v, want, gate), key=f"quiz:{m}",
+                check=lambda v: check_quiz(v, want, gate, about=about), key=f"quiz:{m}",
                 smaller=lambda v: check_quiz(v, want, dataclasses.replace(
-                    gate, policy="smaller")))
+                    gate, policy="smaller"), about=about))
 
 
 async def _progressive(runner: Runner, request: CourseRequest, store: CheckpointStore | None,

@@ -37,6 +37,7 @@ from localloom.course.audit import (
     key_problem,
     near_duplicates,
     off_topic,
+    options_problem,
     text_problem,
     title_problem,
 )
@@ -316,6 +317,8 @@ def _question_problems(question: dict[str, Any], path: str, gate: Gate) -> list[
             problems.append((f"{path}.options[{k}]", why))
     for i, j in near_duplicates(question["options"]):
         problems.append((f"{path}.options[{j}]", f"repeats option {i + 1} in other words"))
+    if why := options_problem(question["options"]):
+        problems.append((f"{path}.options", why))
     if why := key_problem(question):
         problems.append((f"{path}.answer", why))
     _language(question["question"] + " " + question["explanation"], gate, path, problems)
@@ -323,12 +326,17 @@ def _question_problems(question: dict[str, Any], path: str, gate: Gate) -> list[
 
 
 def check_quiz(quiz: ModuleQuiz, want: int, gate: Gate = Gate(),
-               path: str = "questions") -> Checked:
-    """``want`` distinct questions with real options and a key the explanation agrees with."""
+               path: str = "questions", about: tuple[str, ...] = ()) -> Checked:
+    """``want`` distinct questions with real options and a key the explanation agrees with,
+    about the module (``about``: its title, lesson titles and key points) rather than about
+    another subject (a worked example's quiz, copied with a word changed)."""
     checked = Checked(None)
     questions = quiz.model_dump()["questions"][:want]
     if len(questions) < want:
         checked.problems.append(_count(path, len(questions), want, "questions"))
+    asked = [" ".join([q["question"], *q["options"], q["explanation"]]) for q in questions]
+    if about and questions and off_topic(asked, " ".join(about)):
+        checked.problems.append((path, "are about another subject, not this module's lessons"))
     bad: set[int] = set()
     for j, question in enumerate(questions):
         found = _question_problems(question, f"{path}[{j}]", gate)

@@ -119,6 +119,7 @@ class Runner:
     clock: Callable[[], float] = time.monotonic
     seed: int | None = None  # fixed: every call's seed derives from it (reproducible runs)
     repeat_penalty: float = 1.1  # base models loop without it (llama.cpp's repeat_penalty)
+    dry_multiplier: float = 2.0  # base models copy titles from their context without it
     frequency_penalty: float = 0.2  # chat engines (OpenAI-compatible providers)
     shots: int = 2  # worked examples in a base model's few-shot prompt
 
@@ -213,6 +214,7 @@ class Runner:
             request.frequency_penalty = self.frequency_penalty
         else:
             request.repeat_penalty = self.repeat_penalty
+            request.dry_multiplier = self.dry_multiplier
         return request
 
     # -- the call ------------------------------------------------------------------------

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 from localloom.browser.ffi import abort_signal, import_module, js_object
 from localloom.browser.runtime import is_nullish, js_error_parts, js_get
-from localloom.engine import CancelToken, GenerateRequest, TokenCallback
+from localloom.engine import CancelToken, GenerateRequest, TokenCallback, llama_sampling
 from localloom.engines.download import (
     ProgressCallback,
     StageCallback,
@@ -305,10 +305,7 @@ class WllamaEngine:
         if request.stop:
             params["stop"] = list(request.stop)
         # llama.cpp's own parameter names: wllama hands them to its server code as JSON.
-        if request.seed is not None:
-            params["seed"] = request.seed
-        if request.repeat_penalty is not None:
-            params["repeat_penalty"] = request.repeat_penalty
+        params.update(llama_sampling(request, self.context_window))
         schema = request.schema
         if isinstance(schema, str):
             schema = json.loads(schema)

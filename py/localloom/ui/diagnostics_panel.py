@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import time
 
 import js
-from pyodide.ffi import create_proxy
 
 from localloom.browser.capabilities import probe
 from localloom.browser.runtime import js_error_parts, js_get
@@ -24,6 +24,7 @@ from localloom.models.catalog import catalog
 from localloom.models.loadstate import JOURNAL
 from localloom.routing.preflight import recommend, verdicts, webgpu_problem
 from localloom.ui.dom import el as _el
+from localloom.ui.dom import listen
 from localloom.view.diagnostics import (
     SELFTEST_PROMPT,
     SelfTest,
@@ -42,13 +43,9 @@ class DiagnosticsPanel:
     def __init__(self, app) -> None:
         self.app = app
         self.tests: list[SelfTest] = []
-        self._proxies = []
+        self._proxies: list = []
+        self._on = functools.partial(listen, self._proxies)
         self._task = None
-
-    def _on(self, element_id: str, event: str, handler) -> None:
-        proxy = create_proxy(handler)
-        self._proxies.append(proxy)
-        _el(element_id).addEventListener(event, proxy)
 
     def _run(self, coro_fn):
         async def guarded() -> None:

@@ -11,10 +11,10 @@ data-picked>`` names the choice the panel describes.
 from __future__ import annotations
 
 import asyncio
+import functools
 from urllib.parse import urlsplit
 
 import js
-from pyodide.ffi import create_proxy
 
 from localloom.browser.ffi import js_object
 from localloom.browser.runtime import js_error_parts
@@ -30,6 +30,7 @@ from localloom.models.progress import LoadProgress, format_bytes
 from localloom.models.resume import content_range
 from localloom.routing.preflight import verdict
 from localloom.ui.dom import el as _el
+from localloom.ui.dom import listen
 from localloom.view.models import download_label, facts, render_storage
 from localloom.view.render import render_error
 
@@ -46,13 +47,9 @@ class ModelsPanel:
         self.custom: ModelSpec | None = None
         self.cancel: CancelToken | None = None
         self.rows = []
-        self._proxies = []
+        self._proxies: list = []
+        self._on = functools.partial(listen, self._proxies)
         self._task = None
-
-    def _on(self, element_id: str, event: str, handler) -> None:
-        proxy = create_proxy(handler)
-        self._proxies.append(proxy)
-        _el(element_id).addEventListener(event, proxy)
 
     def _run(self, coro_fn):
         def handle(event) -> None:

@@ -11,12 +11,14 @@ statuses ``#settings-status`` (switches) and ``#provider-status`` (next to Save 
 
 from __future__ import annotations
 
+import functools
+
 import js
-from pyodide.ffi import create_proxy
 
 from localloom.i18n import _
 from localloom.settings import NOT_SAVED, Settings
 from localloom.ui.dom import el as _el
+from localloom.ui.dom import listen
 from localloom.wire.providers import PROVIDERS
 
 __all__ = ["SettingsPanel"]
@@ -26,7 +28,8 @@ class SettingsPanel:
     def __init__(self, store, on_language=None) -> None:
         self.store = store
         self.settings = Settings.from_dict(store.settings())
-        self._proxies = []
+        self._proxies: list = []
+        self._on = functools.partial(listen, self._proxies)
         self._on_language = on_language  # called with the new interface language choice
 
     def bind(self) -> None:
@@ -50,11 +53,6 @@ class SettingsPanel:
         self._on("provider", "change", lambda event: self._show_provider())
         self._show_provider()
         self._list()
-
-    def _on(self, element_id: str, event: str, handler) -> None:
-        proxy = create_proxy(handler)
-        self._proxies.append(proxy)
-        _el(element_id).addEventListener(event, proxy)
 
     def _persist(self, status_id: str, done: str) -> bool:
         """Save, and say in ``status_id`` whether it was saved (``done``) or not, and why."""

@@ -1,0 +1,38 @@
+"""localloom.engine: the request contract and its sampling fields under llama.cpp's names."""
+
+from __future__ import annotations
+
+import pytest
+
+from localloom.engine import CancelToken, GenerateRequest, llama_sampling
+
+
+def test_a_request_takes_messages_or_a_prompt_not_both():
+    """A chat call has messages, a base-model call a prompt; neither or both is a bug."""
+    with pytest.raises(ValueError):
+        GenerateRequest()
+    with pytest.raises(ValueError):
+        GenerateRequest(prompt="p", messages=[{"role": "user", "content": "m"}])
+
+
+def test_cancel_runs_callbacks_once_and_at_once_when_already_cancelled():
+    token, seen = CancelToken(), []
+    token.on_cancel(lambda: seen.append("first"))
+    token.cancel()
+    token.cancel()
+    token.on_cancel(lambda: seen.append("late"))
+    assert seen == ["first", "late"] and token.cancelled
+
+
+def test_llama_sampling_names_only_what_the_request_sets():
+    """No seed and no penalty: llama.cpp's defaults stay (an empty dict)."""
+    assert llama_sampling(GenerateRequest(prompt="p"), 4096) == {}
+
+
+def test_dry_covers_the_whole_context_so_copying_an_example_is_penalised_too():
+    """DRY's window is the model's context window (llama.cpp's server refuses -1), with the
+    base and allowed length its authors recommend; seed and repeat penalty pass as they are."""
+    request = GenerateRequest(prompt="p", seed=3, repeat_penalty=1.1, dry_multiplier=2.0)
+    assert llama_sampling(request, 2048) == {
+        "seed": 3, "repeat_penalty": 1.1, "dry_multiplier": 2.0, "dry_base": 1.75,
+        "dry_allowed_length": 2, "dry_penalty_last_n": 2048}
