@@ -136,10 +136,11 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--seed", type=int, default=7, help="fixed sampling seed (-1: none)")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--port", type=int, default=18431)
+    parser.add_argument("--limit", type=int, help="the first N topics of each set")
     parser.add_argument("--out", type=Path)
     args = parser.parse_args(argv)
     topics = [t for name in (sorted(TOPICS) if args.topics == "all" else [args.topics])
-              for t in TOPICS[name]]
+              for t in TOPICS[name][:args.limit]]
     seed = None if args.seed < 0 else args.seed
     server = _start(args.port, args.threads)
     engine = LlamaServerEngine(f"http://127.0.0.1:{args.port}")
