@@ -123,7 +123,11 @@ def run_course(page, topic: str, language: str, level: str, size: str) -> dict:
               "error": page.inner_text("#error") if outcome != "done" else "",
               **_calls_summary(page.evaluate("globalThis.__calls || []"))}
     if page.evaluate("!!(window.localloom && window.localloom.lastRun)"):
-        result["page_report"] = json.loads(page.evaluate("window.localloom.lastRun()"))
+        report = json.loads(page.evaluate("window.localloom.lastRun()"))
+        result["page_report"] = report
+        # the page counts every attempt from the generator's events; the markers above miss
+        # a base model's re-ask, whose few-shot document carries no feedback text
+        result.update({k: report[k] for k in ("reasks", "tokens_wasted") if k in report})
     if course is not None:
         result["course"] = course
         result["audit"] = audit_course(course, topic=topic, language=language)

@@ -6,9 +6,11 @@ course there takes minutes (the browser reads prompts ~14× slower than llama.cp
 This runs LocalLoom's own pure-Python generator (``localloom.course.generator``, every gate
 and re-ask included) against llama.cpp's ``llama-server`` on the same GGUF, with the request
 fields the wllama adapter sends (prompt, ``json_schema``, seed, ``repeat_penalty``, stop), and
-audits each course with ``localloom.course.audit``. It prints the browser bench's JSON, with
-``"engine": "llama-server"``. Sampling differs in detail from wllama's build, so the browser
-bench stays the measure a closing note quotes; this is the fast loop.
+audits each course with ``localloom.course.audit``. Attempts, re-asks and wasted tokens are
+counted by the page's own ``RunReport`` from the generator's events (a base model's re-ask
+carries no feedback text for the browser bench's markers to find). It prints the browser
+bench's JSON, with ``"engine": "llama-server"``. Sampling differs in detail from wllama's
+build, so the browser bench stays the measure a closing note quotes; this is the fast loop.
 
     .venv/bin/python -m buildtools.quality_native --topics independent --out q.json
 
@@ -29,7 +31,7 @@ import urllib.request
 from pathlib import Path
 
 from .deps import CACHE, ROOT
-from .quality_bench import REASK_MARKERS, TOPICS, totals
+from .quality_bench import TOPICS, totals
 
 SERVER = CACHE / "native" / "build" / "bin" / "llama-server"
 MODEL = ROOT / "dist" / "models" / "gemma-3-270m-q4_k_m.gguf"
@@ -59,19 +61,25 @@ class LlamaServerEngine:
     def __init__(self, url: str, model_id: str = "gemma-3-270m", context_window: int = 4096):
         self.url, self.model_id, self.context_window = url, model_id, context_window
         self.calls: list[dict] = []
+        self.report = None  # the run's RunReport, fed one call and its tokens per generate
 
     def count_tokens(self, text: str) -> int:
         return max(1, int(len(text) / 3.5) + 1)  # the wllama adapter's estimate
 
-    async def generate(self, request, on_token=None, cancel=None) -> str:
-        data = json.dumps(completion_body(request, self.context_window)).encode()
-        http = urllib.request.Request(self.url + "/completion", data=data,
+    def _post(self, body: dict) -> dict:
+        http = urllib.request.Request(self.url + "/completion", data=json.dumps(body).encode(),
                                       headers={"Content-Type": "application/json"})
-        answer = await asyncio.to_thread(
-            lambda: json.loads(urllib.request.urlopen(http, timeout=600).read()))
+        return json.loads(urllib.request.urlopen(http, timeout=600).read())
+
+    async def generate(self, request, on_token=None, cancel=None) -> str:
+        body = completion_body(request, self.context_window)
+        answer = await asyncio.to_thread(self._post, body)
         self.calls.append({"prompt": request.prompt, "text": answer["content"],
                            "tokens": answer.get("tokens_predicted", 0),
                            "prompt_ms": answer.get("timings", {}).get("prompt_ms", 0)})
+        if self.report is not None:
+            self.report.call()
+            self.report.tokens(answer.get("tokens_predicted", 0))
         if on_token:
             on_token(answer["content"])
         return answer["content"]
@@ -101,27 +109,28 @@ async def run_course(engine: LlamaServerEngine, topic: str, language: str, level
     from localloom.course.generator import CourseRequest, generate_course
     from localloom.errors import LocalLoomError
     from localloom.view.form import SIZES
+    from localloom.view.runreport import RunReport
 
     shape, strategy = SIZES[size]
-    engine.calls = []
-    started = time.monotonic()
+    engine.calls, engine.report = [], RunReport()
     course, error = None, ""
     try:
         course = await generate_course(
             engine, CourseRequest(topic, language=language, level=level, shape=shape),
-            MemoryCheckpointStore(), strategy=strategy, seed=seed)
+            MemoryCheckpointStore(), strategy=strategy, seed=seed,
+            on_event=engine.report.event)
     except LocalLoomError as exc:
         error = str(exc)
-    calls = engine.calls
-    reasks = [i for i, c in enumerate(calls) if any(m in c["prompt"] for m in REASK_MARKERS)]
+    engine.report.finish("done" if course else "error")
+    report = engine.report.to_dict()
     result = {"topic": topic, "language": language, "level": level, "engine": "llama-server",
-              "outcome": "done" if course else "error", "rendered": course is not None,
-              "seconds": round(time.monotonic() - started, 1), "error": error,
-              "calls": len(calls), "reasks": len(reasks),
-              "tokens": sum(c["tokens"] for c in calls),
-              "tokens_wasted": sum(calls[i - 1]["tokens"] for i in reasks if i > 0),
-              "prompt_seconds": round(sum(c["prompt_ms"] for c in calls) / 1000, 1),
-              "want_modules": shape.modules}
+              "outcome": report["outcome"], "rendered": course is not None,
+              "seconds": report["seconds"], "error": error,
+              **{k: report[k] for k in ("calls", "reasks", "tokens", "tokens_wasted")},
+              "prompt_seconds": round(sum(c["prompt_ms"] for c in engine.calls) / 1000, 1),
+              "want_modules": shape.modules,
+              "steps": [{k: s[k] for k in ("label", "attempts", "verdicts")}
+                        for s in report["steps"]]}
     if course is not None:
         data = course.model_dump(mode="json")
         result["course"] = data

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 
-from buildtools.quality_native import completion_body
+from buildtools.quality_native import LlamaServerEngine, completion_body, run_course
 from localloom.engine import GenerateRequest
+from localloom.view.form import SIZES
+from tests.fakes import outline_data, script_for
 
 
 def test_body_carries_the_wllama_fields_under_llama_cpp_names():
@@ -26,3 +29,29 @@ def test_body_leaves_out_what_the_request_does_not_set():
     """No seed, penalty or schema: llama-server's defaults apply, as in wllama."""
     body = completion_body(GenerateRequest(prompt="p"))
     assert not {"seed", "repeat_penalty", "json_schema", "dry_multiplier"} & set(body)
+
+
+class _Scripted(LlamaServerEngine):
+    """llama-server's answers from a script (no server): 10 tokens per answer."""
+
+    def __init__(self, answers: list[str]) -> None:
+        super().__init__("http://127.0.0.1:9")
+        self.answers = list(answers)
+
+    def _post(self, body: dict) -> dict:
+        return {"content": self.answers.pop(0), "tokens_predicted": 10,
+                "timings": {"prompt_ms": 5.0}}
+
+
+def test_a_course_is_generated_gated_and_audited_with_its_reasks_counted():
+    """One outline that echoes the topic, then a good run: the re-ask and its wasted tokens are
+    counted from the generator's events, and the finished course is audited."""
+    shape = SIZES["short"][0]
+    echo = outline_data(shape, title="Photosynthesis")
+    echo["modules"][0]["title"] = "Photosynthesis"
+    engine = _Scripted([json.dumps(echo), *script_for(shape)])
+    result = asyncio.run(run_course(engine, "Photosynthesis", "en", "beginner", "short", 7))
+    assert result["rendered"] and result["reasks"] == 1 and result["tokens_wasted"] == 10
+    assert result["calls"] == 1 + len(script_for(shape))
+    assert result["audit"]["echo_or_placeholder_titles"] == []
+    assert "topic" in result["steps"][0]["verdicts"][0]
