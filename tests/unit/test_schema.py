@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field, ValidationError
 from localloom.course.schema import (
     ENGINES,
     FIELD_CAPS,
+    FIELD_FLOORS,
     Classification,
     Course,
     CourseShape,
@@ -113,7 +114,9 @@ def quiz_question(n: int = 0, answer: int = 1) -> dict:
 
 def lesson(n: int = 0) -> dict:
     return {"title": f"Lesson {n}", "objectives": ["Understand the idea"],
-            "content": "# Heading\n\nSome **text**.", "duration_minutes": 15,
+            "content": "# Heading\n\nSome **text** that teaches one idea with a concrete "
+                       "example: a plant.",
+            "duration_minutes": 15,
             "key_points": ["One point"]}
 
 
@@ -403,6 +406,18 @@ def test_grammar_engines_get_short_titles_and_lists_of_short_items():
     outline = schema_dict(Outline, "wllama", CourseShape())
     assert at(outline, "modules", "[]", "lesson_titles", "[]")["maxLength"] == 60
     assert "maxLength" not in at(schema_dict(Course, "openai", CourseShape()), "title")
+
+
+def test_grammar_engines_cannot_close_a_lesson_text_after_a_few_words():
+    """The real Gemma ended three answers in a row with a lesson text of fewer than eight
+    words; a grammar now keeps the text open for at least 80 characters (never more than the
+    shape's cap), and a chat engine's schema is left alone."""
+    lesson = schema_dict(Lesson, "wllama", CourseShape(max_text=400))
+    assert at(lesson, "content")["minLength"] == FIELD_FLOORS["content"] == 80
+    tiny = schema_dict(Course, "wllama", CourseShape(max_text=60))
+    content = at(tiny, "modules", "[]", "lessons", "[]", "content")
+    assert content["minLength"] == content["maxLength"] == 60
+    assert "minLength" not in at(schema_dict(Lesson, "openai", CourseShape()), "content")
 
 
 def test_without_shape_strings_are_not_capped():

@@ -322,16 +322,25 @@ FIELD_CAPS = {"title": 60, "lesson_titles": 60, "description": 300, "audience": 
               "summary": 220, "prerequisites": 80, "learning_objectives": 100,
               "objectives": 100, "key_points": 100, "question": 160, "options": 100,
               "explanation": 160}
+#: Grammar engines: the shortest a lesson's text may be. A small model otherwise closes the
+#: string after a few words ("Ver los volcanos con un mapa geo-") and every re-ask fails the
+#: same way; the grammar cannot end it before this (capped by the shape's ``max_text``).
+FIELD_FLOORS = {"content": 80}
 
 
 def _cap_fields(node: Any) -> None:
     if isinstance(node, dict):
         for name, prop in node.get("properties", {}).items():
-            cap = FIELD_CAPS.get(name)
+            cap, floor = FIELD_CAPS.get(name), FIELD_FLOORS.get(name)
             target = prop.get("items") if prop.get("type") == "array" else prop
-            if cap and isinstance(target, dict) and target.get("type") == "string" \
-                    and "enum" not in target:
+            if not (isinstance(target, dict) and target.get("type") == "string"
+                    and "enum" not in target):
+                continue
+            if cap:
                 target["maxLength"] = min(target.get("maxLength", cap), cap)
+            if floor:
+                target["minLength"] = min(max(target.get("minLength", 0), floor),
+                                          target.get("maxLength", floor))
         for value in node.values():
             _cap_fields(value)
     elif isinstance(node, list):
