@@ -599,3 +599,19 @@ def test_a_base_model_writes_no_audience_prerequisites_or_title_it_could_copy():
     chat = ScriptedEngine(script_for(SHAPE))
     run(generate_course(chat, request(audience="Gardeners")))
     assert "enum" not in chat.requests[0].schema["properties"]["audience"]
+
+
+def test_good_modules_of_two_outline_answers_are_combined_instead_of_asking_a_third_time():
+    """Answer 1 repeats the topic as module 2, answer 2 as module 1: after the second call
+    the outline is assembled from the good modules, and the run goes on to the lessons."""
+    first, second = outline_data(SHAPE), outline_data(SHAPE)
+    first["modules"][1]["title"] = "Photosynthesis"
+    second["modules"][0]["title"] = "Photosynthesis"
+    events = []
+    engine = ScriptedEngine([json.dumps(first), json.dumps(second), *script_for(SHAPE)[1:]])
+    course = run(generate_course(engine, request(), on_event=events.append))
+    assert engine.tasks() == ["outline", *CALLS]
+    assert [m.title for m in course.modules] == [m["title"] for m in outline_data(SHAPE)[
+        "modules"]]
+    done = next(e for e in events if e.kind == "step_done" and e.key == "outline")
+    assert "assembled from 2 answers" in done.message

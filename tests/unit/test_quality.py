@@ -14,6 +14,7 @@ from localloom.course.quality import (
     check_summary,
     check_tags,
     collapse_repeats,
+    combine_outlines,
     norm,
     placeholders,
     repair_data,
@@ -263,3 +264,40 @@ def test_a_quiz_about_another_subject_is_a_problem():
          "options": ["Bajo la corteza", "En las nubes", "En los ríos"],
          "answer": 0, "explanation": "El magma se forma bajo la corteza terrestre."}])
     assert check_quiz(on_topic, 2, Gate(language="es"), about=about).problems == []
+
+
+def _echo_then(first_bad: bool) -> Outline:
+    """An outline of two modules with one of them restating the topic (module 1 or 2)."""
+    data = outline_data(CourseShape(2, 2, 2))
+    data["modules"][0 if first_bad else 1]["title"] = "Photosynthesis"
+    return Outline.model_validate(data)
+
+
+def test_two_answers_each_with_one_good_module_make_one_passing_outline():
+    """The first answer repeats the topic as module 2, the second as module 1: their good
+    modules together pass the gate, with a note saying the outline was assembled."""
+    shape = CourseShape(2, 2, 2)
+    first, second = _echo_then(False), _echo_then(True)
+    assert check_outline(first, shape, EN).problems and check_outline(second, shape, EN).problems
+    good_second = outline_data(shape)["modules"][1]
+    second = Outline.model_validate({**second.model_dump(), "modules": [
+        {**good_second, "title": "Photosynthesis"}, first.model_dump()["modules"][0]]})
+    combined = combine_outlines([first, second], shape, EN)
+    assert combined is None  # both good modules are the same module: no pair to make
+    second = _echo_then(True)
+    combined = combine_outlines([first, second], shape, EN)
+    assert combined is not None and combined.problems == []
+    assert [m.title for m in combined.value.modules] == [
+        first.modules[0].title, second.modules[1].title]
+    assert combined.notes == ["assembled from 2 answers: each module passed its checks"]
+
+
+def test_modules_that_repeat_lessons_already_taken_are_not_combined():
+    """A module whose lessons repeat the other module's lessons is passed over."""
+    shape = CourseShape(2, 2, 2)
+    first = _echo_then(False)
+    copy = first.model_dump()
+    copy["modules"][1]["title"] = "Water in the leaf"
+    copy["modules"][1]["lesson_titles"] = list(copy["modules"][0]["lesson_titles"])
+    copy["modules"][0]["title"] = "Photosynthesis"
+    assert combine_outlines([first, Outline.model_validate(copy)], shape, EN) is None

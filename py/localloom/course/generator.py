@@ -45,6 +45,7 @@ from localloom.course.quality import (
     check_lesson,
     check_outline,
     check_quiz,
+    combine_outlines,
 )
 from localloom.course.runner import EVENT_KINDS, EventCallback, GenerationEvent, Runner, Step
 from localloom.course.schema import (
@@ -288,6 +289,7 @@ def _outline_step(request: CourseRequest, n: int) -> Step:
                 check=lambda o: check_outline(o, shape, gate), truncatable="source_text",
                 key="outline", fixed={"language": request.language, "level": request.level},
                 base_fixed=request.base_fixed(),
+                combine=lambda answers: combine_outlines(answers, shape, gate),
                 smaller=lambda o: check_outline(o, shape, dataclasses.replace(
                     gate, policy="smaller")))
 

@@ -8,6 +8,7 @@ Public names (internal module, used by the generator):
   was repaired or dropped.
 - ``check_outline``, ``check_lesson``, ``check_quiz``, ``check_course``, ``check_summary``,
   ``check_tags``, ``check_classification``: one gate per step.
+- ``combine_outlines``: one passing outline from the good modules of several answers.
 - ``norm(text)``, ``collapse_repeats(text) -> (text, removed)``, ``placeholders(data)``,
   ``repair_data(data)``: the repairs they share.
 
@@ -48,6 +49,7 @@ from localloom.course.schema import (
     Lesson,
     ModuleQuiz,
     Outline,
+    OutlineModule,
     Summary,
     Tags,
 )
@@ -56,8 +58,8 @@ from localloom.language import detect
 
 __all__ = [
     "POLICIES", "Checked", "Gate", "check_classification", "check_course", "check_lesson",
-    "check_outline", "check_quiz", "check_summary", "check_tags", "collapse_repeats", "norm",
-    "placeholders", "repair_data",
+    "check_outline", "check_quiz", "check_summary", "check_tags", "collapse_repeats",
+    "combine_outlines", "norm", "placeholders", "repair_data",
 ]  # fmt: skip
 
 #: What to do when re-asks did not fix a step: ask the user, keep the best answer as it is,
@@ -286,6 +288,41 @@ def check_outline(outline: Outline, shape: CourseShape, gate: Gate = Gate()) -> 
             modules = kept
     data["modules"] = modules
     return _validate(Outline, data, checked)
+
+
+def combine_outlines(answers: list[Outline], shape: CourseShape,
+                     gate: Gate = Gate()) -> Checked | None:
+    """One outline from several answers to the same request, or None: modules whose own
+    titles pass, taken in answer order while they repeat no module or lesson already taken,
+    under the first head with which the whole passes ``check_outline``. A base model's
+    answers are independent samples: one often gets module 1 right and another module 2,
+    while each alone repeats itself."""
+    taken: list[dict[str, Any]] = []
+    for answer in answers:
+        for module in answer.model_dump()["modules"]:
+            titles = module["lesson_titles"][:shape.lessons_per_module]
+            if len(taken) == shape.modules or len(titles) < shape.lessons_per_module:
+                continue
+            if title_problem(module["title"], topic=gate.topic) or any(
+                    title_problem(t, topic=gate.topic) for t in titles):
+                continue
+            module_titles = [m["title"] for m in taken] + [module["title"]]
+            lesson_titles = [t for m in taken for t in m["lesson_titles"]] + titles
+            if near_duplicates(module_titles) or near_duplicates(lesson_titles):
+                continue
+            taken.append({**module, "lesson_titles": titles})
+    if len(taken) < shape.modules:
+        return None
+    for answer in answers:
+        checked = check_outline(answer.model_copy(update={"modules": [
+            OutlineModule.model_validate(m) for m in taken]}), shape, gate)
+        if checked.value is not None and not checked.problems:
+            checked.notes.append(ngettext(
+                "assembled from {count} answer: each module passed its checks",
+                "assembled from {count} answers: each module passed its checks",
+                len(answers)).format(count=len(answers)))
+            return checked
+    return None
 
 
 def check_lesson(lesson: Lesson, title: str, gate: Gate = Gate()) -> Checked:

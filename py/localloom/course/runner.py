@@ -103,6 +103,7 @@ class Step:
     fixed: dict[str, Any] = field(default_factory=dict)  # fields the schema pins
     base_fixed: dict[str, Any] = field(default_factory=dict)  # pinned for base models only
     smaller: Callable[[Any], Checked] | None = None  # the gate under policy "smaller"
+    combine: Callable[[list[Any]], Checked | None] | None = None  # good parts of all answers
 
 
 @dataclass
@@ -274,6 +275,7 @@ class Runner:
         feedback, avoid = "", list(step.avoid)
         last: CourseParseError | None = None
         best: tuple[int, Any, list] | None = None  # (problem count, value, problems)
+        answers: list[Any] = []  # every parsed answer, for ``step.combine``
         self.emit("step_start", step)
         for attempt in range(self.max_reasks + 1):
             self.check_cancel(step.task)
@@ -294,6 +296,12 @@ class Runner:
                 last = CourseParseError(exc.what, notes + exc.problems, stage=step.task)
                 feedback = last.feedback()
                 continue
+            if checked.value is not None and checked.problems and step.combine is not None:
+                answers.append(checked.value)
+                combined = step.combine(answers) if len(answers) > 1 else None
+                if combined is not None and combined.value is not None:
+                    checked = self._checked(combined.value, step, request)
+                    checked.notes = combined.notes + checked.notes
             if checked.value is None or checked.problems:
                 if checked.value is not None and (best is None or
                                                   len(checked.problems) < best[0]):
