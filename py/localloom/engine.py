@@ -1,7 +1,8 @@
 """The Engine protocol every adapter implements, and the request/cancel types it takes.
 
 Public names: ``Engine``, ``GenerateRequest``, ``CancelToken``, ``TokenCallback``,
-``llama_sampling`` (a request's sampling fields under llama.cpp's names).
+``llama_sampling`` (a request's sampling fields under llama.cpp's names), ``start_call`` (the
+checks every local engine makes before a call).
 
 An engine turns one ``GenerateRequest`` into text, streaming deltas to ``on_token``. It raises
 only ``localloom.errors`` exceptions (JS errors are mapped at the adapter), and raises
@@ -21,7 +22,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
-__all__ = ["CancelToken", "Engine", "GenerateRequest", "TokenCallback", "llama_sampling"]
+__all__ = ["CancelToken", "Engine", "GenerateRequest", "TokenCallback", "llama_sampling",
+           "start_call"]
 
 TokenCallback = Callable[[str], None]
 
@@ -108,3 +110,17 @@ def llama_sampling(request: GenerateRequest, context_window: int) -> dict[str, A
                       dry_allowed_length=DRY_ALLOWED_LENGTH,
                       dry_penalty_last_n=context_window)  # the whole prompt: examples too
     return params
+
+
+def start_call(engine: str, loaded: bool, cancel: CancelToken | None) -> CancelToken:
+    """The call's cancel token, after the checks every local engine makes before a call: the
+    model is loaded (else ``EngineError``, a LocalLoom bug) and Cancel was not pressed yet."""
+    from localloom.errors import EngineError, GenerationCancelled
+
+    if not loaded:
+        raise EngineError("The model is not loaded.", stage="generate", engine=engine,
+                          fix="Load the model first (this is a bug in LocalLoom).")
+    cancel = cancel or CancelToken()
+    if cancel.cancelled:
+        raise GenerationCancelled("Generation was cancelled.", stage="generate")
+    return cancel

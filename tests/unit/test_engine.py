@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from localloom.engine import CancelToken, GenerateRequest, llama_sampling
+from localloom.engine import CancelToken, GenerateRequest, llama_sampling, start_call
 
 
 def test_a_request_takes_messages_or_a_prompt_not_both():
@@ -36,3 +36,19 @@ def test_dry_covers_the_whole_context_so_copying_an_example_is_penalised_too():
     assert llama_sampling(request, 2048) == {
         "seed": 3, "repeat_penalty": 1.1, "dry_multiplier": 2.0, "dry_base": 1.75,
         "dry_allowed_length": 2, "dry_penalty_last_n": 2048}
+
+
+def test_start_call_refuses_an_unloaded_model_and_a_pressed_cancel():
+    """Both local engines check this before a call: an unloaded model is a LocalLoom bug
+    (EngineError), a Cancel already pressed ends the call before any JS runs."""
+    from localloom.errors import EngineError, GenerationCancelled
+
+    with pytest.raises(EngineError, match="not loaded"):
+        start_call("wllama", False, None)
+    pressed = CancelToken()
+    pressed.cancel()
+    with pytest.raises(GenerationCancelled):
+        start_call("transformers", True, pressed)
+    token = CancelToken()
+    assert start_call("wllama", True, token) is token
+    assert isinstance(start_call("wllama", True, None), CancelToken)

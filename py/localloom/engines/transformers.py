@@ -30,7 +30,7 @@ from typing import Any
 
 from localloom.browser.ffi import import_module, js_object
 from localloom.browser.runtime import js_error_parts, js_get
-from localloom.engine import CancelToken, GenerateRequest, TokenCallback
+from localloom.engine import CancelToken, GenerateRequest, TokenCallback, start_call
 from localloom.engines.transformers_options import (
     StopScanner,
     answer_prefix,
@@ -181,14 +181,9 @@ class TransformersEngine:
 
     async def generate(self, request: GenerateRequest, on_token: TokenCallback | None = None,
                        cancel: CancelToken | None = None) -> str:
-        if self._pipe is None:
-            raise EngineError("The model is not loaded.", stage="generate", engine=self.name,
-                              fix="Load the model first (this is a bug in LocalLoom).")
+        cancel = start_call(self.name, self._pipe is not None, cancel)
         from pyodide.ffi import create_proxy
 
-        cancel = cancel or CancelToken()
-        if cancel.cancelled:
-            raise GenerationCancelled("Generation was cancelled.", stage="generate")
         module, stats, started = self._module, GenerationStats(), time.monotonic()
         criteria = module.InterruptableStoppingCriteria.new()
         scanner = StopScanner(request.stop)

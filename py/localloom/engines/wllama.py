@@ -26,7 +26,13 @@ from dataclasses import dataclass
 
 from localloom.browser.ffi import abort_signal, import_module, js_object
 from localloom.browser.runtime import is_nullish, js_error_parts, js_get
-from localloom.engine import CancelToken, GenerateRequest, TokenCallback, llama_sampling
+from localloom.engine import (
+    CancelToken,
+    GenerateRequest,
+    TokenCallback,
+    llama_sampling,
+    start_call,
+)
 from localloom.engines.download import (
     ProgressCallback,
     StageCallback,
@@ -259,14 +265,9 @@ class WllamaEngine:
         on_token: TokenCallback | None = None,
         cancel: CancelToken | None = None,
     ) -> str:
-        if self._wllama is None:
-            raise EngineError("The model is not loaded.", stage="generate", engine=self.name,
-                              fix="Load the model first (this is a bug in LocalLoom).")
+        cancel = start_call(self.name, self._wllama is not None, cancel)
         from pyodide.ffi import create_proxy
 
-        cancel = cancel or CancelToken()
-        if cancel.cancelled:
-            raise GenerationCancelled("Generation was cancelled.", stage="generate")
         pieces: list[str] = []
         stats = GenerationStats()
         started = time.monotonic()
