@@ -15,6 +15,7 @@ from localloom.course.quality import (
     check_tags,
     collapse_repeats,
     combine_outlines,
+    combine_quizzes,
     norm,
     placeholders,
     repair_data,
@@ -301,3 +302,28 @@ def test_modules_that_repeat_lessons_already_taken_are_not_combined():
     copy["modules"][1]["lesson_titles"] = list(copy["modules"][0]["lesson_titles"])
     copy["modules"][0]["title"] = "Photosynthesis"
     assert combine_outlines([first, Outline.model_validate(copy)], shape, EN) is None
+
+
+def _rocks(wrong: int) -> ModuleQuiz:
+    """Two questions on volcanic rock; question ``wrong`` is keyed against its explanation,
+    as the real Gemma keyed one question of each answer in a course on volcanoes."""
+    questions = [
+        {"question": "¿Qué roca se forma al enfriarse la lava?",
+         "options": ["Basalto", "Mármol", "Arenisca"], "answer": 0,
+         "explanation": "El Basalto se forma cuando la lava se enfría deprisa."},
+        {"question": "¿Qué sale de un volcán en erupción?",
+         "options": ["Lava", "Nieve", "Arena"], "answer": 0,
+         "explanation": "La Lava es el magma que sale a la superficie."}]
+    questions[wrong]["answer"] = 2
+    return ModuleQuiz.model_validate({"questions": questions})
+
+
+def test_two_quiz_answers_each_with_one_good_question_make_one_passing_quiz():
+    about = ("Los volcanes", "La lava y el basalto")
+    first, second = _rocks(0), _rocks(1)
+    assert check_quiz(first, 2, ES, about=about).problems
+    combined = combine_quizzes([first, second], 2, ES, about)
+    assert combined is not None and combined.problems == []
+    assert [q.answer for q in combined.value.questions] == [0, 0]
+    assert combined.notes == ["assembled from 2 answers: each question passed its checks"]
+    assert combine_quizzes([first, _rocks(0)], 2, ES, about) is None  # one good question only

@@ -46,6 +46,7 @@ from localloom.course.quality import (
     check_outline,
     check_quiz,
     combine_outlines,
+    combine_quizzes,
 )
 from localloom.course.runner import EVENT_KINDS, EventCallback, GenerationEvent, Runner, Step
 from localloom.course.schema import (
@@ -337,6 +338,7 @@ def quiz_step(request: CourseRequest, outline: Outline, m: int, lessons: list[Le
                  "key_points": key_points},
                 step_budget("quiz", shape), shape=shape, module=m,
                 check=lambda v: check_quiz(v, want, gate, about=about), key=f"quiz:{m}",
+                combine=lambda answers: combine_quizzes(answers, want, gate, about),
                 smaller=lambda v: check_quiz(v, want, dataclasses.replace(
                     gate, policy="smaller"), about=about))
 

@@ -8,7 +8,8 @@ Public names (internal module, used by the generator):
   was repaired or dropped.
 - ``check_outline``, ``check_lesson``, ``check_quiz``, ``check_course``, ``check_summary``,
   ``check_tags``, ``check_classification``: one gate per step.
-- ``combine_outlines``: one passing outline from the good modules of several answers.
+- ``combine_outlines``, ``combine_quizzes``: one passing outline (quiz) from the good
+  modules (questions) of several answers.
 - ``norm(text)``, ``collapse_repeats(text) -> (text, removed)``, ``placeholders(data)``,
   ``repair_data(data)``: the repairs they share.
 
@@ -59,7 +60,7 @@ from localloom.language import detect
 __all__ = [
     "POLICIES", "Checked", "Gate", "check_classification", "check_course", "check_lesson",
     "check_outline", "check_quiz", "check_summary", "check_tags", "collapse_repeats",
-    "combine_outlines", "norm", "placeholders", "repair_data",
+    "combine_outlines", "combine_quizzes", "norm", "placeholders", "repair_data",
 ]  # fmt: skip
 
 #: What to do when re-asks did not fix a step: ask the user, keep the best answer as it is,
@@ -389,6 +390,32 @@ def check_quiz(quiz: ModuleQuiz, want: int, gate: Gate = Gate(),
                 kept=len(kept), total=want))
             checked.problems, questions = [], kept
     return _validate(ModuleQuiz, {"questions": questions}, checked)
+
+
+def combine_quizzes(answers: list[ModuleQuiz], want: int, gate: Gate = Gate(),
+                    about: tuple[str, ...] = ()) -> Checked | None:
+    """One quiz from several answers, or None: questions that pass on their own, taken in
+    answer order while they repeat no question already taken, if the whole passes
+    ``check_quiz`` (a small model keys one question wrong in each answer, not the same one)."""
+    taken: list[dict[str, Any]] = []
+    for answer in answers:
+        for question in answer.model_dump()["questions"]:
+            if len(taken) == want or _question_problems(question, "q", gate):
+                continue
+            if near_duplicates([q["question"] for q in taken] + [question["question"]]):
+                continue
+            taken.append(question)
+    if len(taken) < want:
+        return None
+    checked = check_quiz(ModuleQuiz.model_validate({"questions": taken}), want, gate,
+                         about=about)
+    if checked.value is None or checked.problems:
+        return None
+    checked.notes.append(ngettext(
+        "assembled from {count} answer: each question passed its checks",
+        "assembled from {count} answers: each question passed its checks",
+        len(answers)).format(count=len(answers)))
+    return checked
 
 
 def check_course(course: Course, shape: CourseShape, gate: Gate = Gate(), *,
