@@ -76,7 +76,9 @@ class LlamaServerEngine:
         answer = await asyncio.to_thread(self._post, body)
         self.calls.append({"prompt": request.prompt, "text": answer["content"],
                            "tokens": answer.get("tokens_predicted", 0),
-                           "prompt_ms": answer.get("timings", {}).get("prompt_ms", 0)})
+                           "prompt_ms": answer.get("timings", {}).get("prompt_ms", 0),
+                           # prompt tokens read, after the prompt cache's reused prefix
+                           "prompt_read": answer.get("timings", {}).get("prompt_n", 0)})
         if self.report is not None:
             self.report.call()
             self.report.tokens(answer.get("tokens_predicted", 0))
@@ -128,6 +130,7 @@ async def run_course(engine: LlamaServerEngine, topic: str, language: str, level
               "seconds": report["seconds"], "error": error,
               **{k: report[k] for k in ("calls", "reasks", "tokens", "tokens_wasted")},
               "prompt_seconds": round(sum(c["prompt_ms"] for c in engine.calls) / 1000, 1),
+              "prompt_tokens_read": sum(c["prompt_read"] for c in engine.calls),
               "want_modules": shape.modules,
               "steps": [{k: s[k] for k in ("label", "attempts", "verdicts")}
                         for s in report["steps"]]}

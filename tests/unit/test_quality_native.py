@@ -40,7 +40,7 @@ class _Scripted(LlamaServerEngine):
 
     def _post(self, body: dict) -> dict:
         return {"content": self.answers.pop(0), "tokens_predicted": 10,
-                "timings": {"prompt_ms": 5.0}}
+                "timings": {"prompt_ms": 5.0, "prompt_n": 100}}
 
 
 def test_a_course_is_generated_gated_and_audited_with_its_reasks_counted():
@@ -53,5 +53,6 @@ def test_a_course_is_generated_gated_and_audited_with_its_reasks_counted():
     result = asyncio.run(run_course(engine, "Photosynthesis", "en", "beginner", "short", 7))
     assert result["rendered"] and result["reasks"] == 1 and result["tokens_wasted"] == 10
     assert result["calls"] == 1 + len(script_for(shape))
+    assert result["prompt_tokens_read"] == 100 * result["calls"]
     assert result["audit"]["echo_or_placeholder_titles"] == []
     assert "topic" in result["steps"][0]["verdicts"][0]
