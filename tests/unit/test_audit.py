@@ -112,8 +112,9 @@ def test_the_issues_bad_course_is_caught_everywhere():
     assert titles == ["1.0", "1.1"]
     bad = {path for path, _ in report["unusable_text"]}
     assert {"audience", "learning_objectives[0]", "learning_objectives[1]",
-            "learning_objectives[2]", "modules[0].lessons[0].content",
-            "modules[0].quiz[0].options[0]"} <= bad
+            "learning_objectives[2]", "modules[0].lessons[0].content"} <= bad
+    assert report["quiz_key_problems"] == [
+        "the options are one placeholder with a letter or number; write real answers"]
     assert report["language_share"] < 0.5  # the rest of the course is English
 
 
@@ -163,6 +164,7 @@ def test_options_that_are_one_placeholder_with_a_label_are_found(options):
 
 @pytest.mark.parametrize("options", [
     ["Vitamin A", "Vitamin C", "Vitamin D"],  # real answers: the letters are no sequence
+    ["1/2", "1/3", "1/4"], ["3", "5", "8"],  # a course on fractions; a count
     ["Three", "Four", "Five"], ["Tiene más cafeína", "Es más robusto", "No tiene sabor amargo"],
 ])
 def test_real_options_pass(options):
@@ -174,3 +176,12 @@ def test_placeholder_options_count_as_a_quiz_problem_in_the_audit():
     course["modules"][0]["quiz"][0]["options"] = ["Volcano A", "Volcano B", "Volcano C"]
     course["modules"][0]["quiz"][0]["answer"] = 1
     assert audit_course(course, topic="Volcanoes", language="en")["quiz_key_problems"]
+
+
+@pytest.mark.parametrize("option", ["1/2", "3", "25 %", "$100"])
+def test_a_number_is_a_fair_quiz_option_but_no_lesson_text(option):
+    """The real Gemma's quizzes on fractions and budgets were refused three times for options
+    like these; they are answers. Elsewhere a bare number is still no content."""
+    assert text_problem(option, numbers_ok=True) is None
+    assert text_problem(option) == "is a number or a placeholder, not content"
+    assert text_problem("...", numbers_ok=True) is not None

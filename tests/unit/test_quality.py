@@ -180,7 +180,7 @@ def test_quiz_gate():
     fields = question_data(1)
     fields["options"] = ["answer", "explanation", "question"]
     checked = check_quiz(ModuleQuiz(questions=[numeric, fields]), 2, EN)
-    assert {"questions[0].question", "questions[0].options[0]",
+    assert {"questions[0].question", "questions[0].options",
             "questions[1].options[0]"} <= set(paths(checked))
 
 

@@ -167,14 +167,18 @@ def title_problem(title: str, *, topic: str = "") -> str | None:
     return None
 
 
-def text_problem(text: str, *, language: str = "", min_words: int = 0) -> str | None:
-    """Why a body text (summary, content, objective, option…) is not usable, or None."""
+def text_problem(text: str, *, language: str = "", min_words: int = 0,
+                 numbers_ok: bool = False) -> str | None:
+    """Why a body text (summary, content, objective, option…) is not usable, or None.
+    ``numbers_ok``: a quiz option may be a number ("3", "1/2", "25 %"); a sequence of
+    numbered placeholders is ``options_problem``'s to find."""
     folded = _fold(text).strip(" .:;-_*#\"'")
     if not folded:
         return "is empty"
     if folded in FIELD_NAMES or folded in FORM_WORDS:
         return f"is the word {text.strip()!r}, not content"
-    if not re.search(r"[^\W\d_]{2}", text) or _PLACEHOLDER.fullmatch(folded):
+    if _PLACEHOLDER.fullmatch(folded) or (
+            not numbers_ok and not re.search(r"[^\W\d_]{2}", text)):
         return "is a number or a placeholder, not content"
     if min_words and len(_words(text)) < min_words:
         return f"has fewer than {min_words} words"
@@ -219,7 +223,10 @@ def options_problem(options: list[str]) -> str | None:
         match = _LABELLED.fullmatch(_fold(option).strip())
         if match is None:
             return None
-        stems.add(match.group(1).strip())
+        stem = match.group(1).strip()
+        if stem and not stem.isdigit() and not re.search(r"[^\W\d_]", stem):
+            return None  # "1/2", "1/3", "1/4": fractions, not labels
+        stems.add(stem)
         label = match.group(2)
         labels.append(int(label) if label.isdigit() else ord(label))
     labels.sort()
@@ -262,7 +269,7 @@ def audit_course(course: dict[str, Any], *, topic: str, language: str) -> dict[s
         [str(o) for o in q.get("options") or []]))]
     objectives = course.get("learning_objectives") or []
     bad_text = [(p, why) for p, t in texts if not p.endswith("title")
-                and (why := text_problem(t))]
+                and (why := text_problem(t, numbers_ok=".options[" in p))]
     return {
         "off_topic": off_topic([course.get("title", ""), course.get("description", ""),
                                 *module_titles, *lesson_titles], topic),

@@ -351,7 +351,7 @@ def _question_problems(question: dict[str, Any], path: str, gate: Gate) -> list[
     if why := title_problem(question["question"]):
         problems.append((f"{path}.question", why))
     for k, option in enumerate(question["options"]):
-        if why := text_problem(option):
+        if why := text_problem(option, numbers_ok=True):
             problems.append((f"{path}.options[{k}]", why))
     for i, j in near_duplicates(question["options"]):
         problems.append((f"{path}.options[{j}]", f"repeats option {i + 1} in other words"))
