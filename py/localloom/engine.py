@@ -1,8 +1,8 @@
 """The Engine protocol every adapter implements, and the request/cancel types it takes.
 
 Public names: ``Engine``, ``GenerateRequest``, ``CancelToken``, ``TokenCallback``,
-``llama_sampling`` (a request's sampling fields under llama.cpp's names), ``start_call`` (the
-checks every local engine makes before a call).
+``llama_sampling`` (a request's sampling fields under llama.cpp's names), ``start_call`` and
+``call_errors`` (the checks every local engine makes before and around its JS call).
 
 An engine turns one ``GenerateRequest`` into text, streaming deltas to ``on_token``. It raises
 only ``localloom.errors`` exceptions (JS errors are mapped at the adapter), and raises
@@ -18,12 +18,13 @@ This module is pure Python: test engines (tests/) implement the same protocol.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextlib
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
-__all__ = ["CancelToken", "Engine", "GenerateRequest", "TokenCallback", "llama_sampling",
-           "start_call"]
+__all__ = ["CancelToken", "Engine", "GenerateRequest", "TokenCallback", "call_errors",
+           "llama_sampling", "start_call"]
 
 TokenCallback = Callable[[str], None]
 
@@ -124,3 +125,19 @@ def start_call(engine: str, loaded: bool, cancel: CancelToken | None) -> CancelT
     if cancel.cancelled:
         raise GenerationCancelled("Generation was cancelled.", stage="generate")
     return cancel
+
+
+@contextlib.contextmanager
+def call_errors(cancel: CancelToken,
+                classify: Callable[[BaseException], Exception]) -> Iterator[None]:
+    """Around an engine's JS call: after Cancel any failure is ``GenerationCancelled`` (the
+    aborted call's own error says nothing more); otherwise ``classify`` maps it to a LocalLoom
+    error with cause and fix."""
+    from localloom.errors import GenerationCancelled
+
+    try:
+        yield
+    except Exception as exc:
+        if cancel.cancelled:
+            raise GenerationCancelled("Generation was cancelled.", stage="generate") from exc
+        raise classify(exc) from exc

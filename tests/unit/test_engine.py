@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from localloom.engine import CancelToken, GenerateRequest, llama_sampling, start_call
+from localloom.engine import (
+    CancelToken,
+    GenerateRequest,
+    call_errors,
+    llama_sampling,
+    start_call,
+)
 
 
 def test_a_request_takes_messages_or_a_prompt_not_both():
@@ -52,3 +58,21 @@ def test_start_call_refuses_an_unloaded_model_and_a_pressed_cancel():
     token = CancelToken()
     assert start_call("wllama", True, token) is token
     assert isinstance(start_call("wllama", True, None), CancelToken)
+
+
+def test_call_errors_maps_a_failure_or_says_cancelled():
+    """A failed JS call becomes the engine's classified error; after Cancel the aborted call's
+    own error becomes GenerationCancelled; success passes through."""
+    from localloom.errors import EngineError, GenerationCancelled
+
+    def classify(exc):
+        return EngineError(f"mapped: {exc}", stage="generate")
+
+    token = CancelToken()
+    with pytest.raises(EngineError, match="mapped: boom"), call_errors(token, classify):
+        raise RuntimeError("boom")
+    token.cancel()
+    with pytest.raises(GenerationCancelled), call_errors(token, classify):
+        raise RuntimeError("AbortError")
+    with call_errors(CancelToken(), classify):
+        pass

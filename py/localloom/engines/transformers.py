@@ -30,7 +30,13 @@ from typing import Any
 
 from localloom.browser.ffi import import_module, js_object
 from localloom.browser.runtime import js_error_parts, js_get
-from localloom.engine import CancelToken, GenerateRequest, TokenCallback, start_call
+from localloom.engine import (
+    CancelToken,
+    GenerateRequest,
+    TokenCallback,
+    call_errors,
+    start_call,
+)
 from localloom.engines.transformers_options import (
     StopScanner,
     answer_prefix,
@@ -218,12 +224,8 @@ class TransformersEngine:
         if prefix:
             on_text(prefix)
         try:
-            await self._pipe(source, options)
-        except Exception as exc:
-            if cancel.cancelled:
-                raise GenerationCancelled("Generation was cancelled.",
-                                          stage="generate") from exc
-            raise _classify(exc, "generate", self.model_id) from exc
+            with call_errors(cancel, lambda exc: _classify(exc, "generate", self.model_id)):
+                await self._pipe(source, options)
         finally:
             text_proxy.destroy()
             ids_proxy.destroy()

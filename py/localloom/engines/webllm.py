@@ -30,9 +30,8 @@ from typing import Any
 
 from localloom.browser.ffi import import_module, js_object
 from localloom.browser.runtime import js_error_parts, js_get
-from localloom.engine import CancelToken, GenerateRequest, TokenCallback
+from localloom.engine import CancelToken, GenerateRequest, TokenCallback, start_call
 from localloom.errors import (
-    EngineError,
     EngineUnavailable,
     GenerationCancelled,
     LocalLoomError,
@@ -212,12 +211,7 @@ class WebLLMEngine:
 
     async def generate(self, request: GenerateRequest, on_token: TokenCallback | None = None,
                        cancel: CancelToken | None = None) -> str:
-        if self._engine is None:
-            raise EngineError("The model is not loaded.", stage="generate", engine=self.name,
-                              fix="Load the model first (this is a bug in LocalLoom).")
-        cancel = cancel or CancelToken()
-        if cancel.cancelled:
-            raise GenerationCancelled("Generation was cancelled.", stage="generate")
+        cancel = start_call(self.name, self._engine is not None, cancel)
         from pyodide.ffi import JsException  # anything else is a bug here: let it surface
 
         engine = self._engine

@@ -30,6 +30,7 @@ from localloom.engine import (
     CancelToken,
     GenerateRequest,
     TokenCallback,
+    call_errors,
     llama_sampling,
     start_call,
 )
@@ -311,24 +312,20 @@ class WllamaEngine:
         if isinstance(schema, str):
             schema = json.loads(schema)
         try:
-            if raw:
-                params["prompt"] = request.prompt
-                if schema is not None:
-                    params["json_schema"] = schema
-                await self._wllama.createCompletion(js_object(params))
-            else:
-                params["messages"] = request.messages
-                if schema is not None:
-                    params["response_format"] = {
-                        "type": "json_schema",
-                        "json_schema": {"name": request.task, "schema": schema, "strict": True},
-                    }
-                await self._wllama.createChatCompletion(js_object(params))
-        except Exception as exc:
-            if cancel.cancelled:
-                raise GenerationCancelled("Generation was cancelled.",
-                                          stage="generate") from exc
-            raise _classify(exc, "generate", self.model_id) from exc
+            with call_errors(cancel, lambda exc: _classify(exc, "generate", self.model_id)):
+                if raw:
+                    params["prompt"] = request.prompt
+                    if schema is not None:
+                        params["json_schema"] = schema
+                    await self._wllama.createCompletion(js_object(params))
+                else:
+                    params["messages"] = request.messages
+                    if schema is not None:
+                        params["response_format"] = {
+                            "type": "json_schema",
+                            "json_schema": {"name": request.task, "schema": schema, "strict": True},
+                        }
+                    await self._wllama.createChatCompletion(js_object(params))
         finally:
             proxy.destroy()
             stats.total_s = time.monotonic() - started
