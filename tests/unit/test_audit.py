@@ -157,6 +157,7 @@ def test_a_title_that_names_a_part_or_another_word_is_no_echo(title, topic):
 @pytest.mark.parametrize("options", [
     ["Volcano A", "Volcano B", "Volcano C"],  # the real Gemma's quiz on volcanoes
     ["Option 1", "Option 2", "Option 3"], ["a)", "b)", "c)"], ["1", "2", "3"],
+    ["I", "II", "III"],  # the real Gemma's, in the page
 ])
 def test_options_that_are_one_placeholder_with_a_label_are_found(options):
     assert options_problem(options) is not None

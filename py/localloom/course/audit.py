@@ -96,10 +96,20 @@ def similar(a: str, b: str) -> bool:
     return False
 
 
+#: Roots of words any subject uses ("diferencia", "tipos", "introducción", "learn"): sharing
+#: one of these does not make two texts about the same thing.
+_GENERIC = frozenset("""difer tipo tipos mejor tiene tener hacer puede usar forma parte cosas
+ejemp impor bueno nuevo gener intro basic basico apren descu discu conoc cual cuale cuant
+diffe type types bette make makes using thing examp good best learn about which basic first
+kind kinds know""".split())
+
+
 def _roots(text: str, min_len: int = 1) -> set[str]:
     """Content words by their first five letters ("composting" ~ "compost", "volcanos" ~
-    "volcanes", "formaron" ~ "forman"): the spelling variants a small model writes."""
-    return {w[:5] for w in _content(text) if len(w) >= min_len and not w.isdigit()}
+    "volcanes", "formaron" ~ "forman"): the spelling variants a small model writes. Words
+    any subject uses are left out."""
+    return {w[:5] for w in _content(text)
+            if len(w) >= min_len and not w.isdigit() and w[:5] not in _GENERIC}
 
 
 def off_topic(texts: list[str], topic: str) -> bool:
@@ -211,6 +221,7 @@ def key_problem(question: dict[str, Any]) -> str | None:
     return None
 
 
+_ROMAN = re.compile(r"[ivx]{1,4}")
 _LABELLED = re.compile(r"(.*?)[\s\-:.)(]*\b([a-z]|\d+)\W*", re.IGNORECASE)
 
 
@@ -218,6 +229,8 @@ def options_problem(options: list[str]) -> str | None:
     """Why a question's options are placeholders, or None: the same words with another letter
     or number at the end, in sequence ("Volcano A / Volcano B / Volcano C", "Option 1 /
     Option 2"); "Vitamin A / Vitamin C / Vitamin D" are real answers."""
+    if len(options) >= 2 and all(_ROMAN.fullmatch(_fold(o).strip(" .)(")) for o in options):
+        return "the options are one placeholder with a letter or number; write real answers"
     stems, labels = set(), []
     for option in options:
         match = _LABELLED.fullmatch(_fold(option).strip())

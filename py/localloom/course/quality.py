@@ -372,9 +372,12 @@ def check_quiz(quiz: ModuleQuiz, want: int, gate: Gate = Gate(),
     questions = quiz.model_dump()["questions"][:want]
     if len(questions) < want:
         checked.problems.append(_count(path, len(questions), want, "questions"))
-    asked = [" ".join([q["question"], *q["options"], q["explanation"]]) for q in questions]
-    if about and questions and off_topic(asked, " ".join(about)):
-        checked.problems.append((path, "are about another subject, not this module's lessons"))
+    for j, question in enumerate(questions):
+        # the question and its options, not the explanation, which a model pads with topic
+        # words ("Cuando se hace la foto en la masa…" under a coffee question)
+        if about and off_topic([question["question"], *question["options"]], " ".join(about)):
+            checked.problems.append((f"{path}[{j}]", "is about another subject, not this "
+                                                      "module's lessons"))
     bad: set[int] = set()
     for j, question in enumerate(questions):
         found = _question_problems(question, f"{path}[{j}]", gate)
