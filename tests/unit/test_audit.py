@@ -186,3 +186,10 @@ def test_a_number_is_a_fair_quiz_option_but_no_lesson_text(option):
     assert text_problem(option, numbers_ok=True) is None
     assert text_problem(option) == "is a number or a placeholder, not content"
     assert text_problem("...", numbers_ok=True) is not None
+
+
+@pytest.mark.parametrize("option", [",", "answer=", "(b)"])
+def test_punctuation_and_field_names_are_no_option_even_where_numbers_are(option):
+    """The page's composting quiz (seed 7) kept the options "," and "answer=" once numbers
+    became fair options: a number needs a digit, and a field name stays one in punctuation."""
+    assert text_problem(option, numbers_ok=True) is not None

@@ -182,13 +182,13 @@ def text_problem(text: str, *, language: str = "", min_words: int = 0,
     """Why a body text (summary, content, objective, option…) is not usable, or None.
     ``numbers_ok``: a quiz option may be a number ("3", "1/2", "25 %"); a sequence of
     numbered placeholders is ``options_problem``'s to find."""
-    folded = _fold(text).strip(" .:;-_*#\"'")
+    folded = _fold(text).strip(" .:;,-_*#\"'=<>[](){}|")
     if not folded:
         return "is empty"
     if folded in FIELD_NAMES or folded in FORM_WORDS:
         return f"is the word {text.strip()!r}, not content"
-    if _PLACEHOLDER.fullmatch(folded) or (
-            not numbers_ok and not re.search(r"[^\W\d_]{2}", text)):
+    words = re.search(r"[^\W\d_]{2}", text)
+    if _PLACEHOLDER.fullmatch(folded) or not (words or (numbers_ok and re.search(r"\d", text))):
         return "is a number or a placeholder, not content"
     if min_words and len(_words(text)) < min_words:
         return f"has fewer than {min_words} words"
