@@ -116,7 +116,8 @@ def run_course(page, topic: str, language: str, level: str, size: str) -> dict:
     stored = page.evaluate("(window.localloom && window.localloom.lastCourse) ? "
                            "window.localloom.lastCourse() : "
                            "localStorage.getItem('localloom:last-course')")  # older builds
-    course = json.loads(stored) if stored else None
+    # an unfinished run leaves the library's newest course, from an earlier topic: not audited
+    course = json.loads(stored) if stored and outcome == "done" else None
     result = {"topic": topic, "language": language, "level": level, "outcome": outcome,
               "rendered": outcome == "done" and course is not None, "seconds": seconds,
               "status": page.inner_text("#gen-status"),
