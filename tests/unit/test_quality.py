@@ -342,3 +342,17 @@ def test_an_explanation_padded_with_topic_words_does_not_make_a_question_on_topi
          "explanation": "Cuando se hace la foto en la masa se producen las fotos."}])
     problems = check_quiz(quiz, 1, Gate(language="es"), about=about).problems
     assert ("questions[0]", "is about another subject, not this module's lessons") in problems
+
+
+def test_a_smaller_quiz_drops_a_question_about_another_subject():
+    """Under the user's "Keep a smaller course", a question about another subject is one of
+    those dropped, not kept beside the good one."""
+    quiz = ModuleQuiz.model_validate({"questions": [
+        _rocks(0).model_dump()["questions"][1],
+        {"question": "¿Qué diferencia al fuerte frente a este?",
+         "options": ["Tiene más cafeína", "Es más robusto", "No tiene sabor amargo"],
+         "answer": 0, "explanation": "Un fuerte es más resistente."}]})
+    about = ("Los volcanes", "La lava y el basalto")
+    smaller = check_quiz(quiz, 2, Gate("Los volcanes", "es", policy="smaller"), about=about)
+    assert smaller.problems == []
+    assert [q.question for q in smaller.value.questions] == ["¿Qué sale de un volcán en erupción?"]

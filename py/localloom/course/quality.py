@@ -346,8 +346,13 @@ def check_lesson(lesson: Lesson, title: str, gate: Gate = Gate()) -> Checked:
     return _validate(Lesson, data, checked)
 
 
-def _question_problems(question: dict[str, Any], path: str, gate: Gate) -> list[tuple[str, str]]:
+def _question_problems(question: dict[str, Any], path: str, gate: Gate,
+                       about: tuple[str, ...] = ()) -> list[tuple[str, str]]:
     problems: list[tuple[str, str]] = []
+    # the question and its options, not the explanation, which a model pads with topic words
+    # ("Cuando se hace la foto en la masa…" under a coffee question)
+    if about and off_topic([question["question"], *question["options"]], " ".join(about)):
+        problems.append((path, "is about another subject, not this module's lessons"))
     if why := title_problem(question["question"]):
         problems.append((f"{path}.question", why))
     for k, option in enumerate(question["options"]):
@@ -372,15 +377,9 @@ def check_quiz(quiz: ModuleQuiz, want: int, gate: Gate = Gate(),
     questions = quiz.model_dump()["questions"][:want]
     if len(questions) < want:
         checked.problems.append(_count(path, len(questions), want, "questions"))
-    for j, question in enumerate(questions):
-        # the question and its options, not the explanation, which a model pads with topic
-        # words ("Cuando se hace la foto en la masa…" under a coffee question)
-        if about and off_topic([question["question"], *question["options"]], " ".join(about)):
-            checked.problems.append((f"{path}[{j}]", "is about another subject, not this "
-                                                      "module's lessons"))
     bad: set[int] = set()
     for j, question in enumerate(questions):
-        found = _question_problems(question, f"{path}[{j}]", gate)
+        found = _question_problems(question, f"{path}[{j}]", gate, about)
         checked.problems += found
         bad |= {j} if found else set()
     for i, j in near_duplicates([q["question"] for q in questions]):
@@ -403,7 +402,7 @@ def combine_quizzes(answers: list[ModuleQuiz], want: int, gate: Gate = Gate(),
     taken: list[dict[str, Any]] = []
     for answer in answers:
         for question in answer.model_dump()["questions"]:
-            if len(taken) == want or _question_problems(question, "q", gate):
+            if len(taken) == want or _question_problems(question, "q", gate, about):
                 continue
             if near_duplicates([q["question"] for q in taken] + [question["question"]]):
                 continue
