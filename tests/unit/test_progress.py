@@ -90,3 +90,14 @@ def test_reexported_from_diagnostics_and_bytes_format():
     assert format_bytes(1_100_000_000, None) == "1.1 GB"
     assert format_bytes(253_000_000, None) == "253 MB"
     assert format_bytes(512) == "512 B"
+
+
+def test_the_label_line_adds_the_detail_only_when_there_is_one():
+    """The line both the embedded model's and the model manager's labels show."""
+    clock = Clock()
+    p = LoadProgress(clock=clock)
+    first = p.update(0, 100_000_000)
+    assert first.detail == "" and first.line == first.text
+    clock.now = 1.0
+    r = p.update(10_000_000, 100_000_000)
+    assert r.line == f"{r.text} — {r.detail}" and r.detail

@@ -53,6 +53,11 @@ class Progress:
     text: str  # "123.4 MB of 253.0 MB, 48%"
     detail: str  # "2.1 MB/s, about 1 min left"
 
+    @property
+    def line(self) -> str:
+        """The one line a progress label shows: the text, then the detail when known."""
+        return f"{self.text} — {self.detail}" if self.detail else self.text
+
 
 class LoadProgress:
     """Turns ``(loaded, total)`` callbacks into text, a smoothed speed and an ETA.

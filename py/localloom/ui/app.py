@@ -464,8 +464,7 @@ class App:
         def progress(loaded: int, total: int) -> None:
             report = tracker.update(loaded, total or EMBEDDED.size_bytes)
             bar.value = report.fraction or 0
-            label.textContent = f"{report.text} — {report.detail}" if report.detail \
-                else report.text
+            label.textContent = report.line
 
         def stage(kind: str, note: str) -> None:
             nonlocal tracker

@@ -205,8 +205,7 @@ class ModelsPanel:
         def progress(loaded: int, total: int) -> None:
             report = tracker.update(loaded, total or spec.size_bytes)
             bar.value = report.fraction or 0
-            text.textContent = f"{report.text} — {report.detail}" if report.detail \
-                else report.text
+            text.textContent = report.line
 
         def stage(kind: str, note: str) -> None:
             where = {"cache": _("Reading it from this browser's storage"),
