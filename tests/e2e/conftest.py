@@ -64,8 +64,10 @@ class RequestLog:
                 if not u.startswith((self.origin + "/", "blob:", "data:"))]
 
 
-def new_app_context(browser, app_url):
-    context = browser.new_context()
+def new_app_context(browser, app_url, **options):
+    """A context (``options`` as Playwright's ``new_context`` takes them) whose requests are
+    logged: ``(context, log)``."""
+    context = browser.new_context(**options)
     log = RequestLog(app_url)
     context.on("request", log)
     return context, log

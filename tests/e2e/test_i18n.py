@@ -8,7 +8,7 @@ from babel.messages.pofile import read_po
 
 from buildtools.catalogs import PO
 
-from .conftest import BOOT_TIMEOUT_MS, RequestLog
+from .conftest import BOOT_TIMEOUT_MS, new_app_context, open_app
 
 #: (selector, English source) of texts drawn by each of the page's three sources: the static
 #: page (index.html), Python code, and a jinja template (the library panel and device table).
@@ -43,13 +43,8 @@ def _check(page, table) -> None:
 
 
 def _open(browser, app_url, locale: str):
-    context = browser.new_context(locale=locale)
-    log = RequestLog(app_url)
-    context.on("request", log)
-    page = context.new_page()
-    page.goto(app_url)
-    page.wait_for_selector("body[data-state=ready]", timeout=BOOT_TIMEOUT_MS)
-    return context, page, log
+    context, log = new_app_context(browser, app_url, locale=locale)
+    return context, open_app(context, app_url), log
 
 
 def test_spanish_browser_gets_a_spanish_page_and_can_switch(browser, app_url, spanish):

@@ -30,7 +30,7 @@ import pytest
 
 from buildtools.serve import _Handler, make_server
 
-from .conftest import BOOT_TIMEOUT_MS, DIST, RequestLog
+from .conftest import BOOT_TIMEOUT_MS, DIST, new_app_context, open_app
 
 MODEL_GLOB = "**/models/*.gguf"
 MANIFEST = json.loads((DIST / "precache.json").read_text())["models"][0]
@@ -137,13 +137,8 @@ def server():
 
 
 def _open(browser, url: str, **options):
-    context = browser.new_context(**options)
-    log = RequestLog(url)
-    context.on("request", log)
-    page = context.new_page()
-    page.goto(url)
-    page.wait_for_selector("body[data-state=ready]", timeout=BOOT_TIMEOUT_MS)
-    return context, page, log
+    context, log = new_app_context(browser, url, **options)
+    return context, open_app(context, url), log
 
 
 @pytest.fixture(scope="module")

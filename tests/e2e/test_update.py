@@ -16,7 +16,7 @@ from buildtools.serve import serve_in_thread
 from localloom.course.schema import CourseShape
 from tests.fakes import course_json
 
-from .conftest import BOOT_TIMEOUT_MS, DIST, RequestLog
+from .conftest import BOOT_TIMEOUT_MS, DIST, new_app_context, open_app
 
 STYLES = "fetch('./styles.css').then(r => r.text())"
 
@@ -41,13 +41,9 @@ def _controlled(browser, site):
     page: yields (page, server); no request may leave the device."""
     server = serve_in_thread(site)
     url = f"http://127.0.0.1:{server.server_port}/"
-    context = browser.new_context()
-    log = RequestLog(url)
-    context.on("request", log)
+    context, log = new_app_context(browser, url)
     try:
-        page = context.new_page()
-        page.goto(url)
-        page.wait_for_selector("body[data-state=ready]", timeout=BOOT_TIMEOUT_MS)
+        page = open_app(context, url)
         page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=60_000)
         yield page, server
     finally:
