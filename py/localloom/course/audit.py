@@ -100,7 +100,7 @@ def similar(a: str, b: str) -> bool:
 #: one of these does not make two texts about the same thing.
 _GENERIC = frozenset("""difer tipo tipos mejor tiene tener hacer puede usar forma parte cosas
 ejemp impor bueno nuevo gener intro basic basico apren descu discu conoc cual cuale cuant
-diffe type types bette make makes using thing examp good best learn about which basic first
+diffe type types bette make makes using thing examp good best learn about which first
 kind kinds know""".split())
 
 
