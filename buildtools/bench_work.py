@@ -37,7 +37,8 @@ class _Recorder:
         self.requests: list = []
 
     def count_tokens(self, text: str) -> int:  # the adapter's own estimate
-        return max(1, int(len(text) / 3.5) + 1)
+        from localloom.engine import estimate_tokens
+        return estimate_tokens(text)
 
     async def generate(self, request, on_token=None, cancel=None) -> str:
         self.requests.append(request)

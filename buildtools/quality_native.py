@@ -64,7 +64,8 @@ class LlamaServerEngine:
         self.report = None  # the run's RunReport, fed one call and its tokens per generate
 
     def count_tokens(self, text: str) -> int:
-        return max(1, int(len(text) / 3.5) + 1)  # the wllama adapter's estimate
+        from localloom.engine import estimate_tokens
+        return estimate_tokens(text)  # the wllama adapter's estimate
 
     def _post(self, body: dict) -> dict:
         http = urllib.request.Request(self.url + "/completion", data=json.dumps(body).encode(),
@@ -74,9 +75,7 @@ class LlamaServerEngine:
     async def generate(self, request, on_token=None, cancel=None) -> str:
         body = completion_body(request, self.context_window)
         answer = await asyncio.to_thread(self._post, body)
-        self.calls.append({"prompt": request.prompt, "text": answer["content"],
-                           "tokens": answer.get("tokens_predicted", 0),
-                           "prompt_ms": answer.get("timings", {}).get("prompt_ms", 0),
+        self.calls.append({"prompt_ms": answer.get("timings", {}).get("prompt_ms", 0),
                            # prompt tokens read, after the prompt cache's reused prefix
                            "prompt_read": answer.get("timings", {}).get("prompt_n", 0)})
         if self.report is not None:

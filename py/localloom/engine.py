@@ -2,7 +2,8 @@
 
 Public names: ``Engine``, ``GenerateRequest``, ``CancelToken``, ``TokenCallback``,
 ``llama_sampling`` (a request's sampling fields under llama.cpp's names), ``start_call`` and
-``call_errors`` (the checks every local engine makes before and around its JS call).
+``call_errors`` (the checks every local engine makes before and around its JS call),
+``estimate_tokens`` (the local engines' token estimate).
 
 An engine turns one ``GenerateRequest`` into text, streaming deltas to ``on_token``. It raises
 only ``localloom.errors`` exceptions (JS errors are mapped at the adapter), and raises
@@ -24,7 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
 __all__ = ["CancelToken", "Engine", "GenerateRequest", "TokenCallback", "call_errors",
-           "llama_sampling", "start_call"]
+           "estimate_tokens", "llama_sampling", "start_call"]
 
 TokenCallback = Callable[[str], None]
 
@@ -141,3 +142,9 @@ def call_errors(cancel: CancelToken,
         if cancel.cancelled:
             raise GenerationCancelled("Generation was cancelled.", stage="generate") from exc
         raise classify(exc) from exc
+
+
+def estimate_tokens(text: str) -> int:
+    """Tokens in ``text``, estimated: Gemma, Llama, Qwen and SmolLM2 tokenizers average ~3.5
+    characters per token on English and Spanish."""
+    return max(1, int(len(text) / 3.5) + 1)

@@ -8,6 +8,7 @@ from localloom.engine import (
     CancelToken,
     GenerateRequest,
     call_errors,
+    estimate_tokens,
     llama_sampling,
     start_call,
 )
@@ -76,3 +77,9 @@ def test_call_errors_maps_a_failure_or_says_cancelled():
         raise RuntimeError("AbortError")
     with call_errors(CancelToken(), classify):
         pass
+
+
+def test_the_token_estimate_is_about_three_and_a_half_characters_a_token():
+    """The local engines' estimate (the budget counts prompts with it): never zero."""
+    assert estimate_tokens("") == 1
+    assert estimate_tokens("x" * 350) == 101

@@ -35,6 +35,7 @@ from localloom.engine import (
     GenerateRequest,
     TokenCallback,
     call_errors,
+    estimate_tokens,
     start_call,
 )
 from localloom.engines.transformers_options import (
@@ -104,7 +105,7 @@ class TransformersEngine:
                 return int(self._pipe.tokenizer.encode(text).length)
             except Exception:
                 pass
-        return max(1, int(len(text) / 3.5) + 1)
+        return estimate_tokens(text)
 
     async def _library(self) -> Any:
         try:

@@ -30,7 +30,13 @@ from typing import Any
 
 from localloom.browser.ffi import import_module, js_object
 from localloom.browser.runtime import js_error_parts, js_get
-from localloom.engine import CancelToken, GenerateRequest, TokenCallback, start_call
+from localloom.engine import (
+    CancelToken,
+    GenerateRequest,
+    TokenCallback,
+    estimate_tokens,
+    start_call,
+)
 from localloom.errors import (
     EngineUnavailable,
     GenerationCancelled,
@@ -117,8 +123,7 @@ class WebLLMEngine:
         return self._engine is not None
 
     def count_tokens(self, text: str) -> int:
-        # Llama/Qwen/SmolLM2 tokenizers average ~3.5 characters per token on English and Spanish.
-        return max(1, int(len(text) / 3.5) + 1)
+        return estimate_tokens(text)
 
     def preflight(self, caps: Capabilities) -> None:
         """Raise ``EngineUnavailable`` when this device cannot run the model (no download)."""

@@ -31,6 +31,7 @@ from localloom.engine import (
     GenerateRequest,
     TokenCallback,
     call_errors,
+    estimate_tokens,
     llama_sampling,
     start_call,
 )
@@ -137,8 +138,7 @@ class WllamaEngine:
         return self._wllama is not None
 
     def count_tokens(self, text: str) -> int:
-        # Gemma/Llama tokenizers average ~3.5 characters per token on English and Spanish.
-        return max(1, int(len(text) / 3.5) + 1)
+        return estimate_tokens(text)
 
     async def load(
         self,
