@@ -23,6 +23,7 @@ import argparse
 import asyncio
 import json
 import os
+import re
 import statistics
 import subprocess
 import sys
@@ -62,6 +63,7 @@ class LlamaServerEngine:
         self.url, self.model_id, self.context_window = url, model_id, context_window
         self.calls: list[dict] = []
         self.report = None  # the run's RunReport, fed one call and its tokens per generate
+        self.trace = None  # an open file: one JSON line per call (prompt's end, answer)
 
     def count_tokens(self, text: str) -> int:
         from localloom.engine import estimate_tokens
@@ -81,6 +83,9 @@ class LlamaServerEngine:
         if self.report is not None:
             self.report.call()
             self.report.tokens(answer.get("tokens_predicted", 0))
+        if self.trace is not None:
+            self.trace.write(json.dumps({"prompt_end": request.prompt[-600:],
+                                         "answer": answer["content"]}, ensure_ascii=False) + "\n")
         if on_token:
             on_token(answer["content"])
         return answer["content"]
@@ -148,13 +153,17 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--port", type=int, default=18431)
     parser.add_argument("--limit", type=int, help="the first N topics of each set")
+    parser.add_argument("--only", help="just the topics this regular expression finds")
+    parser.add_argument("--trace", type=Path, help="write each call's prompt end and answer here")
     parser.add_argument("--out", type=Path)
     args = parser.parse_args(argv)
     topics = [t for name in (sorted(TOPICS) if args.topics == "all" else [args.topics])
-              for t in TOPICS[name][:args.limit]]
+              for t in TOPICS[name][:args.limit] if re.search(args.only or "", t[0])]
     seed = None if args.seed < 0 else args.seed
     server = _start(args.port, args.threads)
     engine = LlamaServerEngine(f"http://127.0.0.1:{args.port}")
+    if args.trace:
+        engine.trace = args.trace.open("w")
     results = []
     try:
         for topic, language, level in topics:

@@ -184,11 +184,29 @@ def test_quiz_gate():
             "questions[1].options[0]"} <= set(paths(checked))
 
 
-def test_a_key_the_explanation_contradicts_is_a_problem():
-    question = {"question": "Which city is the capital of France?",
-                "options": ["Paris", "London", "Rome"], "answer": 1,
-                "explanation": "Paris has been the capital for centuries."}
-    checked = check_quiz(ModuleQuiz(questions=[question]), 1, EN)
+def test_a_key_the_explanation_contradicts_is_set_to_the_option_it_names():
+    # seen on Gemma 3 270M ("Cuidado de plantas de interior"): the key, one token picked
+    # before the explanation was written, pointed at another option than the one it names
+    question = {"question": "¿Cuál de los siguientes es un suelo que tiene más nutrientes?",
+                "options": ["Arena lavada", "Tierra fértil", "Grava fina"], "answer": 2,
+                "explanation": "La tierra fértil guarda el agua y los nutrientes."}
+    checked = check_quiz(ModuleQuiz(questions=[question]), 1, ES)
+    assert checked.problems == []
+    assert checked.value.questions[0].answer == 1
+    assert checked.notes == ["questions[0].answer: answer key set to option 2 (“Tierra fértil”), "
+                             "the one its explanation names"]
+
+
+def test_a_key_is_left_alone_when_the_explanation_names_several_options_or_a_repeat():
+    several = {"question": "Which city is the capital of France?",
+               "options": ["Paris", "London", "Rome"], "answer": 1,
+               "explanation": "Paris, not London, has been the capital for centuries."}
+    checked = check_quiz(ModuleQuiz(questions=[several]), 1, EN)
+    assert checked.value.questions[0].answer == 1 and checked.notes == []
+    repeat = {"question": "Which soil holds the most water?",
+              "options": ["Fertile soil", "Soil that is fertile", "Gravel"], "answer": 2,
+              "explanation": "Soil that is fertile holds water and food for the roots."}
+    checked = check_quiz(ModuleQuiz(questions=[repeat]), 1, EN)
     assert "questions[0].answer" in paths(checked)
 
 
@@ -305,8 +323,8 @@ def test_modules_that_repeat_lessons_already_taken_are_not_combined():
 
 
 def _rocks(wrong: int) -> ModuleQuiz:
-    """Two questions on volcanic rock; question ``wrong`` is keyed against its explanation,
-    as the real Gemma keyed one question of each answer in a course on volcanoes."""
+    """Two questions on volcanic rock; question ``wrong`` has placeholder options, as the real
+    Gemma spoiled one question of each answer in a course on volcanoes."""
     questions = [
         {"question": "¿Qué roca se forma al enfriarse la lava?",
          "options": ["Basalto", "Mármol", "Arenisca"], "answer": 0,
@@ -314,7 +332,7 @@ def _rocks(wrong: int) -> ModuleQuiz:
         {"question": "¿Qué sale de un volcán en erupción?",
          "options": ["Lava", "Nieve", "Arena"], "answer": 0,
          "explanation": "La Lava es el magma que sale a la superficie."}]
-    questions[wrong]["answer"] = 2
+    questions[wrong]["options"] = ["Roca A", "Roca B", "Roca C"]
     return ModuleQuiz.model_validate({"questions": questions})
 
 

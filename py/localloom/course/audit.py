@@ -28,8 +28,8 @@ from typing import Any
 from localloom.language import detect
 
 __all__ = [
-    "FIELD_NAMES", "FORM_WORDS", "audit_course", "echoes", "key_problem", "near_duplicates",
-    "off_topic", "options_problem", "similar", "text_problem", "title_problem",
+    "FIELD_NAMES", "FORM_WORDS", "audit_course", "echoes", "explained_option", "key_problem",
+    "near_duplicates", "off_topic", "options_problem", "similar", "text_problem", "title_problem",
 ]  # fmt: skip
 
 #: Words of the course form: a title, audience or objective made of one of these is an echo.
@@ -198,6 +198,16 @@ def text_problem(text: str, *, language: str = "", min_words: int = 0,
     return None
 
 
+def explained_option(question: dict[str, Any]) -> int | None:
+    """The one option (index) a quiz question's explanation quotes, or None when it quotes
+    none or several."""
+    texts = [str(o) for o in question.get("options") or []]
+    explanation = _fold(str(question.get("explanation") or ""))
+    quoted = [i for i, o in enumerate(texts)
+              if len(_fold(o).strip()) >= 4 and _fold(o).strip() in explanation]
+    return quoted[0] if len(quoted) == 1 else None
+
+
 def key_problem(question: dict[str, Any]) -> str | None:
     """Why a quiz question's answer key is not trustworthy, or None.
 
@@ -212,11 +222,9 @@ def key_problem(question: dict[str, Any]) -> str | None:
     for i, j in near_duplicates(texts):
         if answer in (i, j):
             return "the answer points at an option that another option repeats"
-    explanation = _fold(str(question.get("explanation") or ""))
-    quoted = [i for i, o in enumerate(texts)
-              if len(_fold(o).strip()) >= 4 and _fold(o).strip() in explanation]
-    if len(quoted) == 1 and quoted[0] != answer:
-        return (f"the explanation supports option {quoted[0] + 1} ({texts[quoted[0]]!r}), "
+    quoted = explained_option(question)
+    if quoted is not None and quoted != answer:
+        return (f"the explanation supports option {quoted + 1} ({texts[quoted]!r}), "
                 f"not the keyed option {answer + 1}")
     return None
 

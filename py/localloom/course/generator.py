@@ -38,6 +38,7 @@ from pydantic import BaseModel, ValidationError
 
 from localloom.course.budget import step_budget
 from localloom.course.checkpoints import CheckpointStore, stable_key
+from localloom.course.prompts.fewshot import quiz_key_points
 from localloom.course.quality import (
     POLICIES,
     Gate,
@@ -330,7 +331,7 @@ def quiz_step(request: CourseRequest, outline: Outline, m: int, lessons: list[Le
     """The step that writes module ``m``'s quiz from its ``lessons``' key points."""
     shape, gate, want = request.shape, request.gate, request.shape.questions_per_quiz
     label = _("Module {m} of {total}: quiz").format(m=m + 1, total=len(outline.modules))
-    key_points = [p for les in lessons for p in les.key_points][:12]
+    key_points = quiz_key_points(les.key_points for les in lessons)
     about = (request.topic, outline.modules[m].title, *(les.title for les in lessons),
              *key_points)
     return Step("quiz", ModuleQuiz, label, i, n,

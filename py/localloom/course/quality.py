@@ -14,11 +14,12 @@ Public names (internal module, used by the generator):
   ``repair_data(data)``: the repairs they share.
 
 A gate repairs what needs no judgement (a repeated sentence, a duplicate key point, list
-items that are the schema's field names, the answer index of a deduplicated option) and
-reports what does (a title that is a number or repeats another, text in the wrong language,
-a quiz key the explanation contradicts) as problems, which the runner turns into a re-ask
-naming them (in English: the model reads them, and the error box quotes them as they are;
-``notes``, shown only in the raw panel, are in the interface language). A gate never shrinks
+items that are the schema's field names, the answer index of a deduplicated option, a quiz
+key that its own explanation contradicts: a small model picks the index, one token, before
+it writes the explanation that names an option) and reports what does (a title that is a
+number or repeats another, text in the wrong language) as problems, which the runner turns
+into a re-ask naming them (in English: the model reads them, and the error box quotes them
+as they are; ``notes``, shown only in the raw panel, are in the interface language). A gate never shrinks
 the requested shape on its own: with ``policy="smaller"`` (the user's choice after re-asks
 failed) it drops what is wrong and keeps the rest; with ``policy="accept"`` the runner keeps
 the best answer as it is. Checks themselves live in ``localloom.course.audit``. Example::
@@ -36,6 +37,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from localloom.course.audit import (
+    explained_option,
     key_problem,
     near_duplicates,
     off_topic,
@@ -346,6 +348,19 @@ def check_lesson(lesson: Lesson, title: str, gate: Gate = Gate()) -> Checked:
     return _validate(Lesson, data, checked)
 
 
+def _align_key(question: dict[str, Any], path: str, notes: list[str]) -> None:
+    """Key the option the question's explanation names, when it names exactly one."""
+    named = explained_option(question)
+    options = question["options"]
+    if named is None or named == question["answer"] or not 0 <= question["answer"] < len(options):
+        return
+    if any(named in pair for pair in near_duplicates([str(o) for o in options])):
+        return
+    question["answer"] = named
+    notes.append(_("{path}: answer key set to option {n} (“{option}”), the one its "
+                   "explanation names").format(path=path, n=named + 1, option=options[named]))
+
+
 def _question_problems(question: dict[str, Any], path: str, gate: Gate,
                        about: tuple[str, ...] = ()) -> list[tuple[str, str]]:
     problems: list[tuple[str, str]] = []
@@ -379,6 +394,7 @@ def check_quiz(quiz: ModuleQuiz, want: int, gate: Gate = Gate(),
         checked.problems.append(_count(path, len(questions), want, "questions"))
     bad: set[int] = set()
     for j, question in enumerate(questions):
+        _align_key(question, f"{path}[{j}].answer", checked.notes)
         found = _question_problems(question, f"{path}[{j}]", gate, about)
         checked.problems += found
         bad |= {j} if found else set()
@@ -402,6 +418,7 @@ def combine_quizzes(answers: list[ModuleQuiz], want: int, gate: Gate = Gate(),
     taken: list[dict[str, Any]] = []
     for answer in answers:
         for question in answer.model_dump()["questions"]:
+            _align_key(question, "question", [])
             if len(taken) == want or _question_problems(question, "q", gate, about):
                 continue
             if near_duplicates([q["question"] for q in taken] + [question["question"]]):

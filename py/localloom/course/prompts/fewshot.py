@@ -1,7 +1,7 @@
 """Few-shot documents for base models: worked examples on other topics, then the open slot.
 
 Public names: ``render_document``, ``examples``, ``pick_courses``, ``project``,
-``example_strings``, ``copied_paths``, ``FEWSHOT_TASKS``.
+``quiz_key_points``, ``example_strings``, ``copied_paths``, ``FEWSHOT_TASKS``.
 
 A base model (the embedded Gemma 3 270M) does not follow instructions; it continues
 documents. So each step's prompt is a document of complete, real examples on other topics,
@@ -41,20 +41,22 @@ from localloom.course.audit import similar
 from localloom.course.schema import CourseShape
 
 __all__ = ["FEWSHOT_TASKS", "copied_paths", "example_strings", "examples", "pick_courses",
-           "project", "render_document"]
+           "project", "quiz_key_points", "render_document"]
 
 FEWSHOT_TASKS = ("outline", "lesson", "quiz", "course", "summary", "tags", "classify")
 
 _LABELS = {
     "en": {"course": "Course", "level": "Level", "shape": "Structure", "module": "Module",
-           "lessons": "Lessons", "lesson": "Lesson", "text": "Text", "categories": "Categories",
+           "lessons": "Lessons", "lesson": "Lesson", "key_points": "Key points", "text": "Text",
+           "categories": "Categories",
            "audience": "Audience", "modules_word": ("module", "modules"),
            "lessons_word": ("lesson per module", "lessons per module"),
            "quiz_word": ("question", "questions"), "no_quiz": "no quiz",
            "levels": {"beginner": "beginner", "intermediate": "intermediate",
                       "advanced": "advanced"}},
     "es": {"course": "Curso", "level": "Nivel", "shape": "Estructura", "module": "Módulo",
-           "lessons": "Lecciones", "lesson": "Lección", "text": "Texto",
+           "lessons": "Lecciones", "lesson": "Lección", "key_points": "Puntos clave",
+           "text": "Texto",
            "categories": "Categorías", "audience": "Público",
            "modules_word": ("módulo", "módulos"),
            "lessons_word": ("lección por módulo", "lecciones por módulo"),
@@ -134,6 +136,11 @@ def project(task: str, course: dict[str, Any], shape: CourseShape, module: int =
     raise ValueError(f"no course projection for task {task!r}")
 
 
+def quiz_key_points(per_lesson: Any) -> list[str]:
+    """The key points a quiz is written from: each lesson's, in order, at most twelve."""
+    return [point for points in per_lesson for point in points][:12]
+
+
 def _plural(n: int, words: tuple[str, str]) -> str:
     return f"{n} {words[0] if n == 1 else words[1]}"
 
@@ -158,9 +165,12 @@ def _header(task: str, language: str, v: dict[str, Any]) -> str:
                           f"{w['lessons']}: {'; '.join(v['lesson_titles'])}",
                           f"{w['lesson']}: {v['lesson_title']}"])
     if task == "quiz":
-        return "\n".join([f"{w['course']}: {v['course_title']}",
-                          f"{w['module']}: {v['module_title']}",
-                          f"{w['lessons']}: {'; '.join(v['lesson_titles'])}"])
+        lines = [f"{w['course']}: {v['course_title']}", f"{w['module']}: {v['module_title']}",
+                 f"{w['lessons']}: {'; '.join(v['lesson_titles'])}"]
+        if v.get("key_points"):
+            # what the lessons taught: questions drawn from it stay on the module's subject
+            lines.append(f"{w['key_points']}: {'; '.join(v['key_points'])}")
+        return "\n".join(lines)
     text = " ".join(str(v["text"]).split())
     if task == "classify" and v.get("categories"):
         return f"{w['categories']}: {', '.join(v['categories'])}\n{w['text']}: {text}"
@@ -182,12 +192,15 @@ def _course_blocks(task: str, language: str, vars: dict[str, Any], k: int) -> li
         m = (vars.get("module_index", 1) - 1 + n) % len(course["modules"])
         j = (vars.get("lesson_index", 1) - 1 + n) % shape.lessons_per_module
         module = course["modules"][m]
-        titles = [les["title"] for les in module["lessons"][:shape.lessons_per_module]]
+        lessons = module["lessons"][:shape.lessons_per_module]
+        titles = [les["title"] for les in lessons]
         header_vars = {"topic": entry["topic"], "level": course["level"], "shape": shape,
                        "audience": course["audience"] if vars.get("audience") else "",
                        "course_title": course["title"], "module_title": module["title"],
                        "lesson_titles": titles or [module["lessons"][j]["title"]],
-                       "lesson_title": module["lessons"][j]["title"]}
+                       "lesson_title": module["lessons"][j]["title"],
+                       "key_points": quiz_key_points(
+                           _lesson(les, shape)["key_points"] for les in lessons)}
         blocks.append(_block(_header(task, language, header_vars),
                              project(task, course, shape, m, j)))
     return blocks
@@ -210,7 +223,8 @@ def render_document(task: str, language: str, *, shots: int = 2, **vars: Any) ->
     Variables: ``topic``, ``level``, ``shape`` (and ``audience``) for outline/course;
     ``course_title``, ``module_title``, ``lesson_titles``, ``lesson_title``,
     ``module_index``/``lesson_index`` (1-based, pick which example parts are shown) and
-    ``shape`` for lesson/quiz; ``text`` (and ``categories``) for the text tasks.
+    ``shape`` for lesson/quiz, and ``key_points`` (what the lessons taught) for quiz;
+    ``text`` (and ``categories``) for the text tasks.
     """
     if task not in FEWSHOT_TASKS:
         raise ValueError(f"unknown task {task!r}; expected one of {FEWSHOT_TASKS}")
