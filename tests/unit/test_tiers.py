@@ -215,3 +215,26 @@ def test_a_cpu_only_transformers_model_is_not_put_on_the_gpu():
     preferred = make_plan("tags", HEADLESS, catalog=[GEMMA, smol],
                           prefs=Preferences(preferred_engine="transformers"))
     assert preferred.steps[0].model_id == smol.id
+
+
+def test_a_model_too_small_for_courses_is_skipped_for_a_course_but_kept_for_tags():
+    """In the page, after the embedded model's outline failed its gate, the course fell
+    through to SmolLM2-135M on Transformers.js (no grammar), whose outlines ended after 2 to
+    11 tokens: the plan now says beforehand that it does not write courses."""
+    smol = ModelSpec("SmolLM2-135M-Instruct", "transformers", 140_000_000, 8192, embedded=True,
+                     chat=True, cpu_only=True, good_for=("summary", "tags", "classify"))
+    course = make_plan("course", HEADLESS, catalog=[GEMMA, smol])
+    assert [s.model_id for s in course.steps] == [GEMMA.id]
+    assert ("transformers", smol.id, "Transformers.js SmolLM2-135M-Instruct: skipped, too small "
+            "for this task; it writes summaries, tags, classifications") in course.skipped
+    assert smol.id in [s.model_id for s in make_plan("tags", HEADLESS,
+                                                     catalog=[GEMMA, smol]).steps]
+    chosen = make_plan("course", HEADLESS, catalog=[GEMMA, smol],
+                       prefs=Preferences(preferred_engine="transformers"))
+    assert chosen.steps[0].model_id == smol.id
+    assert any("too small for this task and will likely fail" in n for n in chosen.notes)
+
+
+def test_the_built_transformers_model_is_marked_for_text_tasks_only():
+    from localloom.models.catalog import TRANSFORMERS_MODELS
+    assert "course" not in TRANSFORMERS_MODELS["SmolLM2-135M-Instruct"]["good_for"]

@@ -17,7 +17,7 @@ def test_facts_start_with_the_download_size_and_host():
     line = facts(SMOL)
     assert line.startswith("98.4 MB download from huggingface.co · needs about 148 MB")
     for word in ("context 8,192 tokens", "Q4_1", "chat (instruct)", "Apache-2.0", "English",
-                 "good for summary, tags, classify"):
+                 "good for summaries, tags, classifications"):
         assert word in line, line
 
 

@@ -19,10 +19,11 @@ key that its own explanation contradicts: a small model picks the index, one tok
 it writes the explanation that names an option) and reports what does (a title that is a
 number or repeats another, text in the wrong language) as problems, which the runner turns
 into a re-ask naming them (in English: the model reads them, and the error box quotes them
-as they are; ``notes``, shown only in the raw panel, are in the interface language). A gate never shrinks
-the requested shape on its own: with ``policy="smaller"`` (the user's choice after re-asks
-failed) it drops what is wrong and keeps the rest; with ``policy="accept"`` the runner keeps
-the best answer as it is. Checks themselves live in ``localloom.course.audit``. Example::
+as they are; ``notes``, shown only in the raw panel, are in the interface language). A gate
+never shrinks the requested shape on its own: with ``policy="smaller"`` (the user's choice
+after re-asks failed) it drops what is wrong and keeps the rest; with ``policy="accept"`` the
+runner keeps the best answer as it is. Checks themselves live in ``localloom.course.audit``.
+Example::
 
     >>> collapse_repeats("Water boils at 100 °C. Water boils at 100 °C. Then it is steam.")
     ('Water boils at 100 °C. Then it is steam.', 1)

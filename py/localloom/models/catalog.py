@@ -28,14 +28,15 @@ import re
 from dataclasses import dataclass, replace
 from urllib.parse import urlsplit
 
-from localloom.i18n import N_
+from localloom.i18n import N_, _
 from localloom.models.modelfile import embedded_model
 from localloom.models.tjs_build import TjsFolder, built_folders, choose_backend
 
 __all__ = [
-    "ENGINE_NAMES", "GGUF_MODELS", "TASK_NAMES", "TRANSFORMERS_MODELS", "WEBLLM_MODELS",
+    "ENGINE_NAMES", "GGUF_MODELS", "TASK_LABELS", "TASK_NAMES", "TRANSFORMERS_MODELS",
+    "WEBLLM_MODELS",
     "FileSpec", "ModelSpec", "catalog", "custom_spec", "embedded_spec", "find", "hf_url",
-    "local_catalog", "split_urls", "transformers_specs", "webllm_spec",
+    "local_catalog", "split_urls", "task_words", "transformers_specs", "webllm_spec",
 ]  # fmt: skip
 
 # Shown names (translate with ``_()`` where shown; the product names stay as they are).
@@ -44,6 +45,8 @@ ENGINE_NAMES = {
     "transformers": "Transformers.js", "openai": N_("Cloud provider"),
 }  # fmt: skip
 TASK_NAMES = ("course", "summary", "tags", "classify")  # routing.tiers.TASKS
+TASK_LABELS = {"course": N_("courses"), "summary": N_("summaries"), "tags": N_("tags"),
+               "classify": N_("classifications")}
 _GPU_ENGINES = ("webllm", "transformers")  # run on WebGPU when it exists
 MEMORY_FACTOR = 1.5  # weights + KV cache + runtime, relative to the file (as routing uses)
 _SPLIT = re.compile(r"-(\d{5})-of-(\d{5})\.gguf$")
@@ -300,8 +303,14 @@ def webllm_spec(model_id: str) -> ModelSpec | None:
 #: SmolLM2-135M-Instruct (Apache-2.0) is an instruct model with a ChatML template; it writes
 #: less reliably than the embedded Gemma (no grammar on Transformers.js), so it ranks below it.
 TRANSFORMERS_MODELS: dict[str, dict] = {
-    "SmolLM2-135M-Instruct": {"chat": True, "quality": 0},
+    "SmolLM2-135M-Instruct": {"chat": True, "quality": 0,
+                              "good_for": ("summary", "tags", "classify")},
 }
+
+
+def task_words(tasks: tuple[str, ...]) -> str:
+    """What a model is good for, in the interface language ("summaries, tags")."""
+    return ", ".join(_(TASK_LABELS[t]) if t in TASK_LABELS else t for t in tasks)
 
 
 def transformers_specs(folders: list[TjsFolder] | None = None) -> list[ModelSpec]:
@@ -314,7 +323,7 @@ def transformers_specs(folders: list[TjsFolder] | None = None) -> list[ModelSpec
             id=folder.id, engine="transformers", size_bytes=folder.size,
             context_window=folder.context_window, embedded=True,
             quality=known.get("quality", 0), chat=known.get("chat", True),
-            url=f"./{folder.url}",
+            good_for=known.get("good_for", ()), url=f"./{folder.url}",
             cpu_only=choose_backend(folder.dtypes, real_gpu=True)[0] != "webgpu"))
     return specs
 

@@ -40,7 +40,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from localloom.i18n import _
-from localloom.models.catalog import ENGINE_NAMES, ModelSpec
+from localloom.models.catalog import ENGINE_NAMES, ModelSpec, task_words
 from localloom.routing.device import Capabilities
 from localloom.routing.diagnostics import fits_device, format_bytes
 from localloom.routing.fallback import Outcome, run_plan
@@ -136,6 +136,18 @@ def _local(caps: Capabilities, cached: set[str], prefs: Preferences, catalog: It
     for m in catalog:
         have = m.embedded or m.id in cached
         size = format_bytes(m.size_bytes, None)
+        if m.good_for and plan.task not in m.good_for:
+            if prefs.preferred_engine != m.engine:
+                # a 135M model without a grammar spent minutes on outlines it cut off after
+                # a few tokens, after the embedded model's own re-asks had failed
+                plan.skipped.append((m.engine, m.id, _(
+                    "{label}: skipped, too small for this task; it writes {tasks}").format(
+                    label=m.label, tasks=task_words(m.good_for))))
+                continue
+            plan.notes.append(_(
+                "{label} is your preferred engine, but it is too small for this task and will "
+                "likely fail; it writes {tasks}.").format(
+                label=m.label, tasks=task_words(m.good_for)))
         if m.requires_webgpu and not caps.has_webgpu:
             if caps.gpu_error:
                 why = _("{label}: skipped, no WebGPU adapter ({error})").format(

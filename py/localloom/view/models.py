@@ -12,7 +12,7 @@ import time
 from urllib.parse import urlsplit
 
 from localloom.i18n import N_, _
-from localloom.models.catalog import ModelSpec
+from localloom.models.catalog import ModelSpec, task_words
 from localloom.models.inventory import Row
 from localloom.models.progress import format_bytes
 from localloom.view.templating import render
@@ -45,7 +45,7 @@ def facts(spec: ModelSpec) -> str:
         parts.append(", ".join(_(_LANGUAGES[x]) if x in _LANGUAGES else x
                                for x in spec.languages))
     if spec.good_for:
-        parts.append(_("good for {tasks}").format(tasks=", ".join(spec.good_for)))
+        parts.append(_("good for {tasks}").format(tasks=task_words(spec.good_for)))
     if len(spec.files) > 1:
         parts.append(_("{count} files").format(count=len(spec.files)))
     return " · ".join(parts)
