@@ -102,3 +102,38 @@ def test_cancel_during_a_long_answer_is_a_cancellation():
     with pytest.raises(GenerationCancelled):
         asyncio.run(runner.run(_step()))
     assert engine.sent == 12 * 1001
+
+
+class Grammar:
+    """A base-model grammar engine (as wllama) answering one fixed text."""
+
+    name, model_id, context_window, chat = "wllama", "gemma", 4096, False
+
+    def __init__(self, answer: str) -> None:
+        self.answer, self.requests = answer, []
+
+    def count_tokens(self, text: str) -> int:
+        return max(1, len(text) // 4)
+
+    async def generate(self, request, on_token=None, cancel=None) -> str:
+        self.requests.append(request)
+        on_token(self.answer)
+        return self.answer
+
+
+def test_a_text_the_grammar_cut_at_its_cap_ends_cleanly_with_a_note():
+    from localloom.course.schema import CourseShape
+    cut = ("Este módulo explica qué es lo que se hace cuando los volcanes se forman. Podrías "
+           "saber si la lava del volcán crece o se lava con una roca de menor densidad. Este "
+           "vídeo se enseña las leyes de las placas y cómo puedes ver,")
+    assert len(cut) == 220  # Summary.summary's cap under a grammar
+    engine = Grammar(json.dumps({"summary": cut, "key_points": ["La lava se enfría."]},
+                                ensure_ascii=False))
+    events = []
+    step = Step("summary", Summary, "Summary", 1, 1, {"text": "Los volcanes."}, 300,
+                shape=CourseShape())
+    value = asyncio.run(Runner(engine, "es", on_event=events.append).run(step))
+    assert engine.requests[0].schema["properties"]["summary"]["maxLength"] == 220
+    assert value.summary.endswith("roca de menor densidad.")
+    done = [e for e in events if e.kind == "step_done"][-1]
+    assert "1 text reached its length limit mid-sentence" in done.message

@@ -25,6 +25,7 @@ import unicodedata
 from difflib import SequenceMatcher
 from typing import Any
 
+from localloom.course.cuts import ends_mid_phrase
 from localloom.language import detect
 
 __all__ = [
@@ -306,6 +307,7 @@ def audit_course(course: dict[str, Any], *, topic: str, language: str) -> dict[s
         "repeated_objectives": [(objectives[i], objectives[j])
                                 for i, j in near_duplicates([str(o) for o in objectives])],
         "unusable_text": bad_text,
+        "ends_mid_phrase": [p for p, t in texts if ends_mid_phrase(t)],
         "quiz_questions": len(questions),
         "quiz_key_problems": keys,
         "modules": len(modules),

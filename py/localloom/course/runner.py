@@ -23,7 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 
 from localloom.course import parsing, prompts
 from localloom.course.answer_stream import AnswerStream
@@ -34,6 +34,7 @@ from localloom.course.budget import (
     prompt_tokens,
     schema_token_bound,
 )
+from localloom.course.cuts import end_cut_texts
 from localloom.course.prompts.fewshot import copied_paths, example_strings, render_document
 from localloom.course.quality import Checked, placeholders, repair_data
 from localloom.course.schema import ENGINES, CourseShape, enforces_bounds, json_schema
@@ -344,12 +345,19 @@ class Runner:
         pins = step.fixed if self.engine.chat else {**step.fixed, **step.base_fixed}
         if pins:  # what the schema pinned holds even where an engine ignored the pin
             value = value.model_copy(update=pins)
+        value, ended = _end_cut_texts(value, request.schema)
         data = value.model_dump()
         copied = placeholders(data)
         if copied:
             return Checked(None, [(path, "is the placeholder '...' copied from the example; "
                                          "write real text") for path in copied[:6]])
         checked = step.check(value) if step.check is not None else Checked(value)
+        if ended:
+            checked.notes.append(ngettext(
+                "{count} text reached its length limit mid-sentence; it now ends at its last "
+                "whole sentence, clause or word", "{count} texts reached their length limit "
+                "mid-sentence; they now end at their last whole sentence, clause or word",
+                len(ended)).format(count=len(ended)))
         if request.prompt is not None:  # a few-shot document: its examples must not be copied
             shown = example_strings(request.prompt)
             fixed = example_strings(json.dumps({**step.fixed, **step.base_fixed},
@@ -357,6 +365,23 @@ class Runner:
             checked.problems += [(path, "copies the worked example; write it for this course")
                                  for path in copied_paths(data, shown - fixed)][:6]
         return checked
+
+
+def _end_cut_texts(value: BaseModel, schema: Any) -> tuple[BaseModel, list[str]]:
+    """``value`` with the texts its grammar cut at their cap ended cleanly (``course.cuts``),
+    and their paths; unchanged when nothing was cut or the ended texts would not validate."""
+    if isinstance(schema, str):
+        schema = json.loads(schema)
+    if not isinstance(schema, dict):
+        return value, []
+    data = value.model_dump()
+    ended = end_cut_texts(data, schema)
+    if not ended:
+        return value, []
+    try:
+        return type(value).model_validate(data), ended
+    except ValidationError:
+        return value, []
 
 
 def _accepted_note(problems: list[tuple[str, str]]) -> str:
