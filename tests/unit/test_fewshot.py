@@ -44,3 +44,15 @@ def test_a_quiz_document_shows_what_each_lesson_taught():
                                "ruido; La apertura controla la luz\nJSON:\n")
     assert all("Puntos clave:" in block for block in blocks[:-1])  # the examples show theirs
     assert len(quiz_key_points([[str(i)] * 5 for i in range(4)])) == 12
+
+
+def test_a_last_re_ask_can_start_from_other_example_courses():
+    first = _lesson("La luz", ["El ISO"], "El ISO")
+    other = render_document("lesson", "es", course_title="Fotografía digital",
+                            topic="Fotografía digital", module_title="La luz",
+                            lesson_titles=["El ISO"], lesson_title="El ISO", shape=SHAPE,
+                            examples_from=2)
+    courses = [{b.split("\n")[0] for b in text.split("\n\nCurso:")[:2]} for text in
+               (first, other)]
+    assert courses[0].isdisjoint(courses[1])
+    assert other.endswith("Lección: El ISO\nJSON:\n")

@@ -137,3 +137,19 @@ def test_a_text_the_grammar_cut_at_its_cap_ends_cleanly_with_a_note():
     assert value.summary.endswith("roca de menor densidad.")
     done = [e for e in events if e.kind == "step_done"][-1]
     assert "1 text reached its length limit mid-sentence" in done.message
+
+
+def test_a_base_model_reads_other_examples_only_on_its_last_re_ask():
+    """Re-asks 1 and 2 of a step: the first keeps the cached prompt, the last shows other
+    worked examples (the same examples were copied on every attempt)."""
+    from localloom.course.schema import CourseShape
+    engine = Grammar(json.dumps({"summary": "", "key_points": []}))
+    step = Step("lesson", Summary, "Lesson", 1, 1, {
+        "course_title": "Fotografía digital", "topic": "Fotografía digital",
+        "module_title": "La luz", "lesson_titles": ["El ISO"], "lesson_title": "El ISO"}, 300,
+        shape=CourseShape(2, 2, 2))
+    runner = Runner(engine, "es")
+    prompts = [runner.request(step, "", [], attempt).prompt for attempt in range(3)]
+    assert prompts[0] == prompts[1]
+    assert prompts[2] != prompts[0]
+    assert prompts[2].endswith("Lección: El ISO\nJSON:\n")

@@ -167,6 +167,11 @@ class Runner:
                 "shape": step.shape or CourseShape(), "categories": step.categories or ()}
         if not self.engine.chat:
             vars["shots"] = self.shots
+            if attempt and attempt == self.max_reasks:
+                # A base model resampled on the same examples repeats their mistakes (three
+                # quizzes on genetics in a Python course): its last try reads other examples.
+                # Earlier re-asks keep the prompt, which the engine's cache holds.
+                vars["examples_from"] = self.shots
         if ENGINES.get(self.engine.name):
             # A grammar enforces the schema: keep prompts short, and show small models no
             # example they could copy ("..." placeholders) instead of writing content.

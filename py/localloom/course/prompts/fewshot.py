@@ -73,14 +73,17 @@ def examples(language: str) -> dict[str, Any]:
     return json.loads(node.read_text(encoding="utf-8"))
 
 
-def pick_courses(language: str, topic: str, k: int) -> list[dict[str, Any]]:
+def pick_courses(language: str, topic: str, k: int, start: int = 0) -> list[dict[str, Any]]:
     """Up to ``k`` example entries (``{"topic", "course"}``) whose topic and course title do
-    not resemble ``topic``."""
+    not resemble ``topic``, from the ``start``-th of them on (wrapping around)."""
     picked = []
     for entry in examples(language)["courses"]:
         if topic and (similar(entry["topic"], topic) or similar(entry["course"]["title"], topic)):
             continue
         picked.append(entry)
+    if picked:
+        start %= len(picked)
+        picked = picked[start:] + picked[:start]
     return picked[:k]
 
 
@@ -185,7 +188,8 @@ def _block(header: str, answer: dict[str, Any] | None) -> str:
 def _course_blocks(task: str, language: str, vars: dict[str, Any], k: int) -> list[str]:
     shape: CourseShape = vars["shape"]
     blocks = []
-    for n, entry in enumerate(pick_courses(language, vars.get("topic", ""), k)):
+    picked = pick_courses(language, vars.get("topic", ""), k, vars.get("examples_from", 0))
+    for n, entry in enumerate(picked):
         course = entry["course"]
         # The two examples show different modules and lessons, so they never teach the same
         # thing; every step of a course shows the same ones, so the engine's prompt cache
@@ -225,6 +229,7 @@ def render_document(task: str, language: str, *, shots: int = 2, **vars: Any) ->
     Variables: ``topic``, ``level``, ``shape`` (and ``audience``) for outline/course;
     ``course_title``, ``module_title``, ``lesson_titles``, ``lesson_title`` and ``shape``
     for lesson/quiz, and ``key_points`` (what the lessons taught) for quiz;
+    ``examples_from`` (which example courses to start from; a last re-ask shows others);
     ``text`` (and ``categories``) for the text tasks.
     """
     if task not in FEWSHOT_TASKS:
