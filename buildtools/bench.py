@@ -54,7 +54,9 @@ BARE = "/__bench/bare-pyodide.html"
 # llama.cpp's defaults: top_k 40 after penalties, dry and top_n_sigma; the grammar checks the
 # sampled token and, when it is rejected, every candidate of the 262k vocabulary.
 SAMPLING_VARIANTS = {"top_k_10": {"top_k": 10},
-                     "top_k_first": {"samplers": ["top_k", "penalties", "temperature"]}}
+                     "top_k_first": {"samplers": ["top_k", "penalties", "temperature"]},
+                     # what the DRY sampler (on every base-model call since issue 8) costs
+                     "no_dry": {"dry_multiplier": 0.0}}
 
 
 def _median(values, digits: int = 3):
@@ -151,7 +153,8 @@ def _grammar(page, call: dict) -> dict:
                                              for c, f in runs if f["tokens_per_s"])}
     return {
         "prompt_chars": len(call["prompt"]),
-        "sampling": {k: call[k] for k in ("temperature", "seed", "repeat_penalty")},
+        "sampling": {k: v for k, v in call.items()
+                     if k not in ("prompt", "json_schema", "max_tokens", "stop")},
         "constrained_tokens_per_s": _median(r["tokens_per_s"] for r in constrained),
         "free_tokens_per_s": _median(r["tokens_per_s"] for r in unconstrained),
         "constrained_over_free": _median(ratios) if ratios else None,

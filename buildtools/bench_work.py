@@ -58,10 +58,13 @@ def lesson_call(topic: str = "Beekeeping for beginners", seed: int = 1234) -> di
     with contextlib.suppress(_Stop):
         asyncio.run(generate_course(engine, CourseRequest(topic, shape=shape), seed=seed,
                                     max_reasks=0))
+    from localloom.engine import llama_sampling
+
     request = engine.requests[1]
     schema = request.schema if isinstance(request.schema, dict) else json.loads(request.schema)
+    # the sampling fields the wllama adapter sends (seed, repeat penalty, DRY), by their names
     return {"prompt": request.prompt, "json_schema": schema, "temperature": request.temperature,
-            "seed": request.seed, "repeat_penalty": request.repeat_penalty,
+            **llama_sampling(request, engine.context_window),
             "max_tokens": request.max_tokens, "stop": list(request.stop)}
 
 
