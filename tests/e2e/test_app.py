@@ -92,7 +92,7 @@ def test_generates_a_seeded_spanish_course_that_passes_every_gate(visit):
     assert audit["language_share"] >= 0.95, audit
     assert not audit["off_topic"], audit
     for gate in ("wrong_language", "near_duplicate_lesson_titles", "echo_or_placeholder_titles",
-                 "repeated_objectives", "unusable_text", "quiz_key_problems"):
+                 "repeated_objectives", "unusable_text", "quiz_key_problems", "off_topic_modules"):
         assert audit[gate] == [], (gate, audit[gate], course.model_dump_json())
     html = page.inner_html("#course")
     assert "<h3>" in html and "Module 1" in html

@@ -193,3 +193,27 @@ def test_punctuation_and_field_names_are_no_option_even_where_numbers_are(option
     """The page's composting quiz (seed 7) kept the options "," and "answer=" once numbers
     became fair options: a number needs a digit, and a field name stays one in punctuation."""
     assert text_problem(option, numbers_ok=True) is not None
+
+
+def test_the_audit_names_a_module_about_another_subject():
+    course = {"title": "Fracciones para la escuela primaria",
+              "description": "Aprende a resolver problemas con fracciones.",
+              "modules": [
+                  {"title": "Sumar fracciones", "summary": "Fracciones con igual denominador.",
+                   "lessons": [{"title": "Fracciones con el mismo denominador"}]},
+                  {"title": "Enfermedad: ¿cuál es la mejor vacuna?",
+                   "summary": "La vacuna de la varicela.",
+                   "lessons": [{"title": "Vacunas para el sistema inmunológico"}]}]}
+    from localloom.course.audit import off_topic_modules
+    assert off_topic_modules(course, "Fracciones para la escuela primaria") == [1]
+    course["modules"][1] = {"title": "Restar fracciones", "summary": "Quitar partes.",
+                            "lessons": [{"title": "Restar con el mismo denominador"}]}
+    assert off_topic_modules(course, "Fracciones para la escuela primaria") == []
+
+
+def test_a_name_from_code_is_not_content():
+    """A key point of the real model's composting course (browser, seed 7)."""
+    from localloom.course.audit import text_problem
+    assert text_problem("key_points_with_color_coding") == (
+        "is a name from code ('key_points_with_color_coding'), not content")
+    assert text_problem("Use a well-drained mix") is None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from localloom.course.quality import (
@@ -374,3 +376,48 @@ def test_a_smaller_quiz_drops_a_question_about_another_subject():
     smaller = check_quiz(quiz, 2, Gate("Los volcanes", "es", policy="smaller"), about=about)
     assert smaller.problems == []
     assert [q.question for q in smaller.value.questions] == ["¿Qué sale de un volcán en erupción?"]
+
+
+def _page_outline(title: str, description: str, modules: list[tuple[str, str, list[str]]],
+                  language: str) -> Outline:
+    data = outline_data(SHAPE, title=title, language=language)
+    data["description"] = description
+    data["modules"] = [{"title": t, "summary": s, "lesson_titles": lessons}
+                       for t, s, lessons in modules]
+    return Outline.model_validate(data)
+
+
+def test_a_module_about_another_subject_than_the_course_is_a_problem():
+    """In the page (seed 7), a fractions course's second module was about vaccines; every
+    title was real, distinct and Spanish, so it passed every other check."""
+    outline = _page_outline(
+        "Fracciones para la escuela primaria",
+        "Esta es una introducción a las fracciones y sus propiedades. Aprende a resolver "
+        "problemas con fracciones y el denominador común.",
+        [("Fracciones para secundaria", "Comprobación matemática con fracciones",
+          ["Verificar si se pueden resolver utilizando fracciones",
+           "Resolver problemas matemáticos usando fracciones en casa"]),
+         ("Enfermedad: ¿cuál es la mejor vacuna?",
+          "¿La vacuna del virus de la varicela o el anticuerpo anti-hantavirus?",
+          ["Especialidades médicas", "Vacunas para el sistema inmunológico"])], "es")
+    gate = Gate("Fracciones para la escuela primaria", "es")
+    checked = check_outline(outline, SHAPE, gate)
+    assert ("modules[1]", "is about another subject than the rest of the course; write a "
+            "module on this course") in checked.problems
+    smaller = check_outline(outline, SHAPE, dataclasses.replace(gate, policy="smaller"))
+    assert [m.title for m in smaller.value.modules] == ["Fracciones para secundaria"]
+
+
+def test_a_module_that_shares_words_with_the_rest_of_the_course_is_on_topic():
+    """"Introduction to Networks" shares no word with "How the internet works", but the
+    course's description speaks of networks (the real model's course, native run)."""
+    outline = _page_outline(
+        "How the internet works",
+        "Learn about how the Internet connects you with people. In this course we'll explore "
+        "basic concepts of networks and web traffic.",
+        [("Introduction to Networks", "Learn about the basics of a network in this course.",
+          ["What is a Network?", "How do I make a network?"]),
+         ("Intro to Web Traffic", "We will study what your browser does and why people use "
+          "the internet.", ["What is web traffic? Why do people visit websites?",
+                            "How many sites are there online?"])], "en")
+    assert check_outline(outline, SHAPE, Gate("How the internet works", "en")).problems == []

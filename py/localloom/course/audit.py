@@ -30,7 +30,8 @@ from localloom.language import detect
 
 __all__ = [
     "FIELD_NAMES", "FORM_WORDS", "audit_course", "echoes", "explained_option", "key_problem",
-    "near_duplicates", "off_topic", "options_problem", "similar", "text_problem", "title_problem",
+    "near_duplicates", "off_topic", "off_topic_modules", "options_problem", "similar",
+    "text_problem", "title_problem",
 ]  # fmt: skip
 
 #: Words of the course form: a title, audience or objective made of one of these is an echo.
@@ -123,6 +124,27 @@ def off_topic(texts: list[str], topic: str) -> bool:
     return not wanted & seen
 
 
+def off_topic_modules(course: dict[str, Any], topic: str = "") -> list[int]:
+    """Indexes of the modules (title, summary, lesson titles) that share no content word with
+    the topic and the rest of the course: a fractions course's module on vaccines. The rest
+    of the course counts, so "Introduction to Networks" stays in "How the internet works";
+    a course of one module has no rest to compare with ("Light and water" is fair in a
+    Tiny course on photosynthesis), so none of its modules is named."""
+    modules = course.get("modules") or []
+    if len(modules) < 2:
+        return []
+    found = []
+    for i, module in enumerate(modules):
+        lessons = module.get("lesson_titles") or [
+            les.get("title", "") for les in module.get("lessons") or []]
+        rest = " ".join([topic, course.get("title", ""), course.get("description", ""), *(
+            f"{m.get('title', '')} {m.get('summary', '')}"
+            for j, m in enumerate(modules) if j != i)])
+        if off_topic([module.get("title", ""), module.get("summary", ""), *lessons], rest):
+            found.append(i)
+    return found
+
+
 def _variant(a: str, b: str) -> bool:
     """One word written as a variant of the other ("volcanos" / "volcan", "formaron" /
     "forman"), not merely sharing a root ("photon" / "photosynthesi")."""
@@ -188,6 +210,8 @@ def text_problem(text: str, *, language: str = "", min_words: int = 0,
         return "is empty"
     if folded in FIELD_NAMES or folded in FORM_WORDS:
         return f"is the word {text.strip()!r}, not content"
+    if re.fullmatch(r"[^\W\d_]+(?:_[^\W_]+)+", text.strip()):
+        return f"is a name from code ({text.strip()!r}), not content"
     words = re.search(r"[^\W\d_]{2}", text)
     if _PLACEHOLDER.fullmatch(folded) or not (words or (numbers_ok and re.search(r"\d", text))):
         return "is a number or a placeholder, not content"
@@ -295,6 +319,7 @@ def audit_course(course: dict[str, Any], *, topic: str, language: str) -> dict[s
     return {
         "off_topic": off_topic([course.get("title", ""), course.get("description", ""),
                                 *module_titles, *lesson_titles], topic),
+        "off_topic_modules": [module_titles[i] for i in off_topic_modules(course, topic)],
         "text_fields": len(texts),
         "fields_with_language": len(decided),
         "language_share": round(1 - len(wrong) / len(decided), 3) if decided else 1.0,

@@ -42,6 +42,7 @@ from localloom.course.audit import (
     key_problem,
     near_duplicates,
     off_topic,
+    off_topic_modules,
     options_problem,
     text_problem,
     title_problem,
@@ -277,6 +278,10 @@ def check_outline(outline: Outline, shape: CourseShape, gate: Gate = Gate()) -> 
             paths.append(f"modules[{i}].lesson_titles[{j}]")
             owner.append((i, j))
     bad_lessons = _titles(flat, paths, gate, True, checked)
+    for i in off_topic_modules({**data, "modules": modules}, gate.topic):
+        checked.problems.append((f"modules[{i}]", "is about another subject than the rest of "
+                                                  "the course; write a module on this course"))
+        bad_modules.add(i)
     if gate.policy == "smaller" and checked.problems:
         drop = {owner[k] for k in bad_lessons}
         kept = []
