@@ -38,6 +38,7 @@ from pydantic import BaseModel, ValidationError
 
 from localloom.course.budget import step_budget
 from localloom.course.checkpoints import CheckpointStore, stable_key
+from localloom.course.gaps import outline_gaps, quiz_gaps
 from localloom.course.prompts.fewshot import quiz_key_points
 from localloom.course.quality import (
     POLICIES,
@@ -292,6 +293,7 @@ def _outline_step(request: CourseRequest, n: int) -> Step:
                 key="outline", fixed={"language": request.language, "level": request.level},
                 base_fixed=request.base_fixed(),
                 combine=lambda answers: combine_outlines(answers, shape, gate),
+                gaps=lambda judged: outline_gaps(judged, shape),
                 smaller=lambda o: check_outline(o, shape, dataclasses.replace(
                     gate, policy="smaller")))
 
@@ -340,6 +342,7 @@ def quiz_step(request: CourseRequest, outline: Outline, m: int, lessons: list[Le
                 step_budget("quiz", shape), shape=shape, module=m,
                 check=lambda v: check_quiz(v, want, gate, about=about), key=f"quiz:{m}",
                 combine=lambda answers: combine_quizzes(answers, want, gate, about),
+                gaps=lambda judged: quiz_gaps(judged, want),
                 smaller=lambda v: check_quiz(v, want, dataclasses.replace(
                     gate, policy="smaller"), about=about))
 

@@ -35,6 +35,7 @@ from localloom.course.budget import (
     schema_token_bound,
 )
 from localloom.course.cuts import end_cut_texts
+from localloom.course.gaps import Gaps, open_list
 from localloom.course.prompts.fewshot import copied_paths, example_strings, render_document
 from localloom.course.quality import Checked, placeholders, repair_data
 from localloom.course.schema import ENGINES, CourseShape, enforces_bounds, json_schema
@@ -105,6 +106,9 @@ class Step:
     base_fixed: dict[str, Any] = field(default_factory=dict)  # pinned for base models only
     smaller: Callable[[Any], Checked] | None = None  # the gate under policy "smaller"
     combine: Callable[[list[Any]], Checked | None] | None = None  # good parts of all answers
+    # what a base model can still write item by item after the re-asks (``course.gaps``),
+    # from every answer and its problems
+    gaps: Callable[[list[tuple[Any, list]]], Gaps | None] | None = None
 
 
 @dataclass
@@ -124,6 +128,7 @@ class Runner:
     dry_multiplier: float = 2.0  # base models copy titles from their context without it
     frequency_penalty: float = 0.2  # chat engines (OpenAI-compatible providers)
     shots: int = 2  # worked examples in a base model's few-shot prompt
+    fill_tries: int = 3  # calls for each missing module or question (``course.gaps``)
 
     def emit(self, kind: str, step: Step, **extra: Any) -> None:
         if self.on_event is not None:
@@ -226,17 +231,19 @@ class Runner:
 
     # -- the call ------------------------------------------------------------------------
 
-    async def _call(self, step: Step, request: GenerateRequest, attempt: int) -> tuple[str, bool]:
+    async def _call(self, step: Step, request: GenerateRequest, attempt: int,
+                    live: bool = True) -> tuple[str, bool]:
         """Stream one call; returns (text, flooded). A whitespace flood cancels the call; an
         answer longer than ``max_chars`` cancels it and raises ``InvalidOutputError``. Each
-        delta costs O(len(delta)) (``AnswerStream``), so a huge answer stays linear."""
+        delta costs O(len(delta)) (``AnswerStream``), so a huge answer stays linear.
+        ``live=False``: no token events (the answer is a part, not the step's whole answer)."""
         call_cancel = CancelToken()
         if self.cancel is not None:
             self.cancel.on_cancel(call_cancel.cancel)
 
         def progress(partial: dict | None, chars: int) -> None:
             self.emit("token", step, attempt=attempt, partial=partial, chars=chars)
-        stream = AnswerStream(call_cancel.cancel, progress if self.on_event else None,
+        stream = AnswerStream(call_cancel.cancel, progress if self.on_event and live else None,
                               whitespace_cap=self.whitespace_cap, max_chars=self.max_chars,
                               interval=self.token_interval, clock=self.clock)
         try:
@@ -282,6 +289,7 @@ class Runner:
         last: CourseParseError | None = None
         best: tuple[int, Any, list] | None = None  # (problem count, value, problems)
         answers: list[Any] = []  # every parsed answer, for ``step.combine``
+        judged: list[tuple[Any, list]] = []  # every parsed answer and its problems
         self.emit("step_start", step)
         for attempt in range(self.max_reasks + 1):
             self.check_cancel(step.task)
@@ -302,6 +310,8 @@ class Runner:
                 last = CourseParseError(exc.what, notes + exc.problems, stage=step.task)
                 feedback = last.feedback()
                 continue
+            if checked.value is not None and checked.problems:
+                judged.append((checked.value, checked.problems))
             if checked.value is not None and checked.problems and step.combine is not None:
                 answers.append(checked.value)
                 combined = step.combine(answers) if len(answers) > 1 else None
@@ -321,6 +331,11 @@ class Runner:
                       partial=checked.value.model_dump(mode="json"))
             return checked.value
         attempts = self.max_reasks + 1
+        filled = await self._fill(step, judged)
+        if filled is not None:
+            self.emit("step_done", step, attempt=self.max_reasks, message="; ".join(filled.notes),
+                      partial=filled.value.model_dump(mode="json"))
+            return filled.value
         if best is not None and not step.key:
             self.emit("step_done", step, attempt=self.max_reasks,
                       message=_accepted_note(best[2]))
@@ -345,6 +360,62 @@ class Runner:
             cause=_("Last problems:\n{problems}").format(
                 problems=last.feedback() if last else _("- unknown")),
             engine=self.engine.name, stage=step.task) from last
+
+    async def _fill(self, step: Step, judged: list[tuple[Any, list]]) -> Checked | None:
+        """The step's answer with its missing modules or questions written one at a time
+        (``course.gaps``), once it passes the step's gate; None when this engine cannot
+        continue a document under a grammar, nothing can be kept, or an item stays bad."""
+        if (step.gaps is None or self.engine.chat or not enforces_bounds(self.engine)
+                or not judged):
+            return None
+        gaps = step.gaps(judged)
+        if gaps is None:
+            return None
+        base = self.request(step, "", [], 0)  # the first attempt's document: cached
+        if base.prompt is None or not isinstance(base.schema, dict):
+            return None
+        items_schema = base.schema["properties"][gaps.key]["items"]
+        data, calls, problems = gaps.data, 0, []
+        checked = Checked(None)
+        while len(data[gaps.key]) < gaps.want:
+            index = len(data[gaps.key])
+            path = f"{gaps.key}[{index}]"
+            for tries in range(self.fill_tries):
+                self.check_cancel(step.task)
+                calls += 1
+                why = CourseParseError("", problems).feedback() if problems else ""
+                self.emit("retry", step, attempt=self.max_reasks + calls, message=_(
+                    "keeping the {kept} that passed; writing {path} on its own").format(
+                        kept=ngettext("{count} part", "{count} parts", index).format(
+                            count=index), path=path) + (f"\n{why}" if why else ""))
+                request = copy.copy(base)
+                request.prompt = base.prompt + open_list(data, gaps.key)
+                request.schema = items_schema
+                request.max_tokens = min(base.max_tokens, schema_token_bound(items_schema))
+                request.temperature = round(min(1.0, self.temperature + 0.15 * tries), 2)
+                request.seed = self._seed(step, self.max_reasks + calls)
+                text, _flooded = await self._call(step, request, self.max_reasks + calls,
+                                                  live=False)
+                item = parsing.parse_partial(text)
+                candidate = {**data, gaps.key: [*data[gaps.key], item]}
+                try:
+                    checked = self._checked(step.model.model_validate(candidate), step, base)
+                except ValidationError:
+                    problems = [(path, "is not a complete item of the answer")]
+                    continue
+                last = index == gaps.want - 1
+                problems = [p for p in checked.problems if last or p[0] == path or
+                            p[0].startswith((path + ".", path + "["))]
+                if checked.value is not None and not problems:
+                    data = candidate
+                    break
+            else:
+                return None
+        checked.notes.append(ngettext(
+            "kept what passed and wrote the missing part on its own ({count} call)",
+            "kept what passed and wrote the missing parts on their own ({count} calls)",
+            calls).format(count=calls))
+        return checked
 
     def _checked(self, value: BaseModel, step: Step, request: GenerateRequest) -> Checked:
         pins = step.fixed if self.engine.chat else {**step.fixed, **step.base_fixed}

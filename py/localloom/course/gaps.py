@@ -1,0 +1,96 @@
+"""What is left to write after a step's re-asks failed: the parts that passed, kept, and the
+list items that did not, to be written one at a time.
+
+Public names: ``Gaps``, ``outline_gaps``, ``quiz_gaps``, ``open_list``.
+
+A base model's three answers to one outline often agree on a good module 1 and each repeat it
+as module 2 ("La Revolución Industrial": module 2 restated module 1 on every attempt); a quiz
+has one good question and one about another subject on every attempt. Asking for the whole
+answer again resamples the parts that were fine. A base model continues documents, so the
+runner instead shows it the step's document, then the answer so far with its list left open
+(``open_list``), under a grammar for one item: the model writes the missing module or
+question in place, with everything kept in its context::
+
+    gaps = outline_gaps([(answer, problems)], shape)  # its head and module 1 kept
+    prompt = document + open_list(gaps.data, gaps.key)  # ..."modules": [{...}, (open)
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from localloom.course.audit import near_duplicates
+from localloom.course.schema import CourseShape
+
+__all__ = ["Gaps", "open_list", "outline_gaps", "quiz_gaps"]
+
+Problems = list[tuple[str, str]]
+
+
+@dataclass
+class Gaps:
+    """``data``: the answer so far, its list ``key`` holding the items kept; ``want``: the
+    items that list needs."""
+
+    data: dict[str, Any]
+    key: str
+    want: int
+
+
+def _faulty(problems: Problems, prefix: str) -> bool:
+    return any(path == prefix or path.startswith((prefix + ".", prefix + "["))
+               for path, _ in problems)
+
+
+def _items(answers: list[tuple[Any, Problems]], key: str) -> list[tuple[dict[str, Any], bool]]:
+    """Every item of every answer's list, in answer order, and whether its gate faulted it."""
+    return [(item, _faulty(problems, f"{key}[{i}]"))
+            for value, problems in answers
+            for i, item in enumerate(value.model_dump()[key])]
+
+
+def outline_gaps(answers: list[tuple[Any, Problems]], shape: CourseShape) -> Gaps | None:
+    """The first answer whose head (title, description, objectives...) passed, with every
+    module that passed in any answer and repeats no module or lesson already kept; None when
+    no head passed, no module did, or nothing is missing."""
+    head = next((value for value, problems in answers
+                 if all(path.startswith("modules") for path, _ in problems)), None)
+    if head is None:
+        return None
+    kept: list[dict[str, Any]] = []
+    for module, faulty in _items(answers, "modules"):
+        titles = module["lesson_titles"][:shape.lessons_per_module]
+        if faulty or len(kept) == shape.modules or len(titles) < shape.lessons_per_module:
+            continue
+        if near_duplicates([m["title"] for m in kept] + [module["title"]]) or near_duplicates(
+                [t for m in kept for t in m["lesson_titles"]] + titles):
+            continue
+        kept.append({**module, "lesson_titles": titles})
+    if not kept or len(kept) >= shape.modules:
+        return None
+    return Gaps({**head.model_dump(), "modules": kept}, "modules", shape.modules)
+
+
+def quiz_gaps(answers: list[tuple[Any, Problems]], want: int) -> Gaps | None:
+    """Every question that passed in any answer and repeats none already kept; None when
+    none did or nothing is missing."""
+    kept: list[dict[str, Any]] = []
+    for question, faulty in _items(answers, "questions"):
+        if faulty or len(kept) == want:
+            continue
+        if near_duplicates([q["question"] for q in kept] + [question["question"]]):
+            continue
+        kept.append(question)
+    if not kept or len(kept) >= want:
+        return None
+    return Gaps({"questions": kept}, "questions", want)
+
+
+def open_list(data: dict[str, Any], key: str) -> str:
+    """``data`` as the worked examples show an answer (one JSON line), with ``key`` last and
+    its list left open for one more item."""
+    ordered = {**{k: v for k, v in data.items() if k != key}, key: data[key]}
+    text = json.dumps(ordered, ensure_ascii=False)
+    return text[:-2] + (", " if data[key] else "")

@@ -1,0 +1,64 @@
+"""``course.gaps``: what is kept after re-asks fail, and the open list a base model continues."""
+
+from __future__ import annotations
+
+import json
+
+from localloom.course.gaps import open_list, outline_gaps, quiz_gaps
+from localloom.course.schema import CourseShape, ModuleQuiz, Outline
+from tests.fakes import outline_data, question_data
+
+SHAPE = CourseShape(modules=2, lessons_per_module=2, questions_per_quiz=2)
+
+
+def _outline(**changes) -> Outline:
+    data = outline_data(SHAPE, title="La Revolución Industrial", language="es")
+    for i, module in changes.items():
+        data["modules"][int(i[1:])] = module
+    return Outline.model_validate(data)
+
+
+def _repeat_of_module_1() -> dict:
+    first = outline_data(SHAPE, language="es")["modules"][0]
+    return {**first, "title": first["title"] + " hoy"}
+
+
+def test_the_head_and_the_module_that_passed_are_kept_and_one_module_is_missing():
+    answer = _outline(m1=_repeat_of_module_1())
+    gaps = outline_gaps([(answer, [("modules[1].title", "repeats 'Luz y agua'")])], SHAPE)
+    assert gaps is not None and gaps.key == "modules" and gaps.want == 2
+    assert [m["title"] for m in gaps.data["modules"]] == [answer.modules[0].title]
+    assert gaps.data["title"] == "La Revolución Industrial"
+
+
+def test_a_good_module_of_a_later_answer_is_kept_unless_it_repeats_one_kept():
+    first = _outline(m1=_repeat_of_module_1())
+    other = outline_data(SHAPE, language="es", prefix="Más ")["modules"][1]
+    second = _outline(m0=_repeat_of_module_1(), m1=other)
+    problems = [("modules[1].title", "repeats 'Luz y agua' in other words")]
+    gaps = outline_gaps([(first, problems), (second, [("modules[0]", "is off topic")])], SHAPE)
+    assert gaps is None  # both modules passed somewhere: nothing missing (combine's case)
+    gaps = outline_gaps([(first, problems), (second, problems)], SHAPE)
+    assert [m["title"] for m in gaps.data["modules"]] == [first.modules[0].title]
+
+
+def test_nothing_is_kept_when_no_head_or_no_module_passed():
+    answer = _outline()
+    assert outline_gaps([(answer, [("title", "is not about the topic")])], SHAPE) is None
+    assert outline_gaps([(answer, [("modules[0]", "x"), ("modules[1].title", "y")])],
+                        SHAPE) is None
+
+
+def test_the_questions_that_passed_are_kept():
+    quiz = ModuleQuiz.model_validate({"questions": [question_data(0), question_data(1)]})
+    gaps = quiz_gaps([(quiz, [("questions[0]", "is about another subject")])], 2)
+    assert gaps.data == {"questions": [question_data(1)]}
+    assert quiz_gaps([(quiz, [("questions[0]", "x"), ("questions[1].answer", "y")])], 2) is None
+
+
+def test_the_open_list_is_the_answer_so_far_as_the_examples_show_it():
+    data = {"modules": [{"title": "Luz"}], "title": "Curso", "level": "beginner"}
+    text = open_list(data, "modules")
+    assert text == '{"title": "Curso", "level": "beginner", "modules": [{"title": "Luz"}, '
+    assert json.loads(text + '{"title": "Agua"}]}')["modules"][1] == {"title": "Agua"}
+    assert open_list({"questions": []}, "questions") == '{"questions": ['
