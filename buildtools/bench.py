@@ -18,7 +18,8 @@ Every ratio the performance targets name is measured as a pair in the same run:
   .cache/native (``buildtools/native.md``); else a note.
 - ``short_course``: click -> rendered for a Short course on the embedded model, tokens and
   re-asked tokens (``window.localloom.lastRun()``).
-- ``scaling`` (``--scaling``): Tiny/Short/Standard courses and summaries of 2k/10k/40k chars.
+- ``scaling`` (``--scaling``): Tiny/Short/Standard courses and summaries of 2k/10k/40k chars;
+  ``--scaling-only`` takes these figures alone.
 - ``transformers`` (only when the Transformers.js model is built, ``buildtools.tjs_model``):
   its load from localhost (files, then the ONNX session), time to first token and tokens/s
   of a chat answer, through the page (``window.localloom.transformersSpeedTest``).
@@ -195,8 +196,11 @@ def _scaling(page) -> dict:
     return {"courses": courses, "summaries": summaries}
 
 
-def run(scaling: bool = False, dist: Path | None = None) -> dict:
-    """Every figure as one dict; ``dist`` measures another build (default: ours)."""
+def run(scaling: bool = False, dist: Path | None = None, scaling_only: bool = False) -> dict:
+    """Every figure as one dict; ``dist`` measures another build (default: ours).
+
+    ``scaling_only``: the page boots and only the scaling figures are taken (about an hour
+    here, most of it the Standard course and the 40k summary)."""
     from playwright.sync_api import sync_playwright
 
     sys.path.insert(0, str(ROOT / "py"))
@@ -217,6 +221,14 @@ def run(scaling: bool = False, dist: Path | None = None) -> dict:
         context = browser.new_context()
         page = context.new_page()
         page.set_default_timeout(900_000)
+        if scaling_only:
+            page.goto(url)
+            page.wait_for_selector("body[data-state=ready]", timeout=180_000)
+            out["scaling"] = _scaling(page)
+            browser.close()
+            server.shutdown()
+            bare_server.shutdown()
+            return _finish(out, started)
         out["first_visit"] = _first_visit(page, url, server)
         out["boot"] = _boots(page, context.new_page(), url, bare_url)
         out["model"] = _model(page, url)
@@ -239,6 +251,10 @@ def run(scaling: bool = False, dist: Path | None = None) -> dict:
     cpython_parse = parse_bench.run(5)
     out["parse_30kb_ms"] = {"cpython_median": round(cpython_parse["parse_ms_median"], 2),
                             "pyodide_median": round(pyodide_parse["parse_ms_median"], 2)}
+    return _finish(out, started)
+
+
+def _finish(out: dict, started: float) -> dict:
     out["load_average"]["end"] = [round(x, 2) for x in os.getloadavg()]
     out["bench_seconds"] = round(time.monotonic() - started)
     return out
@@ -260,6 +276,8 @@ def _transformers(page) -> dict:
 if __name__ == "__main__":
     cli = argparse.ArgumentParser(prog="buildtools.bench")
     cli.add_argument("--scaling", action="store_true")
+    cli.add_argument("--scaling-only", action="store_true")
     cli.add_argument("--dist", type=Path, help="measure this built dist/ instead of ours")
     options = cli.parse_args()
-    print(json.dumps(run(scaling=options.scaling, dist=options.dist), indent=2))
+    print(json.dumps(run(scaling=options.scaling, dist=options.dist,
+                         scaling_only=options.scaling_only), indent=2))
