@@ -625,39 +625,51 @@ def test_a_base_model_keeps_the_module_that_passed_and_writes_the_missing_one_on
     dup["modules"][1]["title"] = "Water and light"
     second = outline_data(SHAPE)["modules"][1]
     script = script_for(SHAPE)
-    engine = ScriptedEngine([json.dumps(dup)] * 3 + [json.dumps(second)] + script[1:],
-                            chat=False)
+    engine = ScriptedEngine([json.dumps(dup), json.dumps(second), *script[1:]], chat=False)
     events = []
     course = run(generate_course(engine, request(), on_event=events.append))
-    assert engine.tasks() == ["outline"] * 4 + CALLS[1:]
-    fill = engine.requests[3]
+    assert engine.tasks() == ["outline"] * 2 + CALLS[1:]
+    fill = engine.requests[1]
     assert fill.prompt.startswith(engine.requests[0].prompt)  # the first attempt's, cached
     assert fill.prompt.endswith('"modules": [' + json.dumps(dup["modules"][0]) + ", ")
     assert fill.schema["type"] == "object" and "lesson_titles" in fill.schema["properties"]
     assert [m.title for m in course.modules] == ["Light and water", second["title"]]
-    retry = [e for e in events if e.kind == "retry"][-1]
+    retry = next(e for e in events if e.kind == "retry")
     assert "writing modules[1] on its own" in retry.message
     done = next(e for e in events if e.kind == "step_done" and e.step == "outline")
     assert "wrote the missing part on its own (1 call)" in done.message
 
 
-def test_a_quiz_keeps_its_good_question_and_a_bad_fill_ends_in_the_usual_choices():
+def test_when_the_part_fails_too_the_whole_answer_is_asked_again():
+    dup = outline_data(SHAPE)
+    dup["modules"][1]["title"] = "Water and light"
+    again = json.dumps(dup["modules"][1])  # the part repeats module 1 as well
+    script = script_for(SHAPE)
+    engine = ScriptedEngine([json.dumps(dup), again, again, *script], chat=False)
+    course = run(generate_course(engine, request()))
+    assert engine.tasks() == ["outline"] * 4 + CALLS[1:]
+    assert engine.requests[3].schema["properties"]["modules"]["minItems"] == 2  # the whole
+    assert [m.title for m in course.modules] == ["Light and water", "Roots and sugar"]
+
+
+def test_a_quiz_keeps_its_good_question_and_a_bad_part_ends_in_the_usual_choices():
     script = script_for(SHAPE)
     one = json.loads(script[3])["questions"][0]
     off = {"question": "¿Quién inventó la imprenta de tipos móviles?",
            "options": ["Gutenberg", "Edison", "Newton"], "answer": 0,
            "explanation": "Gutenberg la inventó hacia 1440."}
     bad = json.dumps({"questions": [one, off]})
-    repeat = json.dumps(one)  # the fill repeats the kept question every time
-    engine = ScriptedEngine(script[:3] + [bad] * 3 + [repeat] * 3, chat=False)
+    repeat = json.dumps(one)  # the part repeats the kept question every time
+    # answer, 2 parts, answer, 2 parts, answer, 3 parts
+    engine = ScriptedEngine(script[:3] + [bad, repeat, repeat] * 2 + [bad] + [repeat] * 3,
+                            chat=False)
     with pytest.raises(QualityError) as info:
         run(generate_course(engine, request()))
-    assert engine.tasks() == CALLS[:3] + ["quiz"] * 6
+    assert engine.tasks() == CALLS[:3] + ["quiz"] * 10
     assert info.value.stage == "quiz"
     assert engine.requests[-1].prompt.endswith(json.dumps({"questions": [one]})[:-2] + ", ")
     good = json.loads(script[3])["questions"][1]
-    engine = ScriptedEngine(script[:3] + [bad] * 3 + [json.dumps(good)] + script[4:],
-                            chat=False)
+    engine = ScriptedEngine([*script[:3], bad, json.dumps(good), *script[4:]], chat=False)
     course = run(generate_course(engine, request()))
     assert [q.question for q in course.modules[0].quiz] == [one["question"], good["question"]]
 

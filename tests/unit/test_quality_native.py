@@ -44,12 +44,14 @@ class _Scripted(LlamaServerEngine):
 
 
 def test_a_course_is_generated_gated_and_audited_with_its_reasks_counted():
-    """One outline that echoes the topic, then a good run: the re-ask and its wasted tokens are
-    counted from the generator's events, and the finished course is audited."""
+    """One outline whose module 2 echoes the topic, then that module written on its own and a
+    good run: the extra call and its wasted tokens are counted from the generator's events,
+    and the finished course is audited."""
     shape = SIZES["short"][0]
     echo = outline_data(shape, title="Photosynthesis")
-    echo["modules"][0]["title"] = "Photosynthesis"
-    engine = _Scripted([json.dumps(echo), *script_for(shape)])
+    good = echo["modules"][1]
+    echo["modules"][1] = {**good, "title": "Photosynthesis"}
+    engine = _Scripted([json.dumps(echo), json.dumps(good), *script_for(shape)[1:]])
     result = asyncio.run(run_course(engine, "Photosynthesis", "en", "beginner", "short", 7))
     assert result["rendered"] and result["reasks"] == 1 and result["tokens_wasted"] == 10
     assert result["calls"] == 1 + len(script_for(shape))

@@ -128,7 +128,9 @@ class Runner:
     dry_multiplier: float = 2.0  # base models copy titles from their context without it
     frequency_penalty: float = 0.2  # chat engines (OpenAI-compatible providers)
     shots: int = 2  # worked examples in a base model's few-shot prompt
-    fill_tries: int = 3  # calls for each missing module or question (``course.gaps``)
+    # calls for each missing module or question (``course.gaps``): after a re-ask, and once
+    # every re-ask failed
+    fill_tries: tuple[int, int] = (2, 3)
 
     def emit(self, kind: str, step: Step, **extra: Any) -> None:
         if self.on_event is not None:
@@ -291,10 +293,12 @@ class Runner:
         answers: list[Any] = []  # every parsed answer, for ``step.combine``
         judged: list[tuple[Any, list]] = []  # every parsed answer and its problems
         self.emit("step_start", step)
+        calls = 0  # model calls of this step: answers and parts written on their own
         for attempt in range(self.max_reasks + 1):
             self.check_cancel(step.task)
             if attempt:
-                self.emit("retry", step, attempt=attempt, message=feedback)
+                self.emit("retry", step, attempt=calls, message=feedback)
+            calls += 1
             request = self.request(step, feedback, avoid, attempt)
             text, flooded = await self._call(step, request, attempt)
             notes: list[tuple[str, str]] = []
@@ -326,16 +330,19 @@ class Runner:
                                         "checks.", checked.problems, stage=step.task)
                 feedback = last.feedback()
                 avoid = _merge(avoid, checked.avoid)
+                if attempt < self.max_reasks:  # before re-asking the whole: only what failed
+                    filled, calls = await self._fill(step, judged, self.fill_tries[0], calls,
+                                                     feedback)
+                    if filled is not None:
+                        return self._done(step, filled)
                 continue
             self.emit("step_done", step, attempt=attempt, message="; ".join(checked.notes),
                       partial=checked.value.model_dump(mode="json"))
             return checked.value
         attempts = self.max_reasks + 1
-        filled = await self._fill(step, judged)
+        filled, calls = await self._fill(step, judged, self.fill_tries[1], calls, feedback)
         if filled is not None:
-            self.emit("step_done", step, attempt=self.max_reasks, message="; ".join(filled.notes),
-                      partial=filled.value.model_dump(mode="json"))
-            return filled.value
+            return self._done(step, filled)
         if best is not None and not step.key:
             self.emit("step_done", step, attempt=self.max_reasks,
                       message=_accepted_note(best[2]))
@@ -361,30 +368,36 @@ class Runner:
                 problems=last.feedback() if last else _("- unknown")),
             engine=self.engine.name, stage=step.task) from last
 
-    async def _fill(self, step: Step, judged: list[tuple[Any, list]]) -> Checked | None:
+    def _done(self, step: Step, checked: Checked) -> Any:
+        self.emit("step_done", step, attempt=self.max_reasks, message="; ".join(checked.notes),
+                  partial=checked.value.model_dump(mode="json"))
+        return checked.value
+
+    async def _fill(self, step: Step, judged: list[tuple[Any, list]], tries: int,
+                    calls: int, why: str = "") -> tuple[Checked | None, int]:
         """The step's answer with its missing modules or questions written one at a time
-        (``course.gaps``), once it passes the step's gate; None when this engine cannot
-        continue a document under a grammar, nothing can be kept, or an item stays bad."""
+        (``course.gaps``, at most ``tries`` calls each) once it passes the step's gate, and
+        the step's call count; None when this engine cannot continue a document under a
+        grammar, nothing can be kept, or an item stays bad. ``why``: the last answer's
+        problems, for the raw panel."""
         if (step.gaps is None or self.engine.chat or not enforces_bounds(self.engine)
                 or not judged):
-            return None
+            return None, calls
         gaps = step.gaps(judged)
         if gaps is None:
-            return None
+            return None, calls
         base = self.request(step, "", [], 0)  # the first attempt's document: cached
         if base.prompt is None or not isinstance(base.schema, dict):
-            return None
+            return None, calls
         items_schema = base.schema["properties"][gaps.key]["items"]
-        data, calls, problems = gaps.data, 0, []
+        data, used = gaps.data, 0
         checked = Checked(None)
         while len(data[gaps.key]) < gaps.want:
             index = len(data[gaps.key])
             path = f"{gaps.key}[{index}]"
-            for tries in range(self.fill_tries):
+            for k in range(tries):
                 self.check_cancel(step.task)
-                calls += 1
-                why = CourseParseError("", problems).feedback() if problems else ""
-                self.emit("retry", step, attempt=self.max_reasks + calls, message=_(
+                self.emit("retry", step, attempt=calls, message=_(
                     "keeping the {kept} that passed; writing {path} on its own").format(
                         kept=ngettext("{count} part", "{count} parts", index).format(
                             count=index), path=path) + (f"\n{why}" if why else ""))
@@ -392,16 +405,16 @@ class Runner:
                 request.prompt = base.prompt + open_list(data, gaps.key)
                 request.schema = items_schema
                 request.max_tokens = min(base.max_tokens, schema_token_bound(items_schema))
-                request.temperature = round(min(1.0, self.temperature + 0.15 * tries), 2)
+                request.temperature = round(min(1.0, self.temperature + 0.15 * k), 2)
                 request.seed = self._seed(step, self.max_reasks + calls)
-                text, _flooded = await self._call(step, request, self.max_reasks + calls,
-                                                  live=False)
+                calls, used = calls + 1, used + 1
+                text, _flooded = await self._call(step, request, calls, live=False)
                 item = parsing.parse_partial(text)
                 candidate = {**data, gaps.key: [*data[gaps.key], item]}
                 try:
                     checked = self._checked(step.model.model_validate(candidate), step, base)
                 except ValidationError:
-                    problems = [(path, "is not a complete item of the answer")]
+                    why = f"- {path}: is not a complete item of the answer"
                     continue
                 last = index == gaps.want - 1
                 problems = [p for p in checked.problems if last or p[0] == path or
@@ -409,13 +422,14 @@ class Runner:
                 if checked.value is not None and not problems:
                     data = candidate
                     break
+                why = CourseParseError("", problems).feedback()
             else:
-                return None
+                return None, calls
         checked.notes.append(ngettext(
             "kept what passed and wrote the missing part on its own ({count} call)",
             "kept what passed and wrote the missing parts on their own ({count} calls)",
-            calls).format(count=calls))
-        return checked
+            used).format(count=used))
+        return checked, calls
 
     def _checked(self, value: BaseModel, step: Step, request: GenerateRequest) -> Checked:
         pins = step.fixed if self.engine.chat else {**step.fixed, **step.base_fixed}
