@@ -6,7 +6,8 @@
                                           first run also converts the Transformers.js test
                                           model (cached in .cache/, skipped for unit tests only)
     python build.py bench [--scaling]     build, then print the performance figures as JSON
-                 [--scaling-only]     ... only Tiny/Short/Standard courses, 2k/10k/40k summaries
+                 [--only boot|scaling] ... only the boot figures, or only the scaling ones
+                 [--against DIR]      ... with --only boot: another build booted alongside
                  [--dist DIR]         ... of another built dist/ (a before/after)
     python build.py bench --quality       build, then generate and audit courses (issue-8 set)
     python build.py build                 build dist/ only
@@ -63,8 +64,11 @@ def main(argv: list[str]) -> int:
     bench = sub.add_parser("bench", help="build, then print the performance figures as JSON")
     bench.add_argument("--scaling", action="store_true",
                        help="also time Tiny/Short/Standard courses and 2k/10k/40k summaries")
-    bench.add_argument("--scaling-only", action="store_true",
-                       help="only those scaling figures (about an hour here)")
+    bench.add_argument("--only", choices=("boot", "scaling"),
+                       help="only the first visit and cached boots, or only the scaling "
+                            "figures (about an hour here)")
+    bench.add_argument("--against", help="with --only boot: boot this built dist/ in the "
+                       "same rounds (a before/after)")
     bench.add_argument("--dist", help="measure this built dist/ (e.g. another branch's); "
                        "with --quality too")
     bench.add_argument("--quality", action="store_true",
@@ -103,9 +107,10 @@ def main(argv: list[str]) -> int:
             dist = ["--dist", os.path.abspath(args.dist)] if args.dist else []
             if args.quality:
                 return _in_venv(["-m", "buildtools.quality_bench", *dist, *extra])
-            scaling = (["--scaling"] if args.scaling else []) + (
-                ["--scaling-only"] if args.scaling_only else [])
-            return _in_venv(["-m", "buildtools.bench", *scaling, *dist])
+            flags = (["--scaling"] if args.scaling else []) + (
+                ["--only", args.only] if args.only else []) + (
+                ["--against", os.path.abspath(args.against)] if args.against else [])
+            return _in_venv(["-m", "buildtools.bench", *flags, *dist])
         return 0
     except BuildError as exc:
         print(f"\nbuild.py: {exc}", file=sys.stderr)

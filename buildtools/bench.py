@@ -18,8 +18,11 @@ Every ratio the performance targets name is measured as a pair in the same run:
   .cache/native (``buildtools/native.md``); else a note.
 - ``short_course``: click -> rendered for a Short course on the embedded model, tokens and
   re-asked tokens (``window.localloom.lastRun()``).
-- ``scaling`` (``--scaling``): Tiny/Short/Standard courses and summaries of 2k/10k/40k chars;
-  ``--scaling-only`` takes these figures alone.
+- ``scaling`` (``--scaling``): Tiny/Short/Standard courses and summaries of 2k/10k/40k chars.
+
+``--only boot`` takes the first visit and the cached boots alone (``--against DIR`` boots
+another built dist/ in the same rounds: a before/after of a boot change); ``--only scaling``
+the scaling figures alone.
 - ``transformers`` (only when the Transformers.js model is built, ``buildtools.tjs_model``):
   its load from localhost (files, then the ONNX session), time to first token and tokens/s
   of a chat answer, through the page (``window.localloom.transformersSpeedTest``).
@@ -81,17 +84,26 @@ def _first_visit(page, url: str, server) -> dict:
             "largest": {path: n for path, n in top}}
 
 
-def _boots(page, bare_page, url: str, bare_url: str) -> dict:
+def _boots(page, bare_page, url: str, bare_url: str, other: tuple | None = None) -> dict:
+    """Cached boots, alternating bare Pyodide and ours (and ``other``: (page, url) of another
+    build, when one is compared)."""
     _boot(bare_page, bare_url, "body[data-state=ready]", js.BARE_READY_MARK)  # warm its cache
-    bare, ours, stages = [], [], []
+    bare, ours, stages, theirs = [], [], [], []
     for _ in range(ROUNDS):
         bare.append(_boot(bare_page, bare_url, "body[data-state=ready]", js.BARE_READY_MARK))
         ours.append(_boot(page, url, "body[data-state=ready]", js.READY_MARK))
         stages.append(page.evaluate(js.BOOT_STAGES))
-    return {"bare_pyodide_cached_s": _median(bare), "localloom_cached_s": _median(ours),
-            "localloom_over_bare": round(_median(ours) / _median(bare), 3),
-            "stages_s": {name: _median(s.get(name) for s in stages) for name in stages[-1]},
-            "rounds": {"bare": bare, "localloom": ours}}
+        if other:
+            theirs.append(_boot(*other, "body[data-state=ready]", js.READY_MARK))
+    out = {"bare_pyodide_cached_s": _median(bare), "localloom_cached_s": _median(ours),
+           "localloom_over_bare": round(_median(ours) / _median(bare), 3),
+           "stages_s": {name: _median(s.get(name) for s in stages) for name in stages[-1]},
+           "rounds": {"bare": bare, "localloom": ours}}
+    if other:
+        out.update({"other_cached_s": _median(theirs),
+                    "localloom_over_other": round(_median(ours) / _median(theirs), 3)})
+        out["rounds"]["other"] = theirs
+    return out
 
 
 def _speed(page, n: int) -> dict:
@@ -196,11 +208,14 @@ def _scaling(page) -> dict:
     return {"courses": courses, "summaries": summaries}
 
 
-def run(scaling: bool = False, dist: Path | None = None, scaling_only: bool = False) -> dict:
+def run(scaling: bool = False, dist: Path | None = None, only: str = "",
+        against: Path | None = None) -> dict:
     """Every figure as one dict; ``dist`` measures another build (default: ours).
 
-    ``scaling_only``: the page boots and only the scaling figures are taken (about an hour
-    here, most of it the Standard course and the 40k summary)."""
+    ``only="boot"``: the first visit and the cached boots alone (a minute or two), with
+    ``against`` (another built dist/) booted in the same rounds; ``only="scaling"``: the
+    scaling figures alone (about an hour here, most of it the Standard course and the 40k
+    summary)."""
     from playwright.sync_api import sync_playwright
 
     sys.path.insert(0, str(ROOT / "py"))
@@ -214,6 +229,7 @@ def run(scaling: bool = False, dist: Path | None = None, scaling_only: bool = Fa
     server = serve_in_thread(dist)
     bare_server = serve_in_thread(dist, extra={BARE: js.BARE_PYODIDE_HTML,
                                                   "/__bench/bare-pyodide.js": js.BARE_PYODIDE_JS})
+    servers = [server, bare_server]
     url = f"http://127.0.0.1:{server.server_port}/"
     bare_url = f"http://127.0.0.1:{bare_server.server_port}{BARE}"
     with sync_playwright() as p:
@@ -221,13 +237,24 @@ def run(scaling: bool = False, dist: Path | None = None, scaling_only: bool = Fa
         context = browser.new_context()
         page = context.new_page()
         page.set_default_timeout(900_000)
-        if scaling_only:
+        if only == "scaling":
             page.goto(url)
             page.wait_for_selector("body[data-state=ready]", timeout=180_000)
             out["scaling"] = _scaling(page)
+        if only:
+            other = None
+            if only == "boot":
+                out["first_visit"] = _first_visit(page, url, server)
+                if against is not None:
+                    servers.append(serve_in_thread(against))
+                    other_url = f"http://127.0.0.1:{servers[-1].server_port}/"
+                    other = (context.new_page(), other_url)
+                    out["other"] = {"dist": str(against),
+                                    "first_visit": _first_visit(*other, servers[-1])}
+                out["boot"] = _boots(page, context.new_page(), url, bare_url, other)
             browser.close()
-            server.shutdown()
-            bare_server.shutdown()
+            for each in servers:
+                each.shutdown()
             return _finish(out, started)
         out["first_visit"] = _first_visit(page, url, server)
         out["boot"] = _boots(page, context.new_page(), url, bare_url)
@@ -276,8 +303,10 @@ def _transformers(page) -> dict:
 if __name__ == "__main__":
     cli = argparse.ArgumentParser(prog="buildtools.bench")
     cli.add_argument("--scaling", action="store_true")
-    cli.add_argument("--scaling-only", action="store_true")
+    cli.add_argument("--only", choices=("boot", "scaling"), default="")
+    cli.add_argument("--against", type=Path, help="with --only boot: boot this built dist/ "
+                     "in the same rounds")
     cli.add_argument("--dist", type=Path, help="measure this built dist/ instead of ours")
     options = cli.parse_args()
-    print(json.dumps(run(scaling=options.scaling, dist=options.dist,
-                         scaling_only=options.scaling_only), indent=2))
+    print(json.dumps(run(scaling=options.scaling, dist=options.dist, only=options.only,
+                         against=options.against), indent=2))

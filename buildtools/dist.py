@@ -6,7 +6,8 @@ Layout::
 
     dist/index.html, boot.js, sw.js, styles.css, main.py, pyscript.json, manifest.webmanifest
     dist/pyscript/      @pyscript/core (core.js + chunks)
-    dist/pyodide/       Pyodide 314 core + our wheels + a pyodide-lock.json naming only them
+    dist/pyodide/       Pyodide 314 core + our wheels (with their bytecode, ``buildtools.pyc``)
+                        + a pyodide-lock.json naming only them
     dist/vendor/wllama-<hash>/ @wllama/wllama ESM + wasm, in a folder named by their content:
                         an upgrade changes the URLs, so no cache (the browser's or the
                         worker's) can hand a new page an old engine binary, or an old page a
@@ -41,6 +42,7 @@ from pathlib import Path
 
 from .compress import precompress
 from .deps import CACHE, MODEL_FILE, MODEL_SHA256, ROOT, log
+from .pyc import compile_wheels
 from .tjs_model import built_tjs_model, tjs_model_entry
 from .wheel import write_wheel
 
@@ -190,6 +192,7 @@ def build_dist(wheels_dir: Path, model: Path) -> Path:
     wheels.append(localloom_wheel(CACHE / "localloom-wheel", {
         "localloom/models/built.json": models_json(models, models[0]["url"], engines,
                                                    folders)}))
+    wheels = compile_wheels(wheels, CACHE / "pyc")  # bytecode: no compiling on each visit
     for wheel in wheels:
         put(wheel, f"pyodide/{wheel.name}")
     base = json.loads((pyodide / "pyodide-lock.json").read_text())
