@@ -88,20 +88,23 @@ def _boots(page, bare_page, url: str, bare_url: str, other: tuple | None = None)
     """Cached boots, alternating bare Pyodide and ours (and ``other``: (page, url) of another
     build, when one is compared)."""
     _boot(bare_page, bare_url, "body[data-state=ready]", js.BARE_READY_MARK)  # warm its cache
-    bare, ours, stages, theirs = [], [], [], []
+    bare, ours, stages, theirs, their_stages = [], [], [], [], []
     for _ in range(ROUNDS):
         bare.append(_boot(bare_page, bare_url, "body[data-state=ready]", js.BARE_READY_MARK))
         ours.append(_boot(page, url, "body[data-state=ready]", js.READY_MARK))
         stages.append(page.evaluate(js.BOOT_STAGES))
         if other:
             theirs.append(_boot(*other, "body[data-state=ready]", js.READY_MARK))
+            their_stages.append(other[0].evaluate(js.BOOT_STAGES))
     out = {"bare_pyodide_cached_s": _median(bare), "localloom_cached_s": _median(ours),
            "localloom_over_bare": round(_median(ours) / _median(bare), 3),
            "stages_s": {name: _median(s.get(name) for s in stages) for name in stages[-1]},
            "rounds": {"bare": bare, "localloom": ours}}
     if other:
         out.update({"other_cached_s": _median(theirs),
-                    "localloom_over_other": round(_median(ours) / _median(theirs), 3)})
+                    "localloom_over_other": round(_median(ours) / _median(theirs), 3),
+                    "other_stages_s": {name: _median(s.get(name) for s in their_stages)
+                                       for name in their_stages[-1]}})
         out["rounds"]["other"] = theirs
     return out
 
