@@ -7,6 +7,7 @@ import pytest
 
 from localloom.course.audit import (
     audit_course,
+    course_off_topic,
     echoes,
     key_problem,
     near_duplicates,
@@ -125,6 +126,23 @@ def test_a_course_about_something_else_is_off_topic():
     assert not off_topic(["Fotografía en vivo", "La luz"], "Introducción a la fotografía digital")
     assert not off_topic(["What is a compost pile?"], "Basics of home composting")
     assert not off_topic(["Anything"], "AI")  # no word long enough to judge
+
+
+def test_a_course_is_judged_by_its_description_and_modules_not_its_title():
+    """The title does not count (a base model's is pinned to the topic); three-letter words
+    do ("dog"), generic ones do not ("primeros", "beginners")."""
+    dog = {"title": "Caring for a dog", "description": "Keep your pet clean and happy.",
+           "modules": [{"title": "Cleaning up your dog's kennel", "summary": "",
+                        "lesson_titles": ["Brushing"]}]}
+    assert not course_off_topic(dog, "Caring for a dog")
+    cooking = {"title": "Primeros auxilios básicos",
+               "description": "Aprenderás a preparar los primeros alimentos básicos.",
+               "modules": [{"title": "Preparar los primeros alimentos", "summary": "",
+                            "lessons": [{"title": "Cocinar en casa"}]}]}
+    assert course_off_topic(cooking, "Primeros auxilios básicos")
+    assert not course_off_topic(cooking, "")
+    speaking = {"title": "x", "description": "For beginners.", "modules": []}
+    assert course_off_topic(speaking, "Public speaking for beginners")
 
 
 # Module titles the real Gemma 3 270M wrote natively (buildtools.quality_native, seed 7) under

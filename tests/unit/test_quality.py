@@ -262,6 +262,33 @@ def test_an_outline_about_another_topic_is_a_problem():
     assert not check_outline(Outline.model_validate(data), SHAPE, Gate("Light", "en")).problems
 
 
+def test_a_course_under_the_pinned_title_but_about_another_subject_is_a_problem():
+    """'Primeros auxilios básicos' (native run, seed 7): the title is pinned to the topic, and
+    the description and both modules were about cooking ("los primeros alimentos")."""
+    cooking = {
+        "title": "Primeros auxilios básicos", "language": "es", "level": "beginner",
+        "description": "Introducción a la materia prima de base y el uso de herramientas para "
+                       "su preparación. Aprenderás a preparar los primeros alimentos básicos "
+                       "para una comida en casa.",
+        "audience": "Principiantes sin experiencia previa", "prerequisites": [],
+        "learning_objectives": ["Elegir y conservar los alimentos para la cocina"],
+        "estimated_hours": 3,
+        "modules": [
+            {"title": "Preparar los primeros alimentos",
+             "summary": "Conocerás cómo preparar los ingredientes básicos para cocinar.",
+             "lesson_titles": ["Cocinar con la paleta de colores en casa",
+                               "El tiempo adecuado para el almacenamiento de los alimentos"]},
+            {"title": "Preparar el primer alimento para una dieta saludable",
+             "summary": "Conocerás cómo elegir, conservar y preparar los alimentos.",
+             "lesson_titles": ["Cacerola de verduras", "Panqueque y patata dulce"]}]}
+    gate = Gate("Primeros auxilios básicos", "es")
+    problems = check_outline(Outline.model_validate(cooking), SHAPE, gate).problems
+    assert ("description", "neither it nor any module is about 'Primeros auxilios básicos'; "
+                           "write the course about that topic") in problems
+    cooking["modules"][1]["lesson_titles"][0] = "Auxilios ante una quemadura"
+    assert not check_outline(Outline.model_validate(cooking), SHAPE, gate).problems
+
+
 def test_a_quiz_about_another_subject_is_a_problem():
     """The real Gemma's first quiz in a course on volcanoes asked about coffee (a worked
     example's quiz with words changed): nothing in it is about the module's lessons."""

@@ -1,7 +1,8 @@
 """Read a course as a learner would: wrong language, near-duplicates, echoes, placeholders.
 
 Public names: ``title_problem``, ``text_problem``, ``near_duplicates``, ``similar``,
-``echoes``, ``key_problem``, ``options_problem``, ``off_topic``, ``audit_course``,
+``echoes``, ``key_problem``, ``options_problem``, ``off_topic``, ``course_off_topic``,
+``off_topic_modules``, ``explained_option``, ``audit_course``,
 ``FORM_WORDS``, ``FIELD_NAMES``.
 
 A course can validate and still be worthless: "1.0" as a lesson title, the topic repeated as
@@ -29,9 +30,9 @@ from localloom.course.cuts import ends_mid_phrase
 from localloom.language import detect
 
 __all__ = [
-    "FIELD_NAMES", "FORM_WORDS", "audit_course", "echoes", "explained_option", "key_problem",
-    "near_duplicates", "off_topic", "off_topic_modules", "options_problem", "similar",
-    "text_problem", "title_problem",
+    "FIELD_NAMES", "FORM_WORDS", "audit_course", "course_off_topic", "echoes",
+    "explained_option", "key_problem", "near_duplicates", "off_topic", "off_topic_modules",
+    "options_problem", "similar", "text_problem", "title_problem",
 ]  # fmt: skip
 
 #: Words of the course form: a title, audience or objective made of one of these is an echo.
@@ -103,7 +104,7 @@ def similar(a: str, b: str) -> bool:
 _GENERIC = frozenset("""difer tipo tipos mejor tiene tener hacer puede usar forma parte cosas
 ejemp impor bueno nuevo gener intro basic basico apren descu discu conoc cual cuale cuant
 diffe type types bette make makes using thing examp good best learn about which first
-kind kinds know""".split())
+kind kinds know prime begin""".split())
 
 
 def _roots(text: str, min_len: int = 1) -> set[str]:
@@ -114,14 +115,27 @@ def _roots(text: str, min_len: int = 1) -> set[str]:
             if len(w) >= min_len and not w.isdigit() and w[:5] not in _GENERIC}
 
 
-def off_topic(texts: list[str], topic: str) -> bool:
-    """True when none of the topic's content words (4+ letters, compared by their first five
-    letters) appears in ``texts``: a course (or a quiz) about something else."""
-    wanted = _roots(topic, 4)
+def off_topic(texts: list[str], topic: str, min_len: int = 4) -> bool:
+    """True when none of the topic's content words (``min_len``+ letters, compared by their
+    first five letters) appears in ``texts``: a course (or a quiz) about something else."""
+    wanted = _roots(topic, min_len)
     if not wanted:
         return False
     seen = {root for text in texts for root in _roots(text)}
     return not wanted & seen
+
+
+def course_off_topic(course: dict[str, Any], topic: str) -> bool:
+    """True when the course's description and modules (titles, summaries, lesson titles) name
+    none of the topic's words (3+ letters: "dog", "tea"; generic ones such as "primeros" or
+    "beginners" left out). The title does not count: a base model's is pinned to the topic,
+    and "Primeros auxilios básicos" was a course on cooking under it."""
+    modules = course.get("modules") or []
+    texts = [course.get("description", "")] + [
+        text for m in modules for text in (
+            m.get("title", ""), m.get("summary", ""),
+            *(m.get("lesson_titles") or [les.get("title", "") for les in m.get("lessons") or []]))]
+    return bool(topic) and off_topic(texts, topic, min_len=3)
 
 
 def off_topic_modules(course: dict[str, Any], topic: str = "") -> list[int]:
@@ -317,8 +331,7 @@ def audit_course(course: dict[str, Any], *, topic: str, language: str) -> dict[s
     bad_text = [(p, why) for p, t in texts if not p.endswith("title")
                 and (why := text_problem(t, numbers_ok=".options[" in p))]
     return {
-        "off_topic": off_topic([course.get("title", ""), course.get("description", ""),
-                                *module_titles, *lesson_titles], topic),
+        "off_topic": course_off_topic(course, topic),
         "off_topic_modules": [module_titles[i] for i in off_topic_modules(course, topic)],
         "text_fields": len(texts),
         "fields_with_language": len(decided),

@@ -38,6 +38,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from localloom.course.audit import (
+    course_off_topic,
     explained_option,
     key_problem,
     near_duplicates,
@@ -231,13 +232,10 @@ def _head(data: dict[str, Any], gate: Gate, checked: Checked) -> None:
     whole course about the requested topic."""
     if why := title_problem(data["title"]):
         checked.problems.append(("title", why))
-    module_texts = [m["title"] for m in data["modules"]] + [
-        t for m in data["modules"] for t in m.get("lesson_titles") or
-        [les["title"] for les in m.get("lessons") or []]]
-    if gate.topic and off_topic([data["title"], data["description"], *module_texts],
-                                gate.topic):
-        checked.problems.append(("title", f"is not about {gate.topic!r}; write the course "
-                                          "about that topic"))
+    if gate.topic and course_off_topic(data, gate.topic):
+        checked.problems.append(("description", f"neither it nor any module is about "
+                                                f"{gate.topic!r}; write the course about that "
+                                                "topic"))
     if why := text_problem(data["audience"]):
         checked.problems.append(("audience", why))
     data["learning_objectives"] = _clean_list(data["learning_objectives"], checked.notes,
