@@ -289,6 +289,16 @@ def test_a_course_under_the_pinned_title_but_about_another_subject_is_a_problem(
     assert not check_outline(Outline.model_validate(cooking), SHAPE, gate).problems
 
 
+def test_a_question_without_an_explanation_is_a_problem():
+    """An empty explanation passed every gate in a native run ("Writing a clear email")."""
+    quiz = ModuleQuiz(questions=[
+        {"question": "What goes in the subject line of an email?",
+         "options": ["The main point", "Your address", "A greeting"], "answer": 0,
+         "explanation": ""}])
+    problems = check_quiz(quiz, 1, Gate("Writing a clear email", "en")).problems
+    assert [path for path, _ in problems] == ["questions[0].explanation"]
+
+
 def test_a_quiz_about_another_subject_is_a_problem():
     """The real Gemma's first quiz in a course on volcanoes asked about coffee (a worked
     example's quiz with words changed): nothing in it is about the module's lessons."""

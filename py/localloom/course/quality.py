@@ -379,6 +379,8 @@ def _question_problems(question: dict[str, Any], path: str, gate: Gate,
             problems.append((f"{path}.options[{k}]", why))
     for i, j in near_duplicates(question["options"]):
         problems.append((f"{path}.options[{j}]", f"repeats option {i + 1} in other words"))
+    if why := text_problem(question["explanation"]):  # "" passed ("Writing a clear email")
+        problems.append((f"{path}.explanation", why))
     if why := options_problem(question["options"]):
         problems.append((f"{path}.options", why))
     if why := key_problem(question):
