@@ -235,3 +235,12 @@ def test_a_name_from_code_is_not_content():
     assert text_problem("key_points_with_color_coding") == (
         "is a name from code ('key_points_with_color_coding'), not content")
     assert text_problem("Use a well-drained mix") is None
+
+
+def test_a_text_that_starts_with_a_field_name_is_the_json_form_leaking_in():
+    """Options of the real model's knife-skills quiz (native run, seed 7)."""
+    assert text_problem("answer: Use the sharpest edge of the knife and a piece of cloth;") == (
+        "starts with the field name 'answer'; write only the text itself")
+    assert text_problem("explanation: The top/bottom number counts how many pieces")
+    assert text_problem("Nota: el cuchillo debe estar afilado.") is None
+    assert text_problem("Use the knife's flat side: it is safer.") is None

@@ -226,6 +226,10 @@ def text_problem(text: str, *, language: str = "", min_words: int = 0,
         return f"is the word {text.strip()!r}, not content"
     if re.fullmatch(r"[^\W\d_]+(?:_[^\W_]+)+", text.strip()):
         return f"is a name from code ({text.strip()!r}), not content"
+    label = re.match(r"\s*([a-z_]+)\s*:\s", text, re.IGNORECASE)
+    if label and label.group(1).casefold() in FIELD_NAMES:
+        # an option "explanation: The top/bottom number counts…": the JSON form leaking in
+        return f"starts with the field name {label.group(1)!r}; write only the text itself"
     words = re.search(r"[^\W\d_]{2}", text)
     if _PLACEHOLDER.fullmatch(folded) or not (words or (numbers_ok and re.search(r"\d", text))):
         return "is a number or a placeholder, not content"
