@@ -29,6 +29,7 @@ def test_the_head_and_the_module_that_passed_are_kept_and_one_module_is_missing(
     assert gaps is not None and gaps.key == "modules" and gaps.want == 2
     assert [m["title"] for m in gaps.data["modules"]] == [answer.modules[0].title]
     assert gaps.data["title"] == "La Revolución Industrial"
+    assert 0.5 < gaps.used[0] < 0.9  # the head and module 1: most of the answer's text
 
 
 def test_a_good_module_of_a_later_answer_is_kept_unless_it_repeats_one_kept():
@@ -53,6 +54,7 @@ def test_the_questions_that_passed_are_kept():
     quiz = ModuleQuiz.model_validate({"questions": [question_data(0), question_data(1)]})
     gaps = quiz_gaps([(quiz, [("questions[0]", "is about another subject")])], 2)
     assert gaps.data == {"questions": [question_data(1)]}
+    assert 0.4 < gaps.used[0] < 0.6
     assert quiz_gaps([(quiz, [("questions[0]", "x"), ("questions[1].answer", "y")])], 2) is None
 
 

@@ -638,6 +638,7 @@ def test_a_base_model_keeps_the_module_that_passed_and_writes_the_missing_one_on
     assert "writing modules[1] on its own" in retry.message
     done = next(e for e in events if e.kind == "step_done" and e.step == "outline")
     assert "wrote the missing part on its own (1 call)" in done.message
+    assert done.used[1] == 1.0 and 0.5 < done.used[0] < 0.9  # the part; head and module 1
 
 
 def test_when_the_part_fails_too_the_whole_answer_is_asked_again():

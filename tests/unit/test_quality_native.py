@@ -53,7 +53,8 @@ def test_a_course_is_generated_gated_and_audited_with_its_reasks_counted():
     echo["modules"][1] = {**good, "title": "Photosynthesis"}
     engine = _Scripted([json.dumps(echo), json.dumps(good), *script_for(shape)[1:]])
     result = asyncio.run(run_course(engine, "Photosynthesis", "en", "beginner", "short", 7))
-    assert result["rendered"] and result["reasks"] == 1 and result["tokens_wasted"] == 10
+    # the first answer's head and module 1 were kept: only the rest of its 10 tokens is waste
+    assert result["rendered"] and result["reasks"] == 1 and 0 < result["tokens_wasted"] < 10
     assert result["calls"] == 1 + len(script_for(shape))
     assert result["prompt_tokens_read"] == 100 * result["calls"]
     assert result["audit"]["echo_or_placeholder_titles"] == []

@@ -30,6 +30,18 @@ def test_a_reasked_step_wastes_the_tokens_of_its_earlier_attempts():
     assert data["steps"][0]["verdicts"] and data["steps"][1]["attempts"] == 1
 
 
+def test_the_share_of_an_answer_whose_parts_were_kept_is_not_wasted():
+    """Answer 1 (100 tokens): its head and module 1 kept (60 %); part 1 (30 tokens) failed;
+    part 2 (25 tokens) completed the outline: 40 + 30 tokens were wasted, not 130."""
+    report = RunReport()
+    report.event(GenerationEvent("step_start", 1, 2, "Course outline"))
+    for n in (100, 30, 25):
+        report.call()
+        report.tokens(n)
+    report.event(GenerationEvent("step_done", 1, 2, "Course outline", used={0: 0.6}))
+    assert report.to_dict()["tokens_wasted"] == 70
+
+
 def test_notes_of_a_finished_step_reach_the_raw_panel():
     report = RunReport()
     report.event(GenerationEvent("step_start", 1, 1, "Quiz"))

@@ -18,7 +18,7 @@ question in place, with everything kept in its context::
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from localloom.course.audit import near_duplicates
@@ -32,11 +32,21 @@ Problems = list[tuple[str, str]]
 @dataclass
 class Gaps:
     """``data``: the answer so far, its list ``key`` holding the items kept; ``want``: the
-    items that list needs."""
+    items that list needs; ``used``: for each answer (index) parts were kept from, the share
+    of its text they are (what a run report does not count as wasted)."""
 
     data: dict[str, Any]
     key: str
     want: int
+    used: dict[int, float] = field(default_factory=dict)
+
+
+def _size(value: Any) -> int:
+    return len(json.dumps(value, ensure_ascii=False))
+
+
+def _use(used: dict[int, float], answer: int, part: Any, whole: Any) -> None:
+    used[answer] = min(1.0, used.get(answer, 0.0) + _size(part) / max(1, _size(whole)))
 
 
 def _faulty(problems: Problems, prefix: str) -> bool:
@@ -44,10 +54,12 @@ def _faulty(problems: Problems, prefix: str) -> bool:
                for path, _ in problems)
 
 
-def _items(answers: list[tuple[Any, Problems]], key: str) -> list[tuple[dict[str, Any], bool]]:
-    """Every item of every answer's list, in answer order, and whether its gate faulted it."""
-    return [(item, _faulty(problems, f"{key}[{i}]"))
-            for value, problems in answers
+def _items(answers: list[tuple[Any, Problems]],
+           key: str) -> list[tuple[int, dict[str, Any], bool]]:
+    """Every item of every answer's list, in answer order: the answer's index, the item, and
+    whether its gate faulted it."""
+    return [(n, item, _faulty(problems, f"{key}[{i}]"))
+            for n, (value, problems) in enumerate(answers)
             for i, item in enumerate(value.model_dump()[key])]
 
 
@@ -55,12 +67,15 @@ def outline_gaps(answers: list[tuple[Any, Problems]], shape: CourseShape) -> Gap
     """The first answer whose head (title, description, objectives...) passed, with every
     module that passed in any answer and repeats no module or lesson already kept; None when
     no head passed, no module did, or nothing is missing."""
-    head = next((value for value, problems in answers
-                 if all(path.startswith("modules") for path, _ in problems)), None)
-    if head is None:
+    first = next((n for n, (_, problems) in enumerate(answers)
+                  if all(path.startswith("modules") for path, _ in problems)), None)
+    if first is None:
         return None
+    head = answers[first][0].model_dump()
+    used: dict[int, float] = {}
+    _use(used, first, {**head, "modules": []}, head)
     kept: list[dict[str, Any]] = []
-    for module, faulty in _items(answers, "modules"):
+    for n, module, faulty in _items(answers, "modules"):
         titles = module["lesson_titles"][:shape.lessons_per_module]
         if faulty or len(kept) == shape.modules or len(titles) < shape.lessons_per_module:
             continue
@@ -68,24 +83,27 @@ def outline_gaps(answers: list[tuple[Any, Problems]], shape: CourseShape) -> Gap
                 [t for m in kept for t in m["lesson_titles"]] + titles):
             continue
         kept.append({**module, "lesson_titles": titles})
+        _use(used, n, module, answers[n][0].model_dump())
     if not kept or len(kept) >= shape.modules:
         return None
-    return Gaps({**head.model_dump(), "modules": kept}, "modules", shape.modules)
+    return Gaps({**head, "modules": kept}, "modules", shape.modules, used)
 
 
 def quiz_gaps(answers: list[tuple[Any, Problems]], want: int) -> Gaps | None:
     """Every question that passed in any answer and repeats none already kept; None when
     none did or nothing is missing."""
     kept: list[dict[str, Any]] = []
-    for question, faulty in _items(answers, "questions"):
+    used: dict[int, float] = {}
+    for n, question, faulty in _items(answers, "questions"):
         if faulty or len(kept) == want:
             continue
         if near_duplicates([q["question"] for q in kept] + [question["question"]]):
             continue
         kept.append(question)
+        _use(used, n, question, answers[n][0].model_dump())
     if not kept or len(kept) >= want:
         return None
-    return Gaps({"questions": kept}, "questions", want)
+    return Gaps({"questions": kept}, "questions", want, used)
 
 
 def open_list(data: dict[str, Any], key: str) -> str:

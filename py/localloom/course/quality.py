@@ -96,6 +96,7 @@ class Checked:
     problems: list[tuple[str, str]] = field(default_factory=list)
     avoid: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    used: dict[int, float] = field(default_factory=dict)  # earlier calls whose parts it kept
 
 
 def norm(text: str) -> str:

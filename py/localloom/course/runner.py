@@ -81,6 +81,8 @@ class GenerationEvent:
     message: str = ""
     error: LocalLoomError | None = None
     key: str = ""  # the step's part of the course: "outline", "lesson:0.1", "quiz:0"
+    # step_done: earlier calls of the step (0-based) whose text the answer kept, and the share
+    used: dict[int, float] = field(default_factory=dict)
 
 
 EventCallback = Callable[[GenerationEvent], None]
@@ -292,6 +294,7 @@ class Runner:
         best: tuple[int, Any, list] | None = None  # (problem count, value, problems)
         answers: list[Any] = []  # every parsed answer, for ``step.combine``
         judged: list[tuple[Any, list]] = []  # every parsed answer and its problems
+        judged_calls: list[int] = []  # the call (0-based) each of them came from
         self.emit("step_start", step)
         calls = 0  # model calls of this step: answers and parts written on their own
         for attempt in range(self.max_reasks + 1):
@@ -316,6 +319,7 @@ class Runner:
                 continue
             if checked.value is not None and checked.problems:
                 judged.append((checked.value, checked.problems))
+                judged_calls.append(calls - 1)
             if checked.value is not None and checked.problems and step.combine is not None:
                 answers.append(checked.value)
                 combined = step.combine(answers) if len(answers) > 1 else None
@@ -332,7 +336,7 @@ class Runner:
                 avoid = _merge(avoid, checked.avoid)
                 if attempt < self.max_reasks:  # before re-asking the whole: only what failed
                     filled, calls = await self._fill(step, judged, self.fill_tries[0], calls,
-                                                     feedback)
+                                                     feedback, judged_calls)
                     if filled is not None:
                         return self._done(step, filled)
                 continue
@@ -340,7 +344,8 @@ class Runner:
                       partial=checked.value.model_dump(mode="json"))
             return checked.value
         attempts = self.max_reasks + 1
-        filled, calls = await self._fill(step, judged, self.fill_tries[1], calls, feedback)
+        filled, calls = await self._fill(step, judged, self.fill_tries[1], calls, feedback,
+                                         judged_calls)
         if filled is not None:
             return self._done(step, filled)
         if best is not None and not step.key:
@@ -370,16 +375,19 @@ class Runner:
 
     def _done(self, step: Step, checked: Checked) -> Any:
         self.emit("step_done", step, attempt=self.max_reasks, message="; ".join(checked.notes),
-                  partial=checked.value.model_dump(mode="json"))
+                  partial=checked.value.model_dump(mode="json"),
+                  used=checked.used)
         return checked.value
 
     async def _fill(self, step: Step, judged: list[tuple[Any, list]], tries: int,
-                    calls: int, why: str = "") -> tuple[Checked | None, int]:
+                    calls: int, why: str = "",
+                    judged_calls: list[int] | None = None) -> tuple[Checked | None, int]:
         """The step's answer with its missing modules or questions written one at a time
         (``course.gaps``, at most ``tries`` calls each) once it passes the step's gate, and
         the step's call count; None when this engine cannot continue a document under a
         grammar, nothing can be kept, or an item stays bad. ``why``: the last answer's
-        problems, for the raw panel."""
+        problems, for the raw panel; ``judged_calls``: the call each answer came from (the
+        returned ``Checked.used`` maps calls to the share of their text the answer kept)."""
         if (step.gaps is None or self.engine.chat or not enforces_bounds(self.engine)
                 or not judged):
             return None, calls
@@ -391,6 +399,8 @@ class Runner:
             return None, calls
         items_schema = base.schema["properties"][gaps.key]["items"]
         data, used = gaps.data, 0
+        kept_calls = {(judged_calls or list(range(len(judged))))[n]: share
+                      for n, share in gaps.used.items()}
         checked = Checked(None)
         while len(data[gaps.key]) < gaps.want:
             index = len(data[gaps.key])
@@ -421,6 +431,7 @@ class Runner:
                             p[0].startswith((path + ".", path + "["))]
                 if checked.value is not None and not problems:
                     data = candidate
+                    kept_calls[calls - 1] = 1.0
                     break
                 why = CourseParseError("", problems).feedback()
             else:
@@ -429,6 +440,7 @@ class Runner:
             "kept what passed and wrote the missing part on its own ({count} call)",
             "kept what passed and wrote the missing parts on their own ({count} calls)",
             used).format(count=used))
+        checked.used = kept_calls
         return checked, calls
 
     def _checked(self, value: BaseModel, step: Step, request: GenerateRequest) -> Checked:

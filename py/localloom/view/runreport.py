@@ -13,7 +13,8 @@ output panel shows its verdicts (why a step was asked again), and ``build.py ben
     report.to_dict()["tokens_wasted"]
 
 Tokens are the deltas the engine streamed (one per token for wllama); a call's tokens are
-wasted when its step was asked again after it.
+wasted when its step was asked again after it, except the share of its text the step's answer
+kept (a base model's parts that passed, ``course.gaps``: the event's ``used``).
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ class _Step:
     calls: list[int] = field(default_factory=list)  # tokens per attempt
     verdicts: list[str] = field(default_factory=list)
     outcome: str = ""
+    used: dict[int, float] = field(default_factory=dict)  # earlier calls the answer kept
 
 
 @dataclass
@@ -55,6 +57,7 @@ class RunReport:
             return f"[quality check] {event.label}: {verdict}"
         elif event.kind == "step_done":
             self._current().outcome = event.message or "ok"
+            self._current().used = dict(getattr(event, "used", None) or {})
             if event.message:
                 return f"[quality check] {event.label}: {event.message}"
         return ""
@@ -75,7 +78,8 @@ class RunReport:
 
     def to_dict(self) -> dict[str, Any]:
         calls = [n for step in self.steps for n in step.calls]
-        wasted = sum(n for step in self.steps for n in step.calls[:-1])
+        wasted = round(sum(n * (1 - step.used.get(i, 0.0)) for step in self.steps
+                           for i, n in enumerate(step.calls[:-1])))
         return {
             "outcome": self.outcome, "seconds": self.seconds,
             "steps": [{"label": s.label, "attempts": len(s.calls), "tokens": s.calls,
