@@ -19,14 +19,13 @@ Every ratio the performance targets name is measured as a pair in the same run:
 - ``short_course``: click -> rendered for a Short course on the embedded model, tokens and
   re-asked tokens (``window.localloom.lastRun()``).
 - ``scaling`` (``--scaling``): Tiny/Short/Standard courses and summaries of 2k/10k/40k chars.
-
-``--only boot`` takes the first visit and the cached boots alone (``--against DIR`` boots
-another built dist/ in the same rounds: a before/after of a boot change); ``--only scaling``
-the scaling figures alone.
 - ``transformers`` (only when the Transformers.js model is built, ``buildtools.tjs_model``):
   its load from localhost (files, then the ONNX session), time to first token and tokens/s
   of a chat answer, through the page (``window.localloom.transformersSpeedTest``).
 
+``--only boot`` takes the first visit and the cached boots alone (``--against DIR`` boots
+another built dist/ in the same rounds: a before/after of a boot change); ``--only scaling``
+the scaling figures alone.
 ``--dist DIR`` measures another build (e.g. main's, for a before/after in one session).
 ``load_average`` is the machine's at the start and the end: a run on a busy machine shows.
 """
@@ -244,17 +243,16 @@ def run(scaling: bool = False, dist: Path | None = None, only: str = "",
             page.goto(url)
             page.wait_for_selector("body[data-state=ready]", timeout=180_000)
             out["scaling"] = _scaling(page)
-        if only:
+        elif only == "boot":
+            out["first_visit"] = _first_visit(page, url, server)
             other = None
-            if only == "boot":
-                out["first_visit"] = _first_visit(page, url, server)
-                if against is not None:
-                    servers.append(serve_in_thread(against))
-                    other_url = f"http://127.0.0.1:{servers[-1].server_port}/"
-                    other = (context.new_page(), other_url)
-                    out["other"] = {"dist": str(against),
-                                    "first_visit": _first_visit(*other, servers[-1])}
-                out["boot"] = _boots(page, context.new_page(), url, bare_url, other)
+            if against is not None:
+                servers.append(serve_in_thread(against))
+                other = (context.new_page(), f"http://127.0.0.1:{servers[-1].server_port}/")
+                out["other"] = {"dist": str(against),
+                                "first_visit": _first_visit(*other, servers[-1])}
+            out["boot"] = _boots(page, context.new_page(), url, bare_url, other)
+        if only:
             browser.close()
             for each in servers:
                 each.shutdown()

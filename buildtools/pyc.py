@@ -76,8 +76,9 @@ def compile_wheels(wheels: list[Path], cache: Path) -> list[Path]:
     wheels this build does not use are deleted)."""
     targets = [cache / _digest(w)[:20] / w.name for w in wheels]
     if cache.is_dir():
+        keep = {t.parent for t in targets}
         for stale in cache.iterdir():
-            if stale not in {t.parent for t in targets}:
+            if stale not in keep:
                 shutil.rmtree(stale, ignore_errors=True)
     todo = [(w, t) for w, t in zip(wheels, targets, strict=True) if not t.exists()]
     if not todo:

@@ -132,10 +132,15 @@ def course_off_topic(course: dict[str, Any], topic: str) -> bool:
     and "Primeros auxilios básicos" was a course on cooking under it."""
     modules = course.get("modules") or []
     texts = [course.get("description", "")] + [
-        text for m in modules for text in (
-            m.get("title", ""), m.get("summary", ""),
-            *(m.get("lesson_titles") or [les.get("title", "") for les in m.get("lessons") or []]))]
+        text for m in modules
+        for text in (m.get("title", ""), m.get("summary", ""), *_lesson_titles(m))]
     return bool(topic) and off_topic(texts, topic, min_len=3)
+
+
+def _lesson_titles(module: dict[str, Any]) -> list[str]:
+    """An outline module's lesson titles, or a course module's lessons' titles."""
+    return module.get("lesson_titles") or [
+        les.get("title", "") for les in module.get("lessons") or []]
 
 
 def off_topic_modules(course: dict[str, Any], topic: str = "") -> list[int]:
@@ -149,8 +154,7 @@ def off_topic_modules(course: dict[str, Any], topic: str = "") -> list[int]:
         return []
     found = []
     for i, module in enumerate(modules):
-        lessons = module.get("lesson_titles") or [
-            les.get("title", "") for les in module.get("lessons") or []]
+        lessons = _lesson_titles(module)
         rest = " ".join([topic, course.get("title", ""), course.get("description", ""), *(
             f"{m.get('title', '')} {m.get('summary', '')}"
             for j, m in enumerate(modules) if j != i)])

@@ -55,12 +55,15 @@ def _faulty(problems: Problems, prefix: str) -> bool:
 
 
 def _items(answers: list[tuple[Any, Problems]],
-           key: str) -> list[tuple[int, dict[str, Any], bool]]:
-    """Every item of every answer's list, in answer order: the answer's index, the item, and
-    whether its gate faulted it."""
-    return [(n, item, _faulty(problems, f"{key}[{i}]"))
-            for n, (value, problems) in enumerate(answers)
-            for i, item in enumerate(value.model_dump()[key])]
+           key: str) -> list[tuple[int, dict[str, Any], bool, dict[str, Any]]]:
+    """Every item of every answer's list, in answer order: the answer's index, the item,
+    whether its gate faulted it, and the whole answer (dumped once)."""
+    out = []
+    for n, (value, problems) in enumerate(answers):
+        whole = value.model_dump()
+        out += [(n, item, _faulty(problems, f"{key}[{i}]"), whole)
+                for i, item in enumerate(whole[key])]
+    return out
 
 
 def outline_gaps(answers: list[tuple[Any, Problems]], shape: CourseShape) -> Gaps | None:
@@ -75,7 +78,7 @@ def outline_gaps(answers: list[tuple[Any, Problems]], shape: CourseShape) -> Gap
     used: dict[int, float] = {}
     _use(used, first, {**head, "modules": []}, head)
     kept: list[dict[str, Any]] = []
-    for n, module, faulty in _items(answers, "modules"):
+    for n, module, faulty, whole in _items(answers, "modules"):
         titles = module["lesson_titles"][:shape.lessons_per_module]
         if faulty or len(kept) == shape.modules or len(titles) < shape.lessons_per_module:
             continue
@@ -83,7 +86,7 @@ def outline_gaps(answers: list[tuple[Any, Problems]], shape: CourseShape) -> Gap
                 [t for m in kept for t in m["lesson_titles"]] + titles):
             continue
         kept.append({**module, "lesson_titles": titles})
-        _use(used, n, module, answers[n][0].model_dump())
+        _use(used, n, module, whole)
     if not kept or len(kept) >= shape.modules:
         return None
     return Gaps({**head, "modules": kept}, "modules", shape.modules, used)
@@ -94,13 +97,13 @@ def quiz_gaps(answers: list[tuple[Any, Problems]], want: int) -> Gaps | None:
     none did or nothing is missing."""
     kept: list[dict[str, Any]] = []
     used: dict[int, float] = {}
-    for n, question, faulty in _items(answers, "questions"):
+    for n, question, faulty, whole in _items(answers, "questions"):
         if faulty or len(kept) == want:
             continue
         if near_duplicates([q["question"] for q in kept] + [question["question"]]):
             continue
         kept.append(question)
-        _use(used, n, question, answers[n][0].model_dump())
+        _use(used, n, question, whole)
     if not kept or len(kept) >= want:
         return None
     return Gaps({"questions": kept}, "questions", want, used)

@@ -335,8 +335,8 @@ class Runner:
                 feedback = last.feedback()
                 avoid = _merge(avoid, checked.avoid)
                 if attempt < self.max_reasks:  # before re-asking the whole: only what failed
-                    filled, calls = await self._fill(step, judged, self.fill_tries[0], calls,
-                                                     feedback, judged_calls)
+                    filled, calls = await self._fill(step, judged, judged_calls,
+                                                     self.fill_tries[0], calls, feedback)
                     if filled is not None:
                         return self._done(step, filled)
                 continue
@@ -344,8 +344,8 @@ class Runner:
                       partial=checked.value.model_dump(mode="json"))
             return checked.value
         attempts = self.max_reasks + 1
-        filled, calls = await self._fill(step, judged, self.fill_tries[1], calls, feedback,
-                                         judged_calls)
+        filled, calls = await self._fill(step, judged, judged_calls, self.fill_tries[1], calls,
+                                         feedback)
         if filled is not None:
             return self._done(step, filled)
         if best is not None and not step.key:
@@ -379,9 +379,8 @@ class Runner:
                   used=checked.used)
         return checked.value
 
-    async def _fill(self, step: Step, judged: list[tuple[Any, list]], tries: int,
-                    calls: int, why: str = "",
-                    judged_calls: list[int] | None = None) -> tuple[Checked | None, int]:
+    async def _fill(self, step: Step, judged: list[tuple[Any, list]], judged_calls: list[int],
+                    tries: int, calls: int, why: str = "") -> tuple[Checked | None, int]:
         """The step's answer with its missing modules or questions written one at a time
         (``course.gaps``, at most ``tries`` calls each) once it passes the step's gate, and
         the step's call count; None when this engine cannot continue a document under a
@@ -399,8 +398,7 @@ class Runner:
             return None, calls
         items_schema = base.schema["properties"][gaps.key]["items"]
         data, used = gaps.data, 0
-        kept_calls = {(judged_calls or list(range(len(judged))))[n]: share
-                      for n, share in gaps.used.items()}
+        kept_calls = {judged_calls[n]: share for n, share in gaps.used.items()}
         checked = Checked(None)
         while len(data[gaps.key]) < gaps.want:
             index = len(data[gaps.key])

@@ -57,7 +57,7 @@ class RunReport:
             return f"[quality check] {event.label}: {verdict}"
         elif event.kind == "step_done":
             self._current().outcome = event.message or "ok"
-            self._current().used = dict(getattr(event, "used", None) or {})
+            self._current().used = dict(event.used)
             if event.message:
                 return f"[quality check] {event.label}: {event.message}"
         return ""
