@@ -11,6 +11,7 @@ from localloom.course.audit import (
     echoes,
     key_problem,
     near_duplicates,
+    numeric_options_problem,
     off_topic,
     options_problem,
     similar,
@@ -188,6 +189,32 @@ def test_options_that_are_one_placeholder_with_a_label_are_found(options):
 ])
 def test_real_options_pass(options):
     assert options_problem(options) is None
+
+
+@pytest.mark.parametrize("question, options", [
+    ("What does compost pile?", ["10", "20", "30"]),  # the real Gemma's, in the page
+    ("¿Qué diferencia entre un plato saludable y un plato con menos grasa?",
+     ["100", "250", "300"]),  # the real Gemma's, natively
+    ("Which tool cuts bread best?", ["1.5", "2,5", "40 %"]),
+])
+def test_numbers_as_options_of_a_question_that_asks_for_no_number_are_found(question, options):
+    """Numbers where the question wants words are the model filling the slot, not answers."""
+    assert numeric_options_problem(question, options) is not None
+
+
+@pytest.mark.parametrize("question, options", [
+    ("¿Cuántos años tiene la computadora?", ["10", "20", "30"]),  # asks for a number
+    ("How many e-mails do you have a day?", ["10", "20", "30"]),
+    ("What is the average of these values?", ["85.3", "84.1", "84.0"]),
+    ("¿En qué año se inventó la imprenta?", ["1440", "1492", "1517"]),
+    ("What is 3 + 4?", ["6", "7", "8"]),  # a number in the question
+    ("Which fraction is larger?", ["1/2", "1/3", "1/4"]),  # fractions are no bare numbers
+    ("Which tool cuts bread best?", ["A serrated knife", "10", "A spoon"]),  # not all numbers
+])
+def test_numbers_as_options_of_a_question_that_asks_for_one_pass(question, options):
+    """A count, a year, an average or a sum takes numbers; so do options that are not all
+    bare numbers."""
+    assert numeric_options_problem(question, options) is None
 
 
 def test_placeholder_options_count_as_a_quiz_problem_in_the_audit():

@@ -186,6 +186,16 @@ def test_quiz_gate():
             "questions[1].options[0]"} <= set(paths(checked))
 
 
+def test_numbers_in_place_of_answers_are_a_problem_of_the_question_s_options():
+    """The real Gemma's compost quiz in the page: "What does compost pile?" / 10, 20, 30."""
+    question = {"question": "What does a compost pile do?", "options": ["10", "20", "30"],
+                "answer": 0, "explanation": "A compost pile turns scraps into soil."}
+    checked = check_quiz(ModuleQuiz(questions=[question]), 1, EN)
+    assert paths(checked) == ["questions[0].options"]
+    question["question"] = "How many weeks does a hot compost pile take?"
+    assert check_quiz(ModuleQuiz(questions=[question]), 1, EN).problems == []
+
+
 def test_a_key_the_explanation_contradicts_is_set_to_the_option_it_names():
     # seen on Gemma 3 270M ("Cuidado de plantas de interior"): the key, one token picked
     # before the explanation was written, pointed at another option than the one it names

@@ -1,7 +1,8 @@
 """Read a course as a learner would: wrong language, near-duplicates, echoes, placeholders.
 
 Public names: ``title_problem``, ``text_problem``, ``near_duplicates``, ``similar``,
-``echoes``, ``key_problem``, ``options_problem``, ``off_topic``, ``course_off_topic``,
+``echoes``, ``key_problem``, ``options_problem``, ``numeric_options_problem``, ``off_topic``,
+``course_off_topic``,
 ``off_topic_modules``, ``explained_option``, ``audit_course``,
 ``FORM_WORDS``, ``FIELD_NAMES``.
 
@@ -31,8 +32,9 @@ from localloom.language import detect
 
 __all__ = [
     "FIELD_NAMES", "FORM_WORDS", "audit_course", "course_off_topic", "echoes",
-    "explained_option", "key_problem", "near_duplicates", "off_topic", "off_topic_modules",
-    "options_problem", "similar", "text_problem", "title_problem",
+    "explained_option", "key_problem", "near_duplicates", "numeric_options_problem",
+    "off_topic", "off_topic_modules", "options_problem", "similar", "text_problem",
+    "title_problem",
 ]  # fmt: skip
 
 #: Words of the course form: a title, audience or objective made of one of these is an echo.
@@ -304,6 +306,30 @@ def options_problem(options: list[str]) -> str | None:
     return None
 
 
+_BARE_NUMBER = re.compile(r"[-+]?\d+(?:[.,]\d+)?\s*%?")
+#: Words of a question that asks for a number (folded): "how many", "¿cuántos…?", "what year".
+_ASKS_NUMBER = re.compile(
+    r"\b(?:how (?:many|much|old|long|far|often|big|fast|tall|deep|high|wide|heavy)|number|"
+    r"numbers|year|years|percent|percentage|temperature|degrees|age|calculate|compute|sum|"
+    r"total|result|average|mean|value|maximum|minimum|budget|cost|price|size|fraction|"
+    r"cuant[oa]s?|numero|numeros|ano|anos|porcentaje|por ciento|temperatura|grados|edad|"
+    r"calcula|calcular|suma|resultado|promedio|media|valor|maximo|minimo|presupuesto|"
+    r"precio|costo|coste|tamano|fraccion)\b")
+
+
+def numeric_options_problem(question: str, options: list[str]) -> str | None:
+    """Why options that are all bare numbers do not answer ``question``, or None: a question
+    that names no number and asks for none ("What does a compost pile do?" with "10 / 20 /
+    30") was given numbers in place of answers. "How many legs…?", "¿En qué año…?" and a
+    question with a number in it may take numbers; "1/2" and "25 cm" are not bare numbers."""
+    if len(options) < 2 or not all(_BARE_NUMBER.fullmatch(str(o).strip()) for o in options):
+        return None
+    folded = _fold(question)
+    if re.search(r"\d", folded) or _ASKS_NUMBER.search(folded):
+        return None
+    return "the options are numbers, but the question asks for no number; write real answers"
+
+
 def _texts(course: dict[str, Any]) -> list[tuple[str, str]]:
     """Every model-written string of a course as ``(path, text)``."""
     out: list[tuple[str, str]] = []
@@ -334,7 +360,8 @@ def audit_course(course: dict[str, Any], *, topic: str, language: str) -> dict[s
                   if (why := title_problem(t, topic=topic if t != course.get("title") else ""))]
     questions = [q for m in modules for q in m.get("quiz") or []]
     keys = [why for q in questions if (why := key_problem(q) or options_problem(
-        [str(o) for o in q.get("options") or []]))]
+        [str(o) for o in q.get("options") or []]) or numeric_options_problem(
+        str(q.get("question", "")), [str(o) for o in q.get("options") or []]))]
     objectives = course.get("learning_objectives") or []
     bad_text = [(p, why) for p, t in texts if not p.endswith("title")
                 and (why := text_problem(t, numbers_ok=".options[" in p))]

@@ -42,6 +42,7 @@ from localloom.course.audit import (
     explained_option,
     key_problem,
     near_duplicates,
+    numeric_options_problem,
     off_topic,
     off_topic_modules,
     options_problem,
@@ -382,7 +383,8 @@ def _question_problems(question: dict[str, Any], path: str, gate: Gate,
         problems.append((f"{path}.options[{j}]", f"repeats option {i + 1} in other words"))
     if why := text_problem(question["explanation"]):  # "" passed ("Writing a clear email")
         problems.append((f"{path}.explanation", why))
-    if why := options_problem(question["options"]):
+    if why := options_problem(question["options"]) or numeric_options_problem(
+            question["question"], question["options"]):
         problems.append((f"{path}.options", why))
     if why := key_problem(question):
         problems.append((f"{path}.answer", why))
