@@ -43,11 +43,13 @@ def test_a_good_module_of_a_later_answer_is_kept_unless_it_repeats_one_kept():
     assert [m["title"] for m in gaps.data["modules"]] == [first.modules[0].title]
 
 
-def test_nothing_is_kept_when_no_head_or_no_module_passed():
+def test_nothing_is_kept_without_a_head_and_every_module_is_missing_when_none_passed():
+    """No head: nothing to continue. A head and no module: every module is written alone."""
     answer = _outline()
     assert outline_gaps([(answer, [("title", "is not about the topic")])], SHAPE) is None
-    assert outline_gaps([(answer, [("modules[0]", "x"), ("modules[1].title", "y")])],
-                        SHAPE) is None
+    gaps = outline_gaps([(answer, [("modules[0]", "x"), ("modules[1].title", "y")])], SHAPE)
+    assert gaps.data["modules"] == [] and gaps.want == 2
+    assert gaps.data["title"] == "La Revolución Industrial" and 0 < gaps.used[0] < 0.5
 
 
 def test_the_questions_that_passed_are_kept():
@@ -55,7 +57,9 @@ def test_the_questions_that_passed_are_kept():
     gaps = quiz_gaps([(quiz, [("questions[0]", "is about another subject")])], 2)
     assert gaps.data == {"questions": [question_data(1)]}
     assert 0.4 < gaps.used[0] < 0.6
-    assert quiz_gaps([(quiz, [("questions[0]", "x"), ("questions[1].answer", "y")])], 2) is None
+    none = quiz_gaps([(quiz, [("questions[0]", "x"), ("questions[1].answer", "y")])], 2)
+    assert none.data == {"questions": []} and none.want == 2 and none.used == {}
+    assert quiz_gaps([], 2) is None
 
 
 def test_the_open_list_is_the_answer_so_far_as_the_examples_show_it():

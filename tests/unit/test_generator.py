@@ -675,6 +675,30 @@ def test_a_quiz_keeps_its_good_question_and_a_bad_part_ends_in_the_usual_choices
     assert [q.question for q in course.modules[0].quiz] == [one["question"], good["question"]]
 
 
+def test_when_no_question_ever_passed_each_is_written_alone_after_the_last_re_ask():
+    """'Introducción a la fotografía digital' in the page: both questions had options
+    "1 / 2 / 3" in all three answers. Nothing is kept, so no part is written before a re-ask;
+    after the last one each question is written alone, under a grammar for one question."""
+    script = script_for(SHAPE)
+    good = json.loads(script[3])["questions"]
+    bad = json.dumps({"questions": [{**q, "options": ["1", "2", "3"]} for q in good]})
+    engine = ScriptedEngine([*script[:3], bad, bad, bad, json.dumps(good[0]),
+                             json.dumps(good[1]), *script[4:]], chat=False)
+    events = []
+    course = run(generate_course(engine, request(), on_event=events.append))
+    assert engine.tasks() == CALLS[:3] + ["quiz"] * 5 + CALLS[4:]
+    assert [r.schema["type"] for r in engine.requests[3:8]] == ["object"] * 5
+    assert "questions" in engine.requests[5].schema["properties"]  # the last whole answer
+    assert engine.requests[6].prompt.endswith('{"questions": [')  # nothing kept: open list
+    assert "options" in engine.requests[6].schema["properties"]  # one question's grammar
+    assert [q.question for q in course.modules[0].quiz] == [q["question"] for q in good]
+    done = next(e for e in events if e.kind == "step_done" and e.key == "quiz:0")
+    assert "wrote the missing parts on their own (2 calls)" in done.message
+    retries = [e.message for e in events if e.kind == "retry" and e.key == "quiz:0"]
+    assert retries[2].startswith("no part passed; writing questions[0] on its own")
+    assert retries[3].startswith("keeping the 1 part that passed; writing questions[1]")
+
+
 def test_a_chat_engine_is_never_asked_for_a_part_on_its_own():
     dup = outline_data(SHAPE)
     dup["modules"][1]["title"] = "Water and light"

@@ -13,6 +13,10 @@ question in place, with everything kept in its context::
 
     gaps = outline_gaps([(answer, problems)], shape)  # its head and module 1 kept
     prompt = document + open_list(gaps.data, gaps.key)  # ..."modules": [{...}, (open)
+
+When no item passed (the photography quiz: options "1 / 2 / 3" in both questions of all three
+answers), the items can still be written one at a time, each judged on its own: the runner
+does so only once every re-ask failed.
 """
 
 from __future__ import annotations
@@ -68,8 +72,8 @@ def _items(answers: list[tuple[Any, Problems]],
 
 def outline_gaps(answers: list[tuple[Any, Problems]], shape: CourseShape) -> Gaps | None:
     """The first answer whose head (title, description, objectives...) passed, with every
-    module that passed in any answer and repeats no module or lesson already kept; None when
-    no head passed, no module did, or nothing is missing."""
+    module that passed in any answer and repeats no module or lesson already kept (maybe
+    none); None when no head passed or nothing is missing."""
     first = next((n for n, (_, problems) in enumerate(answers)
                   if all(path.startswith("modules") for path, _ in problems)), None)
     if first is None:
@@ -87,14 +91,14 @@ def outline_gaps(answers: list[tuple[Any, Problems]], shape: CourseShape) -> Gap
             continue
         kept.append({**module, "lesson_titles": titles})
         _use(used, n, module, whole)
-    if not kept or len(kept) >= shape.modules:
+    if len(kept) >= shape.modules:
         return None
     return Gaps({**head, "modules": kept}, "modules", shape.modules, used)
 
 
 def quiz_gaps(answers: list[tuple[Any, Problems]], want: int) -> Gaps | None:
-    """Every question that passed in any answer and repeats none already kept; None when
-    none did or nothing is missing."""
+    """Every question that passed in any answer and repeats none already kept (maybe none);
+    None when there is no answer or nothing is missing."""
     kept: list[dict[str, Any]] = []
     used: dict[int, float] = {}
     for n, question, faulty, whole in _items(answers, "questions"):
@@ -104,7 +108,7 @@ def quiz_gaps(answers: list[tuple[Any, Problems]], want: int) -> Gaps | None:
             continue
         kept.append(question)
         _use(used, n, question, whole)
-    if not kept or len(kept) >= want:
+    if not answers or len(kept) >= want:
         return None
     return Gaps({"questions": kept}, "questions", want, used)
 

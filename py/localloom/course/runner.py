@@ -336,7 +336,8 @@ class Runner:
                 avoid = _merge(avoid, checked.avoid)
                 if attempt < self.max_reasks:  # before re-asking the whole: only what failed
                     filled, calls = await self._fill(step, judged, judged_calls,
-                                                     self.fill_tries[0], calls, feedback)
+                                                     self.fill_tries[0], calls, feedback,
+                                                     from_nothing=False)
                     if filled is not None:
                         return self._done(step, filled)
                 continue
@@ -380,18 +381,21 @@ class Runner:
         return checked.value
 
     async def _fill(self, step: Step, judged: list[tuple[Any, list]], judged_calls: list[int],
-                    tries: int, calls: int, why: str = "") -> tuple[Checked | None, int]:
+                    tries: int, calls: int, why: str = "", from_nothing: bool = True,
+                    ) -> tuple[Checked | None, int]:
         """The step's answer with its missing modules or questions written one at a time
         (``course.gaps``, at most ``tries`` calls each) once it passes the step's gate, and
         the step's call count; None when this engine cannot continue a document under a
         grammar, nothing can be kept, or an item stays bad. ``why``: the last answer's
         problems, for the raw panel; ``judged_calls``: the call each answer came from (the
-        returned ``Checked.used`` maps calls to the share of their text the answer kept)."""
+        returned ``Checked.used`` maps calls to the share of their text the answer kept).
+        ``from_nothing``: write every item when none passed (after the last re-ask; before
+        it, a whole answer costs little more than its items)."""
         if (step.gaps is None or self.engine.chat or not enforces_bounds(self.engine)
                 or not judged):
             return None, calls
         gaps = step.gaps(judged)
-        if gaps is None:
+        if gaps is None or not (gaps.data[gaps.key] or from_nothing):
             return None, calls
         base = self.request(step, "", [], 0)  # the first attempt's document: cached
         if base.prompt is None or not isinstance(base.schema, dict):
@@ -405,10 +409,12 @@ class Runner:
             path = f"{gaps.key}[{index}]"
             for k in range(tries):
                 self.check_cancel(step.task)
-                self.emit("retry", step, attempt=calls, message=_(
-                    "keeping the {kept} that passed; writing {path} on its own").format(
-                        kept=ngettext("{count} part", "{count} parts", index).format(
-                            count=index), path=path) + (f"\n{why}" if why else ""))
+                written = _("keeping the {kept} that passed; writing {path} on its own").format(
+                    kept=ngettext("{count} part", "{count} parts", index).format(count=index),
+                    path=path) if index else _(
+                    "no part passed; writing {path} on its own").format(path=path)
+                self.emit("retry", step, attempt=calls,
+                          message=written + (f"\n{why}" if why else ""))
                 request = copy.copy(base)
                 request.prompt = base.prompt + open_list(data, gaps.key)
                 request.schema = items_schema
