@@ -261,6 +261,9 @@ def test_a_name_from_code_is_not_content():
     from localloom.course.audit import text_problem
     assert text_problem("key_points_with_color_coding") == (
         "is a name from code ('key_points_with_color_coding'), not content")
+    # an option of the photography quiz in the page, with the comma of its JSON list
+    assert text_problem("option_1,", numbers_ok=True) == (
+        "is a name from code ('option_1'), not content")
     assert text_problem("Use a well-drained mix") is None
 
 

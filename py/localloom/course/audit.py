@@ -230,8 +230,9 @@ def text_problem(text: str, *, language: str = "", min_words: int = 0,
         return "is empty"
     if folded in FIELD_NAMES or folded in FORM_WORDS:
         return f"is the word {text.strip()!r}, not content"
-    if re.fullmatch(r"[^\W\d_]+(?:_[^\W_]+)+", text.strip()):
-        return f"is a name from code ({text.strip()!r}), not content"
+    name = text.strip(" .:;,\"'")
+    if re.fullmatch(r"[^\W\d_]+(?:_[^\W_]+)+", name):
+        return f"is a name from code ({name!r}), not content"
     label = re.match(r"\s*([a-z_]+)\s*:\s", text, re.IGNORECASE)
     if label and label.group(1).casefold() in FIELD_NAMES:
         # an option "explanation: The top/bottom number counts…": the JSON form leaking in
