@@ -13,6 +13,7 @@ from localloom.course.audit import (
     near_duplicates,
     numeric_options_problem,
     off_topic,
+    opinion_problem,
     options_problem,
     similar,
     text_problem,
@@ -217,6 +218,29 @@ def test_numbers_as_options_of_a_question_that_asks_for_one_pass(question, optio
     assert numeric_options_problem(question, options) is None
 
 
+@pytest.mark.parametrize("question", [
+    "¿Cómo te gustaría usar la cámara?",  # the real Gemma's, in the page
+    "What is your preferred mode of communication?",  # the real Gemma's, natively
+    "How many e-mails do you have a day?",
+    "What kind of food would be better than cheese? Which one would you choose?",
+    "¿Cuál es tu favorita?",
+])
+def test_a_question_after_the_learner_s_taste_has_no_right_answer(question):
+    """Six of the 354 distinct questions of the saved runs ask what the learner likes or
+    does; no option can be keyed right."""
+    assert opinion_problem(question) is not None
+
+
+@pytest.mark.parametrize("question", [
+    "Which type of knife would you use if you were chopping meat?",  # knowledge
+    "What do you have to add to a compost pile to keep it warm?",
+    "¿Qué fracción es mayor?", "Which climate would you expect in a desert?",
+])
+def test_a_question_about_a_fact_is_no_opinion(question):
+    """'would you use', 'do you have to', 'would you expect' ask for knowledge."""
+    assert opinion_problem(question) is None
+
+
 def test_placeholder_options_count_as_a_quiz_problem_in_the_audit():
     course = course_data()
     course["modules"][0]["quiz"][0]["options"] = ["Volcano A", "Volcano B", "Volcano C"]
@@ -264,6 +288,8 @@ def test_a_name_from_code_is_not_content():
     # an option of the photography quiz in the page, with the comma of its JSON list
     assert text_problem("option_1,", numbers_ok=True) == (
         "is a name from code ('option_1'), not content")
+    assert text_problem("answer_type=", numbers_ok=True) == (  # public speaking, natively
+        "is a name from code ('answer_type'), not content")
     assert text_problem("Use a well-drained mix") is None
 
 

@@ -196,6 +196,15 @@ def test_numbers_in_place_of_answers_are_a_problem_of_the_question_s_options():
     assert check_quiz(ModuleQuiz(questions=[question]), 1, EN).problems == []
 
 
+def test_a_question_after_the_learner_s_taste_is_a_problem_of_its_text():
+    """The real Gemma's photography quiz in the page: "¿Cómo te gustaría usar la cámara?"."""
+    question = {"question": "¿Cómo te gustaría usar la cámara?",
+                "options": ["Para retratos", "Para paisajes", "Para vídeos"], "answer": 0,
+                "explanation": "La cámara sirve para retratos, paisajes y vídeos."}
+    checked = check_quiz(ModuleQuiz(questions=[question]), 1, ES)
+    assert paths(checked) == ["questions[0].question"]
+
+
 def test_a_key_the_explanation_contradicts_is_set_to_the_option_it_names():
     # seen on Gemma 3 270M ("Cuidado de plantas de interior"): the key, one token picked
     # before the explanation was written, pointed at another option than the one it names

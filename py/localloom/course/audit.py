@@ -1,8 +1,8 @@
 """Read a course as a learner would: wrong language, near-duplicates, echoes, placeholders.
 
 Public names: ``title_problem``, ``text_problem``, ``near_duplicates``, ``similar``,
-``echoes``, ``key_problem``, ``options_problem``, ``numeric_options_problem``, ``off_topic``,
-``course_off_topic``,
+``echoes``, ``key_problem``, ``options_problem``, ``numeric_options_problem``,
+``opinion_problem``, ``off_topic``, ``course_off_topic``,
 ``off_topic_modules``, ``explained_option``, ``audit_course``,
 ``FORM_WORDS``, ``FIELD_NAMES``.
 
@@ -33,8 +33,8 @@ from localloom.language import detect
 __all__ = [
     "FIELD_NAMES", "FORM_WORDS", "audit_course", "course_off_topic", "echoes",
     "explained_option", "key_problem", "near_duplicates", "numeric_options_problem",
-    "off_topic", "off_topic_modules", "options_problem", "similar", "text_problem",
-    "title_problem",
+    "off_topic", "off_topic_modules", "opinion_problem", "options_problem", "similar",
+    "text_problem", "title_problem",
 ]  # fmt: skip
 
 #: Words of the course form: a title, audience or objective made of one of these is an echo.
@@ -230,7 +230,7 @@ def text_problem(text: str, *, language: str = "", min_words: int = 0,
         return "is empty"
     if folded in FIELD_NAMES or folded in FORM_WORDS:
         return f"is the word {text.strip()!r}, not content"
-    name = text.strip(" .:;,\"'")
+    name = text.strip(" .:;,=\"'")
     if re.fullmatch(r"[^\W\d_]+(?:_[^\W_]+)+", name):
         return f"is a name from code ({name!r}), not content"
     label = re.match(r"\s*([a-z_]+)\s*:\s", text, re.IGNORECASE)
@@ -331,6 +331,24 @@ def numeric_options_problem(question: str, options: list[str]) -> str | None:
     return "the options are numbers, but the question asks for no number; write real answers"
 
 
+#: A question after the learner's own taste or life (folded): it has no right answer.
+_OPINION = re.compile(
+    r"\b(?:(?:te|le|les|os) gustaria|prefieres|prefiere usted|eliges|tu favorit[oa]|"
+    r"tienes tu|would you (?:like|prefer|choose|rather)|do you (?:like|prefer)|"
+    r"your (?:preferred|favou?rite)|do you have(?! to)|you prefer)\b")
+
+
+def opinion_problem(question: str) -> str | None:
+    """Why ``question`` cannot be marked, or None: it asks for the learner's preference or
+    life ("¿Cómo te gustaría usar la cámara?", "What is your preferred mode of
+    communication?", "How many e-mails do you have a day?"), which no option answers rightly.
+    "Which knife would you use to chop meat?" asks for knowledge and passes."""
+    if _OPINION.search(_fold(question)):
+        return "asks for the learner's own preference, which has no right answer; ask about " \
+               "a fact of the lessons"
+    return None
+
+
 def _texts(course: dict[str, Any]) -> list[tuple[str, str]]:
     """Every model-written string of a course as ``(path, text)``."""
     out: list[tuple[str, str]] = []
@@ -362,7 +380,8 @@ def audit_course(course: dict[str, Any], *, topic: str, language: str) -> dict[s
     questions = [q for m in modules for q in m.get("quiz") or []]
     keys = [why for q in questions if (why := key_problem(q) or options_problem(
         [str(o) for o in q.get("options") or []]) or numeric_options_problem(
-        str(q.get("question", "")), [str(o) for o in q.get("options") or []]))]
+        str(q.get("question", "")), [str(o) for o in q.get("options") or []]) or
+        opinion_problem(str(q.get("question", ""))))]
     objectives = course.get("learning_objectives") or []
     bad_text = [(p, why) for p, t in texts if not p.endswith("title")
                 and (why := text_problem(t, numbers_ok=".options[" in p))]

@@ -45,6 +45,7 @@ from localloom.course.audit import (
     numeric_options_problem,
     off_topic,
     off_topic_modules,
+    opinion_problem,
     options_problem,
     text_problem,
     title_problem,
@@ -374,7 +375,7 @@ def _question_problems(question: dict[str, Any], path: str, gate: Gate,
     # ("Cuando se hace la foto en la masa…" under a coffee question)
     if about and off_topic([question["question"], *question["options"]], " ".join(about)):
         problems.append((path, "is about another subject, not this module's lessons"))
-    if why := title_problem(question["question"]):
+    if why := title_problem(question["question"]) or opinion_problem(question["question"]):
         problems.append((f"{path}.question", why))
     for k, option in enumerate(question["options"]):
         if why := text_problem(option, numbers_ok=True):
