@@ -290,6 +290,20 @@ def test_a_name_from_code_is_not_content():
         "is a name from code ('option_1'), not content")
     assert text_problem("answer_type=", numbers_ok=True) == (  # public speaking, natively
         "is a name from code ('answer_type'), not content")
+    # options of the SQL quiz in the page: a code name as a label, with or without a value
+    assert text_problem("answer_id: 1,", numbers_ok=True) == (
+        "starts with the field name 'answer_id'; write only the text itself")
+    assert text_problem("question_id_string:", numbers_ok=True) == (
+        "is a name from code ('question_id_string'), not content")
+    assert text_problem("Nota: lee la etiqueta", numbers_ok=True) is None
+
+
+def test_a_title_that_ends_in_a_quote_and_a_colon_is_the_json_form_leaking_in():
+    """A lesson title of the vaccines course in the page; 'Language' alone is a fair title."""
+    assert title_problem("language”:") == (
+        "ends in JSON syntax (a quote and a colon): the answer's form leaking in")
+    assert title_problem('Vaccines":') is not None
+    assert title_problem("Language") is None and title_problem("“Vacunas” hoy") is None
     assert text_problem("Use a well-drained mix") is None
 
 

@@ -205,11 +205,13 @@ def title_problem(title: str, *, topic: str = "") -> str | None:
     """Why ``title`` is not a real title (number, placeholder, form or schema word, the topic
     itself), or None."""
     text = title.strip()
-    folded = _fold(text).strip(" .:;-_*#\"'")
+    folded = _fold(text).strip(" .:;-_*#\"'“”‘’«»")
     if not re.search(r"[^\W\d_]{2}", text):
         return "is a number or a numbered placeholder, not a title"
     if _NUMBERED.fullmatch(folded) or _PLACEHOLDER.fullmatch(folded):
         return "is a number or a numbered placeholder, not a title"
+    if re.search(r"[\"“”'’]\s*:\s*$", text):  # 'language”:' (vaccines, in the page)
+        return "ends in JSON syntax (a quote and a colon): the answer's form leaking in"
     if folded in FORM_WORDS:
         return f"repeats the form's setting {text!r} instead of naming content"
     if folded not in _TITLE_WORDS and (folded.replace(" ", "_") in FIELD_NAMES or (
@@ -233,8 +235,8 @@ def text_problem(text: str, *, language: str = "", min_words: int = 0,
     name = text.strip(" .:;,=\"'")
     if re.fullmatch(r"[^\W\d_]+(?:_[^\W_]+)+", name):
         return f"is a name from code ({name!r}), not content"
-    label = re.match(r"\s*([a-z_]+)\s*:\s", text, re.IGNORECASE)
-    if label and label.group(1).casefold() in FIELD_NAMES:
+    label = re.match(r"\s*([a-z_]+)\s*:(?:\s|$)", text, re.IGNORECASE)
+    if label and (label.group(1).casefold() in FIELD_NAMES or "_" in label.group(1)):
         # an option "explanation: The top/bottom number counts…": the JSON form leaking in
         return f"starts with the field name {label.group(1)!r}; write only the text itself"
     words = re.search(r"[^\W\d_]{2}", text)
