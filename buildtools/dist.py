@@ -12,6 +12,9 @@ Layout::
                         an upgrade changes the URLs, so no cache (the browser's or the
                         worker's) can hand a new page an old engine binary, or an old page a
                         new one
+    dist/vendor/wllama-compat-<hash>/ @wllama/wllama-compat: wllama's worker and wasm for
+                        browsers without JSPI or 64-bit wasm memory (Safari); lazy, like
+                        WebLLM's library below, so only such a browser downloads them
     dist/vendor/web-llm/ @mlc-ai/web-llm (one 6.8 MB ES module) and dist/webllm-worker.js:
                         hashed into the build, but left out of the precache ("lazy"): the
                         service worker caches them on first use (in the build's versioned
@@ -61,8 +64,10 @@ TRANSFORMERS_FILES = (
     ("onnxruntime-web/dist/ort-wasm-simd-threaded.asyncify.wasm",
      "vendor/transformers/ort-wasm-simd-threaded.asyncify.wasm"),
 )
-#: Files (prefixes) fetched on first use instead of precached: an optional engine's code.
-LAZY = ("vendor/web-llm/", "webllm-worker.js", "vendor/transformers/")
+#: Files (prefixes) fetched on first use instead of precached: an optional engine's code, and
+#: wllama's build for browsers without JSPI or 64-bit wasm memory (Safari), which no other
+#: browser downloads.
+LAZY = ("vendor/web-llm/", "webllm-worker.js", "vendor/transformers/", "vendor/wllama-compat-")
 
 
 def _canon(name: str) -> str:
@@ -171,9 +176,15 @@ def build_dist(wheels_dir: Path, model: Path) -> Path:
         put(pyodide / name, f"pyodide/{name}")
     wllama = nm / "@wllama/wllama/esm"
     engine = engine_dir("wllama", wllama / "index.js", wllama / "wasm/wllama.wasm")
-    engines = {"wllama": {"module": f"{engine}/index.js", "wasm": f"{engine}/wasm/wllama.wasm"}}
-    put(wllama / "index.js", engines["wllama"]["module"])
-    put(wllama / "wasm/wllama.wasm", engines["wllama"]["wasm"])
+    compat = nm / "@wllama/wllama-compat/wasm"
+    compat_dir = engine_dir("wllama-compat", compat / "wllama.js", compat / "wllama.wasm")
+    engines = {"wllama": {"module": f"{engine}/index.js", "wasm": f"{engine}/wasm/wllama.wasm",
+                          "compat_worker": f"{compat_dir}/wllama.js",
+                          "compat_wasm": f"{compat_dir}/wllama.wasm"}}
+    for key, src in (("module", wllama / "index.js"), ("wasm", wllama / "wasm/wllama.wasm"),
+                     ("compat_worker", compat / "wllama.js"),
+                     ("compat_wasm", compat / "wllama.wasm")):
+        put(src, engines["wllama"][key])
     put(nm / "@mlc-ai/web-llm/lib/index.js", "vendor/web-llm/index.js")
     put(model, f"models/{MODEL_FILE}", link=True)
     put(CACHE / "i18n/boot-messages.js", "boot-messages.js")  # buildtools.catalogs compile

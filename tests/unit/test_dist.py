@@ -238,11 +238,15 @@ def test_manifest_keeps_lazy_engine_code_out_of_the_precache(tmp_path, monkeypat
     worker.write_text("import './vendor/web-llm/index.js';")
     page = tmp_path / "index.html"
     page.write_text("<!doctype html>")
-    manifest = _manifest({lib, worker, page}, [])
+    (tmp_path / "vendor/wllama-compat-0a").mkdir(parents=True)
+    compat = tmp_path / "vendor/wllama-compat-0a/wllama.wasm"  # Safari's build of wllama
+    compat.write_bytes(b"\0asm")
+    manifest = _manifest({lib, worker, page, compat}, [])
     assert manifest["shell"] == [{"url": "index.html", "size": 15}]
-    assert [f["url"] for f in manifest["lazy"]] == ["vendor/web-llm/index.js", "webllm-worker.js"]
+    assert [f["url"] for f in manifest["lazy"]] == [
+        "vendor/web-llm/index.js", "vendor/wllama-compat-0a/wllama.wasm", "webllm-worker.js"]
     lib.write_text("export const changed = 1;")
-    assert _manifest({lib, worker, page}, [])["version"] != manifest["version"]
+    assert _manifest({lib, worker, page, compat}, [])["version"] != manifest["version"]
 
 
 def test_transformers_js_is_served_from_our_copies_and_not_precached(tmp_path, monkeypatch):

@@ -55,6 +55,25 @@ __all__ = ["GenerationStats", "WllamaEngine"]
 
 MODULE_URL = engine_urls("wllama").get("module", "./vendor/wllama/index.js")
 WASM_URL = engine_urls("wllama").get("wasm", "./vendor/wllama/wasm/wllama.wasm")
+#: wllama's build for browsers without JSPI or 64-bit wasm memory (Safari): without our copy
+#: wllama would fetch it from a CDN, which an offline page cannot reach.
+COMPAT_URLS = {"worker": engine_urls("wllama").get("compat_worker", ""),
+               "wasm": engine_urls("wllama").get("compat_wasm", "")}
+
+
+def _uses_compat_build(js) -> bool:
+    """Whether wllama will run its compatibility build here: the browser lacks JSPI
+    (``WebAssembly.Suspending``) or 64-bit wasm memory, and is not Firefox (where wllama keeps
+    its main build, without WebGPU)."""
+    if "Firefox" in str(js_get(js.navigator, "userAgent", "")):
+        return False
+    if is_nullish(js_get(js.WebAssembly, "Suspending")):
+        return True
+    try:
+        js.WebAssembly.Memory.new(js_object({"address": "i64", "initial": js.BigInt(1)}))
+    except Exception:
+        return True
+    return False
 
 
 @dataclass
@@ -182,6 +201,8 @@ class WllamaEngine:
         threads = caps.threads if caps else 1
         backend = f"WebGPU ({caps.gpu.vendor})" if use_gpu and caps and caps.gpu else \
             f"CPU, {threads} thread{'s' if threads > 1 else ''}"
+        if all(COMPAT_URLS.values()) and _uses_compat_build(js):
+            backend += ", compatibility build"
         stored, deleted = (await stored_blob(self.model_url, self.model_file)
                            if self.model_file and not self.files else (None, ""))
         if self.files:
@@ -218,6 +239,10 @@ class WllamaEngine:
             wasm = str(js.URL.new(WASM_URL, js.document.baseURI).href)
             wllama = module.Wllama.new(js_object({"default": wasm}),
                                        js_object({"suppressNativeLog": True}))
+            if all(COMPAT_URLS.values()):
+                wllama.setCompat(js_object({
+                    key: str(js.URL.new(url, js.document.baseURI).href)
+                    for key, url in COMPAT_URLS.items()}))
             await wllama.loadModel(js.Array.of(*blobs), js_object({
                 "n_ctx": self.context_window,
                 "n_threads": threads,
