@@ -298,6 +298,23 @@ def test_a_name_from_code_is_not_content():
     assert text_problem("Nota: lee la etiqueta", numbers_ok=True) is None
 
 
+@pytest.mark.parametrize("text", [
+    "answer-1:",  # budgeting quiz in the page
+    "answer_explanation': 'This type of vessel was often the main way",  # water cycle, page
+    "content”: “The first thing you should do when navigating",  # native runs
+    "duration_minutes”: 25,",
+])
+def test_a_text_labelled_with_a_field_or_code_name_in_any_quoting_is_the_form_leaking_in(text):
+    """Over the 3,670 distinct texts of the saved runs this finds 16, all of them leaks."""
+    assert "starts with the field name" in text_problem(text, numbers_ok=True)
+
+
+@pytest.mark.parametrize("text", ["e-mail: write one line", "Step 1: read the label",
+                                  "Paso 2: riega", "Nota: lee la etiqueta"])
+def test_an_ordinary_label_is_content(text):
+    assert text_problem(text, numbers_ok=True) is None
+
+
 def test_a_title_that_ends_in_a_quote_and_a_colon_is_the_json_form_leaking_in():
     """A lesson title of the vaccines course in the page; 'Language' alone is a fair title."""
     assert title_problem("language”:") == (

@@ -235,7 +235,10 @@ def text_problem(text: str, *, language: str = "", min_words: int = 0,
     name = text.strip(" .:;,=\"'")
     if re.fullmatch(r"[^\W\d_]+(?:_[^\W_]+)+", name):
         return f"is a name from code ({name!r}), not content"
-    label = re.match(r"\s*([a-z_]+)\s*:(?:\s|$)", text, re.IGNORECASE)
+    # a field or code name as a label: "answer: …", "answer_id: 1,", "answer-1:",
+    # "answer_explanation': 'This type…" (the JSON form leaking into a text)
+    label = re.match(r"\s*([a-z][a-z_-]*[a-z])(?:[-_]?\d+)?\s*[\"'”’]?\s*[:=](?=\s|$|[\"'“‘])",
+                     text, re.IGNORECASE)
     if label and (label.group(1).casefold() in FIELD_NAMES or "_" in label.group(1)):
         # an option "explanation: The top/bottom number counts…": the JSON form leaking in
         return f"starts with the field name {label.group(1)!r}; write only the text itself"
