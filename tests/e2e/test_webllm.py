@@ -136,9 +136,11 @@ def test_without_webgpu_webllm_is_skipped_and_its_library_never_fetched(browser,
     assert tiers.count("skipped, no WebGPU adapter") == 4
     manifest = json.loads((DIST / "precache.json").read_text())
     assert not [f for f in manifest["shell"] if "web-llm" in f["url"] or "webllm" in f["url"]]
-    lazy = {f["url"] for f in manifest["lazy"]}  # WebLLM's and Transformers.js's libraries
+    # WebLLM's and Transformers.js's libraries, and wllama's build for Safari
+    lazy = {f["url"] for f in manifest["lazy"]}
     assert {"vendor/web-llm/index.js", "webllm-worker.js"} <= lazy
-    assert {u for u in lazy if not u.startswith("vendor/transformers/")} == {
+    assert {u for u in lazy if not u.startswith(("vendor/transformers/",
+                                                 "vendor/wllama-compat-"))} == {
         "vendor/web-llm/index.js", "webllm-worker.js"}
     assert not [u for u in seen if "web-llm" in u or "webllm" in u]
     cached = "async (u) => !!(await (await caches.keys()).reduce(async (hit, k) => " \
