@@ -372,6 +372,14 @@ def _texts(course: dict[str, Any]) -> list[tuple[str, str]]:
     return out
 
 
+def _question_key_problem(question: dict[str, Any]) -> str | None:
+    """Why a quiz question has no trustworthy right answer, or None (the audit's count)."""
+    options = [str(o) for o in question.get("options") or []]
+    text = str(question.get("question", ""))
+    return (key_problem(question) or options_problem(options)
+            or numeric_options_problem(text, options) or opinion_problem(text))
+
+
 def audit_course(course: dict[str, Any], *, topic: str, language: str) -> dict[str, Any]:
     """What a learner would reject in ``course`` (a ``Course`` dumped to a dict), counted."""
     texts = _texts(course)
@@ -383,10 +391,7 @@ def audit_course(course: dict[str, Any], *, topic: str, language: str) -> dict[s
     bad_titles = [(t, why) for t in [course.get("title", ""), *module_titles, *lesson_titles]
                   if (why := title_problem(t, topic=topic if t != course.get("title") else ""))]
     questions = [q for m in modules for q in m.get("quiz") or []]
-    keys = [why for q in questions if (why := key_problem(q) or options_problem(
-        [str(o) for o in q.get("options") or []]) or numeric_options_problem(
-        str(q.get("question", "")), [str(o) for o in q.get("options") or []]) or
-        opinion_problem(str(q.get("question", ""))))]
+    keys = [why for q in questions if (why := _question_key_problem(q))]
     objectives = course.get("learning_objectives") or []
     bad_text = [(p, why) for p, t in texts if not p.endswith("title")
                 and (why := text_problem(t, numbers_ok=".options[" in p))]

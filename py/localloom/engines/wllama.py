@@ -53,12 +53,12 @@ from localloom.routing.diagnostics import classify_js_error
 
 __all__ = ["GenerationStats", "WllamaEngine"]
 
-MODULE_URL = engine_urls("wllama").get("module", "./vendor/wllama/index.js")
-WASM_URL = engine_urls("wllama").get("wasm", "./vendor/wllama/wasm/wllama.wasm")
+_URLS = engine_urls("wllama")  # built.json, read once
+MODULE_URL = _URLS.get("module", "./vendor/wllama/index.js")
+WASM_URL = _URLS.get("wasm", "./vendor/wllama/wasm/wllama.wasm")
 #: wllama's build for browsers without JSPI or 64-bit wasm memory (Safari): without our copy
 #: wllama would fetch it from a CDN, which an offline page cannot reach.
-COMPAT_URLS = {"worker": engine_urls("wllama").get("compat_worker", ""),
-               "wasm": engine_urls("wllama").get("compat_wasm", "")}
+COMPAT_URLS = {"worker": _URLS.get("compat_worker", ""), "wasm": _URLS.get("compat_wasm", "")}
 
 
 def _uses_compat_build(js) -> bool:
