@@ -2,7 +2,8 @@
 
 Every ratio the performance targets name is measured as a pair in the same run:
 
-- ``boot``: bare Pyodide (same files, second origin, no LocalLoom) vs LocalLoom's Python-ready,
+- ``boot``: bare Pyodide (same files but npm's standard library of sources, second origin, no
+  LocalLoom) vs LocalLoom's Python-ready,
   both cached visits, medians of alternating rounds, and LocalLoom's boot stages (marks:
   main.py fetched, localloom imported, device probed, library read, ready).
 - ``first_visit``: bytes the server sent on the first visit (page and service worker, as
@@ -229,8 +230,10 @@ def run(scaling: bool = False, dist: Path | None = None, only: str = "",
     dist = dist or ROOT / "dist"
     out["dist"] = str(dist)
     server = serve_in_thread(dist)
+    stock_stdlib = (ROOT / "node_modules/pyodide/python_stdlib.zip").read_bytes()
     bare_server = serve_in_thread(dist, extra={BARE: js.BARE_PYODIDE_HTML,
-                                                  "/__bench/bare-pyodide.js": js.BARE_PYODIDE_JS})
+                                                  "/__bench/bare-pyodide.js": js.BARE_PYODIDE_JS,
+                                                  "/__bench/stock-stdlib.zip": stock_stdlib})
     servers = [server, bare_server]
     url = f"http://127.0.0.1:{server.server_port}/"
     bare_url = f"http://127.0.0.1:{bare_server.server_port}{BARE}"

@@ -5,9 +5,10 @@ Public names: ``precompress``, ``variants``, ``COMPRESSIBLE``, ``NEVER``.
     written = precompress(dist_files, cache_dir)   # {Path("dist/x.wasm.br"), ...}
 
 Brotli (quality 11) comes from Node's zlib (the build already needs Node; Python's stdlib has
-no brotli), gzip (level 9) from Python's. A copy is kept only when it saves at least 10 % (zip
-archives and wheels are already compressed). Compressing pyodide.asm.wasm at quality 11 takes
-minutes on two cores, so outputs are cached in ``cache_dir`` by the input's sha256. Model files
+no brotli), gzip (level 9) from Python's. A copy is kept only when it saves at least 10 %: a
+deflated zip does not, the standard library's stored zip (``buildtools.pyc``) does, and wheels
+are never tried. Compressing pyodide.asm.wasm at quality 11 takes minutes on two cores, so
+outputs are cached in ``cache_dir`` by the input's sha256. Model files
 are never compressed: the service worker checks a model's exact bytes and size. Each copy gets
 its file's mtime, so a server can tell a stale copy (older than its file) and skip it.
 """
@@ -25,8 +26,8 @@ from pathlib import Path
 __all__ = ["COMPRESSIBLE", "NEVER", "precompress", "variants"]
 
 COMPRESSIBLE = (".wasm", ".js", ".mjs", ".json", ".css", ".html", ".py", ".svg",
-                ".webmanifest", ".txt")
-NEVER = (".gguf", ".whl", ".zip", ".br", ".gz")
+                ".webmanifest", ".txt", ".zip")
+NEVER = (".gguf", ".whl", ".br", ".gz")
 MIN_SAVING = 0.10
 MIN_SIZE = 1024  # smaller files fit in one packet either way
 ENCODINGS = {"br": ".br", "gzip": ".gz"}

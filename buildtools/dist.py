@@ -45,7 +45,7 @@ from pathlib import Path
 
 from .compress import precompress
 from .deps import CACHE, MODEL_FILE, MODEL_SHA256, ROOT, log
-from .pyc import compile_wheels
+from .pyc import compile_stdlib, compile_wheels
 from .tjs_model import built_tjs_model, tjs_model_entry
 from .wheel import write_wheel
 
@@ -173,7 +173,10 @@ def build_dist(wheels_dir: Path, model: Path) -> Path:
             put(path, f"pyscript/{path.name}")
     pyodide = nm / "pyodide"
     for name in PYODIDE_FILES:
-        put(pyodide / name, f"pyodide/{name}")
+        if name == "python_stdlib.zip":  # bytecode, stored: no compiling or inflating per visit
+            put(compile_stdlib(pyodide / name, CACHE / "pyc-stdlib"), f"pyodide/{name}")
+        else:
+            put(pyodide / name, f"pyodide/{name}")
     wllama = nm / "@wllama/wllama/esm"
     engine = engine_dir("wllama", wllama / "index.js", wllama / "wasm/wllama.wasm")
     compat = nm / "@wllama/wllama-compat/wasm"

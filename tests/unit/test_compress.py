@@ -33,17 +33,42 @@ def test_text_and_wasm_get_copies_that_decode_to_the_file(tmp_path):
 
 
 @needs_node
-def test_models_archives_small_and_incompressible_files_get_none(tmp_path):
-    """GGUF (byte-checked by the service worker), wheels, tiny files and random bytes stay
-    as they are."""
-    import os
+def _zip(method: int, data: bytes) -> bytes:
+    import io
+    import zipfile
 
-    files = {"m.gguf": b"GGUF" + bytes(5000), "p.whl": bytes(5000), "s.zip": bytes(5000),
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", method) as zf:
+        zf.writestr("m.pyc", data)
+    return buffer.getvalue()
+
+
+def test_models_archives_small_and_incompressible_files_get_none(tmp_path):
+    """GGUF (byte-checked by the service worker), wheels, a deflated zip, tiny files and
+    random bytes stay as they are."""
+    import os
+    import zipfile
+
+    files = {"m.gguf": b"GGUF" + bytes(5000), "p.whl": bytes(5000),
+             "d.zip": _zip(zipfile.ZIP_DEFLATED, os.urandom(3000) + bytes(5000)),
              "tiny.js": b"x" * 100, "noise.wasm": os.urandom(5000)}
     for name, data in files.items():
         (tmp_path / name).write_bytes(data)
     assert precompress([tmp_path / n for n in files], tmp_path / "cache") == set()
     assert sorted(p.name for p in tmp_path.iterdir() if p.is_file()) == sorted(files)
+
+
+@needs_node
+def test_a_stored_zip_gets_copies(tmp_path):
+    """The standard library ships as a stored zip (buildtools.pyc): the wire carries it
+    compressed."""
+    import zipfile
+
+    archive = tmp_path / "python_stdlib.zip"
+    archive.write_bytes(_zip(zipfile.ZIP_STORED, b"def f():\n    return 1\n" * 500))
+    written = precompress([archive], tmp_path / "cache")
+    assert written == set(variants(archive).values())
+    assert gzip.decompress(variants(archive)["gzip"].read_bytes()) == archive.read_bytes()
 
 
 @needs_node

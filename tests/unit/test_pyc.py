@@ -61,3 +61,38 @@ def test_wheels_are_compiled_by_the_pages_python_once(tmp_path, monkeypatch):
     assert b"/lib/python3.14/site-packages/demo/__init__.py" in code
     monkeypatch.setattr(pyc.subprocess, "run", lambda *a, **k: pytest.fail("compiled again"))
     assert pyc.compile_wheels([wheel], cache) == [out]
+
+
+def test_the_stdlib_archive_is_rewritten_stored_and_sourceless(tmp_path):
+    archive = tmp_path / "python_stdlib.zip"
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("json/__init__.py", "X = 1\n")
+        zf.writestr("json/broken.py", "def (\n")
+        zf.writestr("data/grammar.txt", "kept as it is")
+    tree = tmp_path / "tree"
+    (tree / "json").mkdir(parents=True)
+    (tree / "json/__init__.pyc").write_bytes(b"bytecode")  # broken.py did not compile
+    target = tmp_path / "out.zip"
+    assert pyc._stored_sourceless(archive, tree, target) == 1
+    with zipfile.ZipFile(target) as zf:
+        assert zf.namelist() == ["json/__init__.pyc", "json/broken.py", "data/grammar.txt"]
+        assert {info.compress_type for info in zf.infolist()} == {zipfile.ZIP_STORED}
+        assert zf.read("json/__init__.pyc") == b"bytecode"
+        assert zf.read("data/grammar.txt") == b"kept as it is"
+
+
+@pytest.mark.skipif(not PYODIDE.is_file() or shutil.which("node") is None,
+                    reason="needs node and node_modules/pyodide (build.py installs them)")
+def test_the_stdlib_is_compiled_by_the_pages_python_once(tmp_path, monkeypatch):
+    archive = tmp_path / "python_stdlib.zip"
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("demo.py", "def f():\n    return 1 / 0\n")
+    cache = tmp_path / "cache"
+    out = pyc.compile_stdlib(archive, cache)
+    with zipfile.ZipFile(out) as zf:
+        assert zf.namelist() == ["demo.pyc"]
+        code = zf.read("demo.pyc")
+    assert 3600 <= int.from_bytes(code[:2], "little") < 3700
+    assert b"/lib/python314.zip/demo.py" in code  # what a traceback names
+    monkeypatch.setattr(pyc.subprocess, "run", lambda *a, **k: pytest.fail("compiled again"))
+    assert pyc.compile_stdlib(archive, cache) == out
