@@ -324,6 +324,17 @@ def test_a_title_that_ends_in_a_quote_and_a_colon_is_the_json_form_leaking_in():
     assert text_problem("Use a well-drained mix") is None
 
 
+def test_two_titles_glued_by_quotes_are_the_json_list_leaking_in():
+    """Lesson titles of 'How the internet works' in the page (independent set, seed 7)."""
+    for title in ("What You Can Do On The Internet”, “How To Find A Website",
+                  'How To Search For Websites – 2", "Search for Websites"'):
+        assert title_problem(title) == ("is two titles joined by a quote, a comma and a "
+                                        "quote: the answer's form leaking in")
+    for title in ("Los verbos “ser”, “estar” y “haber”", "“Hola”, “Adiós” y otras palabras",
+                  'The words "compost", "pile" and "soil"', "Salt, pepper and oil"):
+        assert title_problem(title) is None
+
+
 def test_a_text_that_starts_with_a_field_name_is_the_json_form_leaking_in():
     """Options of the real model's knife-skills quiz (native run, seed 7)."""
     assert text_problem("answer: Use the sharpest edge of the knife and a piece of cloth;") == (

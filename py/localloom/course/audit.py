@@ -212,6 +212,8 @@ def title_problem(title: str, *, topic: str = "") -> str | None:
         return "is a number or a numbered placeholder, not a title"
     if re.search(r"[\"“”'’]\s*:\s*$", text):  # 'language”:' (vaccines, in the page)
         return "ends in JSON syntax (a quote and a colon): the answer's form leaking in"
+    if _glued(text):
+        return "is two titles joined by a quote, a comma and a quote: the answer's form leaking in"
     if folded in FORM_WORDS:
         return f"repeats the form's setting {text!r} instead of naming content"
     if folded not in _TITLE_WORDS and (folded.replace(" ", "_") in FIELD_NAMES or (
@@ -220,6 +222,17 @@ def title_problem(title: str, *, topic: str = "") -> str | None:
     if topic and echoes(text, topic):
         return "repeats the course topic instead of naming a part of it"
     return None
+
+
+def _glued(title: str) -> bool:
+    """'What You Can Do On The Internet”, “How To Find A Website' (in the page): a closing
+    quote, a comma and an opening quote after words that no quote opened, so the quotes are
+    the list's, not the title's ('Los verbos “ser”, “estar”' opens its own)."""
+    match = re.search(r"[\"”]\s*,\s*[\"“]", title)
+    if match is None:
+        return False
+    before = title[:match.start()]
+    return not re.search(r"[\"“]", before) and len(before.split()) >= 2
 
 
 def text_problem(text: str, *, language: str = "", min_words: int = 0,
