@@ -8,7 +8,8 @@ Layout::
     dist/pyscript/      @pyscript/core (core.js + chunks)
     dist/pyodide/       Pyodide 314 core + our wheels (with their bytecode, ``buildtools.pyc``)
                         + a pyodide-lock.json naming only them
-    dist/vendor/wllama-<hash>/ @wllama/wllama ESM + wasm, in a folder named by their content:
+    dist/vendor/wllama-<hash>/ @wllama/wllama ESM (patched: ``buildtools.wllama_patch``) + wasm,
+                        in a folder named by their content:
                         an upgrade changes the URLs, so no cache (the browser's or the
                         worker's) can hand a new page an old engine binary, or an old page a
                         new one
@@ -48,6 +49,7 @@ from .deps import CACHE, MODEL_FILE, MODEL_SHA256, ROOT, log
 from .pyc import compile_stdlib, compile_wheels
 from .tjs_model import built_tjs_model, tjs_model_entry
 from .wheel import write_wheel
+from .wllama_patch import patched_wllama
 
 __all__ = ["LAZY", "PYODIDE_FILES", "build_dist", "engine_dir", "localloom_wheel",
            "model_entry", "models_json", "pyodide_lock"]
@@ -178,13 +180,14 @@ def build_dist(wheels_dir: Path, model: Path) -> Path:
         else:
             put(pyodide / name, f"pyodide/{name}")
     wllama = nm / "@wllama/wllama/esm"
-    engine = engine_dir("wllama", wllama / "index.js", wllama / "wasm/wllama.wasm")
+    wllama_js = patched_wllama(wllama / "index.js", CACHE / "wllama-patched/index.js")
+    engine = engine_dir("wllama", wllama_js, wllama / "wasm/wllama.wasm")
     compat = nm / "@wllama/wllama-compat/wasm"
     compat_dir = engine_dir("wllama-compat", compat / "wllama.js", compat / "wllama.wasm")
     engines = {"wllama": {"module": f"{engine}/index.js", "wasm": f"{engine}/wasm/wllama.wasm",
                           "compat_worker": f"{compat_dir}/wllama.js",
                           "compat_wasm": f"{compat_dir}/wllama.wasm"}}
-    for key, src in (("module", wllama / "index.js"), ("wasm", wllama / "wasm/wllama.wasm"),
+    for key, src in (("module", wllama_js), ("wasm", wllama / "wasm/wllama.wasm"),
                      ("compat_worker", compat / "wllama.js"),
                      ("compat_wasm", compat / "wllama.wasm")):
         put(src, engines["wllama"][key])

@@ -97,28 +97,61 @@ def _classify(exc: BaseException, stage: str, model_id: str) -> LocalLoomError:
     return classify_js_error(name, message, engine="wllama", stage=stage, model_id=model_id)
 
 
-def _watch_reads(blob, on_progress: ProgressCallback | None):
-    """Report ``(end of the furthest slice read, size)`` as wllama reads ``blob``.
+def _watch_reads(blob, on_progress: ProgressCallback | None) -> list:
+    """Report ``(bytes of blob read so far, size)`` as wllama reads ``blob``; the proxies to
+    destroy after the load (then ``_unwatch``).
 
-    wllama reads a model by ``blob.slice(start, end)`` (1 MB or more at a time); an own
-    ``slice`` on this Blob instance sees each read. Returns the proxy to destroy after load.
+    A CPU load copies the file into the wasm heap through ``blob.stream()``
+    (``buildtools/wllama_patch.py``); a WebGPU load reads it by ``blob.slice(start, end)``,
+    1 MB or more at a time. Own ``stream`` and ``slice`` properties on this Blob instance see
+    either.
     """
     if on_progress is None:
-        return None
+        return []
+    import js
     from pyodide.ffi import create_proxy
 
-    original = blob.slice.bind(blob)
     size = int(blob.size)
     furthest = [0]
 
-    def slice_(start=None, end=None, *rest):
-        if end is not None and int(end) > furthest[0]:
-            furthest[0] = min(int(end), size)
+    def seen(end: int) -> None:
+        if end > furthest[0]:
+            furthest[0] = min(end, size)
             on_progress(furthest[0], size)
-        return original(start, end, *rest)
-    proxy = create_proxy(slice_)
-    blob.slice = proxy
-    return proxy
+
+    original_slice = blob.slice.bind(blob)
+    original_stream = blob.stream.bind(blob)
+
+    def slice_(start=None, end=None, *rest):
+        if end is not None:
+            seen(int(end))
+        return original_slice(start, end, *rest)
+
+    def transform(chunk, controller):
+        seen(furthest[0] + int(chunk.byteLength))
+        controller.enqueue(chunk)
+
+    counter = create_proxy(transform)
+
+    def stream():
+        return original_stream().pipeThrough(
+            js.TransformStream.new(js_object({"transform": counter})))
+
+    proxies = [create_proxy(slice_), create_proxy(stream), counter]
+    blob.slice, blob.stream = proxies[0], proxies[1]
+    return proxies
+
+
+def _unwatch(blob, proxies: list) -> None:
+    """Undo ``_watch_reads``: the Blob's own methods again, the proxies freed."""
+    if not proxies:
+        return
+    import js
+
+    js.Reflect.deleteProperty(blob, "slice")
+    js.Reflect.deleteProperty(blob, "stream")
+    for proxy in proxies:
+        proxy.destroy()
 
 
 class WllamaEngine:
@@ -234,7 +267,7 @@ class WllamaEngine:
                       "made offline).",
                 fix="Reload the page while online; LocalLoom then works offline.",
                 stage="load", engine=self.name) from exc
-        watch = _watch_reads(blobs[0], on_progress) if len(blobs) == 1 else None
+        watch = _watch_reads(blobs[0], on_progress) if len(blobs) == 1 else []
         try:
             wasm = str(js.URL.new(WASM_URL, js.document.baseURI).href)
             wllama = module.Wllama.new(js_object({"default": wasm}),
@@ -247,6 +280,7 @@ class WllamaEngine:
                 "n_ctx": self.context_window,
                 "n_threads": threads,
                 "n_gpu_layers": 999 if use_gpu else 0,
+                "heapfs": not use_gpu,  # copy once and map (buildtools/wllama_patch.py)
             }))
         except Exception as exc:
             error = _classify(exc, "load", self.model_id)
@@ -254,9 +288,7 @@ class WllamaEngine:
                 error = ModelLoadError(error.what, stage="load", engine=self.name)
             raise error from exc
         finally:
-            if watch is not None:
-                js.Reflect.deleteProperty(blobs[0], "slice")  # the Blob's own method again
-                watch.destroy()
+            _unwatch(blobs[0], watch)
         if self.files and is_nullish(wllama.getChatTemplate()):
             self.chat = False  # no chat template: a base model, prompted as one
         self._wllama = wllama
