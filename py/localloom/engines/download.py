@@ -100,7 +100,7 @@ async def stored_blob(url: str, model: ModelFile):
     """``(blob, why_deleted)``: the verified stored copy of ``model`` as Cache Storage's own
     disk-backed Blob, or None (then ``why_deleted`` says why a copy was deleted, if one was).
 
-    Checked as ``stored_copy`` checks it; an engine reads it in place (no stream, no copy).
+    Checked as ``stored_copy`` checks it; an engine reads it from there (no copy in the page).
     """
     return await _stored(url, model)
 

@@ -11,10 +11,11 @@ Base models (``chat=False``) get raw completions with ``json_schema`` (llama.cpp
 into a grammar); chat models get ``response_format: json_schema``. JS errors become
 ``localloom.errors`` at this boundary.
 
-A model stored in Cache Storage is handed to wllama as the cache's own disk-backed Blob:
-wllama reads the slices it needs in place (no stream through the page, no second copy), and
-``on_progress`` follows those reads, so the load phase shows progress too. The engine script
-is imported while the model is looked up.
+A model stored in Cache Storage is handed to wllama as the cache's own disk-backed Blob (no
+intermediate ArrayBuffer in the page). On the CPU wllama copies it into the wasm heap once and
+llama.cpp maps it there (``heapfs``, ``buildtools/wllama_patch.py``); on WebGPU it reads the
+slices each tensor needs. ``on_progress`` follows either read, so the load phase shows progress
+too. The engine script is imported while the model is looked up.
 """
 
 from __future__ import annotations
@@ -240,7 +241,7 @@ class WllamaEngine:
                            if self.model_file and not self.files else (None, ""))
         if self.files:
             blobs = await self._download(on_progress, stage, cancel)
-        elif stored is not None:  # llama.cpp reads the verified stored copy in place
+        elif stored is not None:  # the verified stored copy, Cache Storage's own Blob
             blobs = [stored]
         else:
             fetch_stage = stage
