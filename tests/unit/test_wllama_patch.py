@@ -13,7 +13,7 @@ INDEX = ROOT / "node_modules/@wllama/wllama/esm/index.js"
 @pytest.mark.skipif(not INDEX.is_file(), reason="needs node_modules (build.py installs them)")
 def test_the_pinned_wllama_takes_every_edit_once():
     patched = patch_wllama(INDEX.read_text(encoding="utf-8"))
-    for old, new in EDITS:
+    for _old, new in EDITS:
         assert patched.count(new) == 1
     assert "use_mmap: !canUseAsyncFileRead(workerResources.compat)," not in patched
     # without the option, the reads and mmap flags are exactly wllama's own
@@ -22,7 +22,7 @@ def test_the_pinned_wllama_takes_every_edit_once():
 
 def test_a_changed_wllama_is_refused_not_half_patched():
     source = "\n".join(old for old, _ in EDITS[:2])
-    with pytest.raises(PatchError, match="1 copies|0 copies"):
+    with pytest.raises(PatchError, match="has 0 copies"):
         patch_wllama(source)
     with pytest.raises(PatchError, match="2 copies"):
         patch_wllama("\n".join([EDITS[0][0]] * 2 + [old for old, _ in EDITS[1:]]))
