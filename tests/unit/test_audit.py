@@ -224,6 +224,10 @@ def test_numbers_as_options_of_a_question_that_asks_for_one_pass(question, optio
     "How many e-mails do you have a day?",
     "What kind of food would be better than cheese? Which one would you choose?",
     "¿Cuál es tu favorita?",
+    "Do you live with other animals? If so, what are they called?",  # in the page, seed 7
+    "Do you ever think about how much you need to practice public speaking?",
+    "¿Qué plantas crecen en la zona donde vives?", "Have you ever cut yourself?",
+    "¿Alguna vez has visto un volcán?",
 ])
 def test_a_question_after_the_learner_s_taste_has_no_right_answer(question):
     """Six of the 354 distinct questions of the saved runs ask what the learner likes or
@@ -235,6 +239,7 @@ def test_a_question_after_the_learner_s_taste_has_no_right_answer(question):
     "Which type of knife would you use if you were chopping meat?",  # knowledge
     "What do you have to add to a compost pile to keep it warm?",
     "¿Qué fracción es mayor?", "Which climate would you expect in a desert?",
+    "Where do most people live in a volcanic region?", "¿Dónde viven los pingüinos?",
 ])
 def test_a_question_about_a_fact_is_no_opinion(question):
     """'would you use', 'do you have to', 'would you expect' ask for knowledge."""
@@ -342,3 +347,17 @@ def test_a_text_that_starts_with_a_field_name_is_the_json_form_leaking_in():
     assert text_problem("explanation: The top/bottom number counts how many pieces")
     assert text_problem("Nota: el cuchillo debe estar afilado.") is None
     assert text_problem("Use the knife's flat side: it is safer.") is None
+
+
+@pytest.mark.parametrize("text", ["Mierda saludable", "This is shit", "¡Joder, qué frío!",
+                                  "Fucking knives"])
+def test_a_rude_text_is_not_course_content(text):
+    """An option of the nutrition quiz in the page ('Mierda saludable'): the only one in the
+    4,968 distinct texts of the saved runs."""
+    assert text_problem(text) == "is rude; write words a teacher would use"
+
+
+@pytest.mark.parametrize("text", ["El cono del volcán", "Shiitake mushrooms", "Puntos clave",
+                                  "Computadora", "Cojinete de bolas", "The title of the album"])
+def test_words_that_only_look_rude_are_content(text):
+    assert text_problem(text) is None

@@ -235,6 +235,13 @@ def _glued(title: str) -> bool:
     return not re.search(r"[\"“]", before) and len(before.split()) >= 2
 
 
+#: Swear words (folded, whole words) no course for learners should print, in English and
+#: Spanish; mild or ambiguous words ("crap", "hostia", "dick") are left out.
+_PROFANE = re.compile(r"\b(?:fuck\w*|motherfuck\w*|shit\w*|bitch\w*|asshole\w*|cunt\w*|mierda\w*|"
+                      r"joder|jodid[oa]s?|put[oa]s?|cabron\w*|gilipollas|pendej\w*|"
+                      r"cojon\w*)\b")
+
+
 def text_problem(text: str, *, language: str = "", min_words: int = 0,
                  numbers_ok: bool = False) -> str | None:
     """Why a body text (summary, content, objective, option…) is not usable, or None.
@@ -255,6 +262,8 @@ def text_problem(text: str, *, language: str = "", min_words: int = 0,
     if label and (label.group(1).casefold() in FIELD_NAMES or "_" in label.group(1)):
         # an option "explanation: The top/bottom number counts…": the JSON form leaking in
         return f"starts with the field name {label.group(1)!r}; write only the text itself"
+    if _PROFANE.search(folded):  # "Mierda saludable", an option of the nutrition quiz
+        return "is rude; write words a teacher would use"
     words = re.search(r"[^\W\d_]{2}", text)
     if _PLACEHOLDER.fullmatch(folded) or not (words or (numbers_ok and re.search(r"\d", text))):
         return "is a number or a placeholder, not content"
@@ -352,14 +361,16 @@ def numeric_options_problem(question: str, options: list[str]) -> str | None:
 #: A question after the learner's own taste or life (folded): it has no right answer.
 _OPINION = re.compile(
     r"\b(?:(?:te|le|les|os) gustaria|prefieres|prefiere usted|eliges|tu favorit[oa]|"
-    r"tienes tu|would you (?:like|prefer|choose|rather)|do you (?:like|prefer)|"
-    r"your (?:preferred|favou?rite)|do you have(?! to)|you prefer)\b")
+    r"tienes tu|would you (?:like|prefer|choose|rather)|do you (?:like|prefer|live|ever)|"
+    r"your (?:preferred|favou?rite)|do you have(?! to)|you prefer|have you ever|vives|"
+    r"alguna vez (?:has|te))\b")
 
 
 def opinion_problem(question: str) -> str | None:
     """Why ``question`` cannot be marked, or None: it asks for the learner's preference or
     life ("¿Cómo te gustaría usar la cámara?", "What is your preferred mode of
-    communication?", "How many e-mails do you have a day?"), which no option answers rightly.
+    communication?", "How many e-mails do you have a day?", "Do you live with other
+    animals?"), which no option answers rightly.
     "Which knife would you use to chop meat?" asks for knowledge and passes."""
     if _OPINION.search(_fold(question)):
         return "asks for the learner's own preference, which has no right answer; ask about " \
