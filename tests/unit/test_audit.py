@@ -355,9 +355,10 @@ def test_a_rude_text_is_not_course_content(text):
     """An option of the nutrition quiz in the page ('Mierda saludable'): the only one in the
     4,968 distinct texts of the saved runs."""
     assert text_problem(text) == "is rude; write words a teacher would use"
+    assert title_problem(text) == "is rude; write words a teacher would use"
 
 
 @pytest.mark.parametrize("text", ["El cono del volcán", "Shiitake mushrooms", "Puntos clave",
                                   "Computadora", "Cojinete de bolas", "The title of the album"])
 def test_words_that_only_look_rude_are_content(text):
-    assert text_problem(text) is None
+    assert text_problem(text) is None and title_problem(text) is None

@@ -214,6 +214,8 @@ def title_problem(title: str, *, topic: str = "") -> str | None:
         return "ends in JSON syntax (a quote and a colon): the answer's form leaking in"
     if _glued(text):
         return "is two titles joined by a quote, a comma and a quote: the answer's form leaking in"
+    if _PROFANE.search(folded):
+        return "is rude; write words a teacher would use"
     if folded in FORM_WORDS:
         return f"repeats the form's setting {text!r} instead of naming content"
     if folded not in _TITLE_WORDS and (folded.replace(" ", "_") in FIELD_NAMES or (
