@@ -51,25 +51,28 @@ def _record_line(name: str, data: bytes) -> str:
     return f"{name},sha256={digest},{len(data)}"
 
 
-def _repack(wheel: Path, tree: Path, target: Path) -> int:
-    """``wheel`` with each ``x.py`` that has an ``x.pyc`` under ``tree`` replaced by it (and
-    RECORD saying so); the number replaced."""
-    with zipfile.ZipFile(wheel) as src:
+def _repack(archive: Path, tree: Path, target: Path, stored: bool = False) -> int:
+    """``archive`` (a wheel, or the standard library's zip) with each ``x.py`` that has an
+    ``x.pyc`` under ``tree`` replaced by it (and a wheel's RECORD saying so); the number
+    replaced. ``stored``: every entry uncompressed; else the bytecode is deflated and the other
+    entries keep their own compression."""
+    method = zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED
+    with zipfile.ZipFile(archive) as src:
         compiled = {info.filename for info in src.infolist() if info.filename.endswith(".py")
                     and (tree / (info.filename + "c")).is_file()}
         record = next((n for n in src.namelist() if n.endswith(".dist-info/RECORD")), None)
         target.parent.mkdir(parents=True, exist_ok=True)
         partial = target.with_suffix(".part")
-        with zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED) as out:
+        with zipfile.ZipFile(partial, "w", method) as out:
             for info in src.infolist():
                 if info.filename == record:
                     continue
                 if info.filename in compiled:
                     pyc = zipfile.ZipInfo(info.filename + "c", _EPOCH)
                     pyc.external_attr = 0o644 << 16
-                    out.writestr(pyc, (tree / pyc.filename).read_bytes(), zipfile.ZIP_DEFLATED)
+                    out.writestr(pyc, (tree / pyc.filename).read_bytes(), method)
                 else:
-                    out.writestr(info, src.read(info))
+                    out.writestr(info, src.read(info), method if stored else None)
             if record is not None:
                 lines = [line for line in src.read(record).decode().splitlines()
                          if line.split(",", 1)[0] not in compiled]
@@ -90,23 +93,6 @@ def _run_compiler(trees: list[Path], install_dir: str, what: str) -> str:
     return done.stdout.strip()
 
 
-def _stored_sourceless(archive: Path, tree: Path, target: Path) -> int:
-    """``archive`` rewritten uncompressed, each ``x.py`` that has an ``x.pyc`` under ``tree``
-    replaced by it; the number replaced."""
-    count = 0
-    partial = target.with_suffix(".part")
-    with zipfile.ZipFile(archive) as src, zipfile.ZipFile(partial, "w", zipfile.ZIP_STORED) as out:
-        for info in src.infolist():
-            name, data = info.filename, None
-            if name.endswith(".py") and (tree / (name + "c")).is_file():
-                name, data, count = name + "c", (tree / (name + "c")).read_bytes(), count + 1
-            entry = zipfile.ZipInfo(name, _EPOCH)
-            entry.external_attr = info.external_attr or 0o644 << 16
-            out.writestr(entry, src.read(info) if data is None else data)
-    partial.replace(target)
-    return count
-
-
 def compile_stdlib(archive: Path, cache: Path) -> Path:
     """Pyodide's ``python_stdlib.zip`` with bytecode instead of sources, stored (cached by the
     input's sha256; other cached versions are deleted)."""
@@ -119,7 +105,7 @@ def compile_stdlib(archive: Path, cache: Path) -> Path:
         with zipfile.ZipFile(archive) as zf:
             zf.extractall(tmp)
         tag = _run_compiler([Path(tmp)], STDLIB_DIR, "the standard library")
-        count = _stored_sourceless(archive, Path(tmp), target)
+        count = _repack(archive, Path(tmp), target, stored=True)
     log(f"bytecode: {archive.name} ({count} modules, {tag})")
     return target
 
