@@ -67,6 +67,7 @@ class GenerateRequest:
     repeat_penalty: float | None = None  # llama.cpp's penalty (local engines)
     dry_multiplier: float | None = None  # llama.cpp's DRY: penalises copying a phrase (local)
     frequency_penalty: float | None = None  # OpenAI-compatible providers
+    logit_bias: list[list] | None = None  # llama.cpp's [text, bias] pairs (local)
 
     def __post_init__(self) -> None:
         if (self.messages is None) == (self.prompt is None):
@@ -111,6 +112,8 @@ def llama_sampling(request: GenerateRequest, context_window: int) -> dict[str, A
         params.update(dry_multiplier=request.dry_multiplier, dry_base=DRY_BASE,
                       dry_allowed_length=DRY_ALLOWED_LENGTH,
                       dry_penalty_last_n=context_window)  # the whole prompt: examples too
+    if request.logit_bias:
+        params["logit_bias"] = [list(pair) for pair in request.logit_bias]
     return params
 
 

@@ -45,6 +45,14 @@ def test_dry_covers_the_whole_context_so_copying_an_example_is_penalised_too():
         "dry_allowed_length": 2, "dry_penalty_last_n": 2048}
 
 
+def test_logit_bias_passes_as_llama_cpp_text_pairs():
+    """llama.cpp (llama-server, and wllama's build of it) takes ``[text, bias]`` pairs and
+    biases every token of the text."""
+    request = GenerateRequest(prompt="p", logit_bias=[[" Water", -6.0], ("_type", -6.0)])
+    assert llama_sampling(request, 2048) == {"logit_bias": [[" Water", -6.0], ["_type", -6.0]]}
+    assert "logit_bias" not in llama_sampling(GenerateRequest(prompt="p", logit_bias=[]), 2048)
+
+
 def test_start_call_refuses_an_unloaded_model_and_a_pressed_cancel():
     """Both local engines check this before a call: an unloaded model is a LocalLoom bug
     (EngineError), a Cancel already pressed ends the call before any JS runs."""

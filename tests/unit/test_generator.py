@@ -20,6 +20,7 @@ from localloom.course.generator import (
     generate_tags,
 )
 from localloom.course.schema import Course, CourseShape, Lesson, ModuleQuiz, Outline, json_schema
+from localloom.course.steer import STEER_BIAS
 from localloom.engine import CancelToken
 from localloom.errors import (
     ContextOverflowError,
@@ -706,3 +707,51 @@ def test_a_chat_engine_is_never_asked_for_a_part_on_its_own():
     with pytest.raises(QualityError):
         run(generate_course(engine, request()))
     assert engine.tasks() == ["outline"] * 3
+
+
+def test_a_refused_repeat_biases_its_words_against_the_calls_after_it():
+    """'Understanding climate and weather' (in the page): the module written on its own
+    repeated module 1's title in other words on ten calls. After a refusal, the step's later
+    calls carry llama.cpp logit biases against the words of both titles; the topic's words
+    stay free, and a refused part adds its own words for the next try."""
+    dup = outline_data(SHAPE)
+    dup["modules"][1]["title"] = "Water and light"
+    part = dict(dup["modules"][1], title="Lights, Water and Leaves")
+    script = script_for(SHAPE)
+    engine = ScriptedEngine([json.dumps(dup), json.dumps(part), json.dumps(part), *script],
+                            chat=False)
+    run(generate_course(engine, request()))
+    assert engine.requests[0].logit_bias is None
+    first = dict(engine.requests[1].logit_bias)
+    assert first[" Light"] == first["water"] == STEER_BIAS
+    assert not any("hotosynthesis" in text for text in first)  # the topic's word
+    second = dict(engine.requests[2].logit_bias)
+    assert second[" Leaves"] == second["leaves"] == second[" Water"] == STEER_BIAS
+    assert dict(engine.requests[3].logit_bias) == second  # the whole answer, asked again
+    later = [r for r in engine.requests[4:] if r.task != "outline"]
+    assert later and all(r.logit_bias is None for r in later)  # one step's words only
+
+
+def test_a_code_name_refused_as_an_option_biases_the_pieces_that_spell_it():
+    """'How the internet works' (in the page): the quiz kept writing "answer_type_list" as an
+    option. The next call is biased against "_type" and "_list", never against the key
+    "answer" or the word " list"."""
+    script = script_for(SHAPE)
+    quiz = json.loads(script[3])
+    good = quiz["questions"][0]
+    quiz["questions"][0] = dict(good, options=[good["options"][0], "answer_type_list",
+                                               *good["options"][2:]])
+    engine = ScriptedEngine([*script[:3], json.dumps(quiz), json.dumps(good), *script[4:]],
+                            chat=False)
+    run(generate_course(engine, request()))
+    bias = [dict(r.logit_bias or []) for r in engine.requests if r.task == "quiz"]
+    assert bias[0] == {} and bias[1] == {"_type": STEER_BIAS, "_list": STEER_BIAS}
+
+
+def test_a_chat_engine_is_never_biased():
+    dup = outline_data(SHAPE)
+    dup["modules"][1]["title"] = "Water and light"
+    engine = ScriptedEngine([json.dumps(dup), *script_for(SHAPE)])
+    run(generate_course(engine, request()))
+    assert engine.tasks()[:2] == ["outline", "outline"]
+    assert all(r.logit_bias is None for r in engine.requests)

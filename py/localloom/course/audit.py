@@ -3,8 +3,8 @@
 Public names: ``title_problem``, ``text_problem``, ``near_duplicates``, ``similar``,
 ``echoes``, ``key_problem``, ``options_problem``, ``numeric_options_problem``,
 ``opinion_problem``, ``off_topic``, ``course_off_topic``,
-``off_topic_modules``, ``explained_option``, ``audit_course``,
-``FORM_WORDS``, ``FIELD_NAMES``.
+``off_topic_modules``, ``explained_option``, ``audit_course``, ``content_stems``,
+``is_stop_word``, ``FORM_WORDS``, ``FIELD_NAMES``.
 
 A course can validate and still be worthless: "1.0" as a lesson title, the topic repeated as
 every module title, "es" as the audience, ``["module", "title", "description"]`` (the
@@ -31,10 +31,24 @@ from localloom.course.cuts import ends_mid_phrase
 from localloom.language import detect
 
 __all__ = [
-    "FIELD_NAMES", "FORM_WORDS", "audit_course", "course_off_topic", "echoes",
-    "explained_option", "key_problem", "near_duplicates", "numeric_options_problem",
-    "off_topic", "off_topic_modules", "opinion_problem", "options_problem", "similar",
-    "text_problem", "title_problem",
+    "FIELD_NAMES",
+    "FORM_WORDS",
+    "audit_course",
+    "content_stems",
+    "course_off_topic",
+    "echoes",
+    "explained_option",
+    "is_stop_word",
+    "key_problem",
+    "near_duplicates",
+    "numeric_options_problem",
+    "off_topic",
+    "off_topic_modules",
+    "opinion_problem",
+    "options_problem",
+    "similar",
+    "text_problem",
+    "title_problem",
 ]  # fmt: skip
 
 #: Words of the course form: a title, audience or objective made of one of these is an echo.
@@ -75,15 +89,21 @@ def _stem(word: str) -> str:
     return word
 
 
-def _content(text: str) -> list[str]:
+def content_stems(text: str) -> list[str]:
+    """``text``'s content words as the near-duplicate check compares them: folded, without
+    stop words, plurals cut."""
     return [_stem(w) for w in _words(text) if w not in _STOP]
+
+
+def is_stop_word(word: str) -> bool:
+    return _fold(word) in _STOP
 
 
 def similar(a: str, b: str) -> bool:
     """Near-duplicates: the same content words (plurals, order and stop words ignored), one
     title's words inside the other's (two or more of them), or one word changed into a variant
     of itself ("Photograph basics" / "Photography basics")."""
-    wa, wb = _content(a), _content(b)
+    wa, wb = content_stems(a), content_stems(b)
     if not wa or not wb:
         return _fold(a).strip() == _fold(b).strip()
     sa, sb = set(wa), set(wb)
@@ -113,7 +133,7 @@ def _roots(text: str, min_len: int = 1) -> set[str]:
     """Content words by their first five letters ("composting" ~ "compost", "volcanos" ~
     "volcanes", "formaron" ~ "forman"): the spelling variants a small model writes. Words
     any subject uses are left out."""
-    return {w[:5] for w in _content(text)
+    return {w[:5] for w in content_stems(text)
             if len(w) >= min_len and not w.isdigit() and w[:5] not in _GENERIC}
 
 
@@ -181,8 +201,8 @@ def echoes(title: str, topic: str) -> bool:
     se formaron" for "Los volcanes y cómo se forman", "Fracciones para primaria" for
     "Fracciones para la escuela primaria"; "La imprenta" names a part of "Historia de la
     imprenta"."""
-    mine = [w for w in _content(title) if not w.isdigit()]
-    theirs = [w for w in _content(topic) if not w.isdigit()]
+    mine = [w for w in content_stems(title) if not w.isdigit()]
+    theirs = [w for w in content_stems(topic) if not w.isdigit()]
     if not mine or not theirs:
         return False
     if not all(any(_variant(w, t) for t in theirs) for w in mine):

@@ -4,8 +4,9 @@ Public names (internal module, used by the generator):
 
 - ``Gate``: what the gates know of the request (topic, language, policy).
 - ``Checked``: a step result after its gate: ``value`` (``None`` = unusable), ``problems``
-  [(path, msg)] worth a re-ask, ``avoid`` titles for the re-ask prompt, ``notes`` on what
-  was repaired or dropped.
+  [(path, msg)] worth a re-ask, ``avoid`` titles for the re-ask prompt, ``steer`` words
+  the step's next calls are biased against (``course.steer``), ``notes`` on what was
+  repaired or dropped.
 - ``check_outline``, ``check_lesson``, ``check_quiz``, ``check_course``, ``check_summary``,
   ``check_tags``, ``check_classification``: one gate per step.
 - ``combine_outlines``, ``combine_quizzes``: one passing outline (quiz) from the good
@@ -61,6 +62,7 @@ from localloom.course.schema import (
     Summary,
     Tags,
 )
+from localloom.course.steer import code_pieces, title_words
 from localloom.i18n import _, ngettext
 from localloom.language import detect
 
@@ -97,6 +99,7 @@ class Checked:
     value: BaseModel | None
     problems: list[tuple[str, str]] = field(default_factory=list)
     avoid: list[str] = field(default_factory=list)
+    steer: list[str] = field(default_factory=list)  # words the next call is biased against
     notes: list[str] = field(default_factory=list)
     used: dict[int, float] = field(default_factory=dict)  # earlier calls whose parts it kept
 
@@ -226,6 +229,7 @@ def _titles(titles: list[str], paths: list[str], gate: Gate, topic_echo: bool,
             checked.problems.append((paths[j], f"repeats {titles[i]!r} in other words; "
                                                "write a title about something else"))
             checked.avoid.append(titles[j])
+            checked.steer += title_words([titles[i], titles[j]], gate.topic)
             bad.add(j)
     return bad
 
@@ -369,8 +373,11 @@ def _align_key(question: dict[str, Any], path: str, notes: list[str]) -> None:
 
 
 def _question_problems(question: dict[str, Any], path: str, gate: Gate,
-                       about: tuple[str, ...] = ()) -> list[tuple[str, str]]:
+                       about: tuple[str, ...] = (), steer: list[str] | None = None,
+                       ) -> list[tuple[str, str]]:
+    """The question's problems; the code names among its options go to ``steer``."""
     problems: list[tuple[str, str]] = []
+    steer = [] if steer is None else steer
     # the question and its options, not the explanation, which a model pads with topic words
     # ("Cuando se hace la foto en la masa…" under a coffee question)
     if about and off_topic([question["question"], *question["options"]], " ".join(about)):
@@ -380,6 +387,7 @@ def _question_problems(question: dict[str, Any], path: str, gate: Gate,
     for k, option in enumerate(question["options"]):
         if why := text_problem(option, numbers_ok=True):
             problems.append((f"{path}.options[{k}]", why))
+            steer += code_pieces(option)
     for i, j in near_duplicates(question["options"]):
         problems.append((f"{path}.options[{j}]", f"repeats option {i + 1} in other words"))
     if why := text_problem(question["explanation"]):  # "" passed ("Writing a clear email")
@@ -405,7 +413,7 @@ def check_quiz(quiz: ModuleQuiz, want: int, gate: Gate = Gate(),
     bad: set[int] = set()
     for j, question in enumerate(questions):
         _align_key(question, f"{path}[{j}].answer", checked.notes)
-        found = _question_problems(question, f"{path}[{j}]", gate, about)
+        found = _question_problems(question, f"{path}[{j}]", gate, about, checked.steer)
         checked.problems += found
         bad |= {j} if found else set()
     for i, j in near_duplicates([q["question"] for q in questions]):

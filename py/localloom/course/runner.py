@@ -39,6 +39,7 @@ from localloom.course.gaps import Gaps, open_list
 from localloom.course.prompts.fewshot import copied_paths, example_strings, render_document
 from localloom.course.quality import Checked, placeholders, repair_data
 from localloom.course.schema import ENGINES, CourseShape, enforces_bounds, json_schema
+from localloom.course.steer import logit_bias
 from localloom.engine import CancelToken, Engine, GenerateRequest
 from localloom.errors import (
     ContextOverflowError,
@@ -169,8 +170,11 @@ class Runner:
                 model=self.engine.model_id, context=ctx),
             engine=self.engine.name, stage=step.task)
 
-    def request(self, step: Step, feedback: str, avoid: list[str], attempt: int) -> GenerateRequest:
-        """The call for this attempt, shrunk to fit ``engine.context_window`` (or raise)."""
+    def request(self, step: Step, feedback: str, avoid: list[str], attempt: int,
+                steer: list[str] = ()) -> GenerateRequest:
+        """The call for this attempt, shrunk to fit ``engine.context_window`` (or raise).
+        ``steer``: words the step's refused answers leaned on, biased against (base models
+        on llama.cpp engines: ``course.steer``)."""
         ctx = self.engine.context_window
         vars = {**step.vars, "feedback": feedback, "avoid": avoid[-40:],
                 "shape": step.shape or CourseShape(), "categories": step.categories or ()}
@@ -231,6 +235,7 @@ class Runner:
         else:
             request.repeat_penalty = self.repeat_penalty
             request.dry_multiplier = self.dry_multiplier
+            request.logit_bias = logit_bias(steer) or None
         return request
 
     # -- the call ------------------------------------------------------------------------
@@ -290,6 +295,7 @@ class Runner:
         step (``step.key``) whose best answer still has problems raises ``QualityError``
         carrying it (``.best``); a text task keeps it, with the problems noted."""
         feedback, avoid = "", list(step.avoid)
+        steer: list[str] = []  # words of refused answers, biased against in later calls
         last: CourseParseError | None = None
         best: tuple[int, Any, list] | None = None  # (problem count, value, problems)
         answers: list[Any] = []  # every parsed answer, for ``step.combine``
@@ -302,7 +308,7 @@ class Runner:
             if attempt:
                 self.emit("retry", step, attempt=calls, message=feedback)
             calls += 1
-            request = self.request(step, feedback, avoid, attempt)
+            request = self.request(step, feedback, avoid, attempt, steer)
             text, flooded = await self._call(step, request, attempt)
             notes: list[tuple[str, str]] = []
             if flooded:
@@ -334,10 +340,11 @@ class Runner:
                                         "checks.", checked.problems, stage=step.task)
                 feedback = last.feedback()
                 avoid = _merge(avoid, checked.avoid)
+                steer = _merge(steer, checked.steer)
                 if attempt < self.max_reasks:  # before re-asking the whole: only what failed
                     filled, calls = await self._fill(step, judged, judged_calls,
                                                      self.fill_tries[0], calls, feedback,
-                                                     from_nothing=False)
+                                                     from_nothing=False, steer=steer)
                     if filled is not None:
                         return self._done(step, filled)
                 continue
@@ -346,7 +353,7 @@ class Runner:
             return checked.value
         attempts = self.max_reasks + 1
         filled, calls = await self._fill(step, judged, judged_calls, self.fill_tries[1], calls,
-                                         feedback)
+                                         feedback, steer=steer)
         if filled is not None:
             return self._done(step, filled)
         if best is not None and not step.key:
@@ -382,7 +389,7 @@ class Runner:
 
     async def _fill(self, step: Step, judged: list[tuple[Any, list]], judged_calls: list[int],
                     tries: int, calls: int, why: str = "", from_nothing: bool = True,
-                    ) -> tuple[Checked | None, int]:
+                    steer: list[str] | None = None) -> tuple[Checked | None, int]:
         """The step's answer with its missing modules or questions written one at a time
         (``course.gaps``, at most ``tries`` calls each) once it passes the step's gate, and
         the step's call count; None when this engine cannot continue a document under a
@@ -390,13 +397,15 @@ class Runner:
         problems, for the raw panel; ``judged_calls``: the call each answer came from (the
         returned ``Checked.used`` maps calls to the share of their text the answer kept).
         ``from_nothing``: write every item when none passed (after the last re-ask; before
-        it, a whole answer costs little more than its items)."""
+        it, a whole answer costs little more than its items). ``steer``: the step's words to
+        bias against so far; the items' refusals add theirs (to the caller's list too)."""
         if (step.gaps is None or self.engine.chat or not enforces_bounds(self.engine)
                 or not judged):
             return None, calls
         gaps = step.gaps(judged)
         if gaps is None or not (gaps.data[gaps.key] or from_nothing):
             return None, calls
+        steer = [] if steer is None else steer
         base = self.request(step, "", [], 0)  # the first attempt's document: cached
         if base.prompt is None or not isinstance(base.schema, dict):
             return None, calls
@@ -421,6 +430,7 @@ class Runner:
                 request.max_tokens = min(base.max_tokens, schema_token_bound(items_schema))
                 request.temperature = round(min(1.0, self.temperature + 0.15 * k), 2)
                 request.seed = self._seed(step, self.max_reasks + calls)
+                request.logit_bias = logit_bias(steer) or None
                 calls, used = calls + 1, used + 1
                 text, _flooded = await self._call(step, request, calls, live=False)
                 item = parsing.parse_partial(text)
@@ -438,6 +448,7 @@ class Runner:
                     kept_calls[calls - 1] = 1.0
                     break
                 why = CourseParseError("", problems).feedback()
+                steer += [word for word in checked.steer if word not in steer]
             else:
                 return None, calls
         checked.notes.append(ngettext(

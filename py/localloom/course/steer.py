@@ -1,0 +1,90 @@
+"""Words a refused answer leaned on, turned into llama.cpp logit biases for the step's next
+calls, so a base model stops reaching for them.
+
+Public names: ``STEER_BIAS``, ``title_words``, ``logit_bias``.
+
+A re-ask's feedback is text a base model does not read as an instruction, and resampling the
+same document gives the same words back. "Understanding climate and weather" (in the page):
+the module written on its own after module 1, "Exploring Different Countries: Land and
+Water", repeated that title in other words on ten calls, at three seeds and temperatures.
+On the same document, with the earlier title's words biased down, no title reused them
+(eight samples each, in the page and on llama-server). A biased word is discouraged, not
+banned, and only for the rest of that step; the course's topic words are never biased::
+
+    words = title_words(["Exploring Different Countries: Land and Water"],
+                        topic="Understanding climate and weather")
+    request.logit_bias = logit_bias(words)   # [[" Exploring", -6.0], ["Exploring", -6.0], ...]
+
+A code name refused as a quiz option ("answer_type_list") is biased by the pieces that spell
+it ("_type", "_list"), so " list" in a sentence stays free. JSON's own keys stay free too: a
+title word that is part of a key ("lesson" of "lesson_titles") keeps its bare lower-case
+form, which is how the key is spelled after its quote.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from localloom.course.audit import FIELD_NAMES, content_stems, is_stop_word
+
+__all__ = ["STEER_BIAS", "code_pieces", "logit_bias", "title_words"]
+
+#: Added to a biased token's logit: e^-6 ≈ 1/400 of its odds, so a word the answer needs can
+#: still win, while a near-tie picks something else.
+STEER_BIAS = -6.0
+#: Words biased at most, per call (each gives up to six strings).
+MAX_WORDS = 24
+#: How the schema's keys are spelled after their opening quote: never biased.
+_KEY_PIECES = frozenset(piece for name in FIELD_NAMES for piece in name.split("_"))
+_CODE_NAME = re.compile(r"[^\W\d_]+(?:_[^\W_]+)+")
+
+
+def title_words(texts: Iterable[str], topic: str = "") -> list[str]:
+    """The words of refused titles: 3+ letters, no stop words, none of the topic's (plurals,
+    case and accents ignored), each spelling once ("Volcanes", "volcán": both)."""
+    keep = set(content_stems(topic))
+    out: list[str] = []
+    for text in texts:
+        for word in re.findall(r"[^\W\d_]{3,}", text):
+            stems = content_stems(word)
+            if is_stop_word(word) or not stems or stems[0] in keep or any(
+                    word.casefold() == seen.casefold() for seen in out):
+                continue
+            out.append(word)
+    return out
+
+
+def code_pieces(text: str) -> list[str]:
+    """The pieces that spell the code names in ``text`` ("answer_type_list" → "_type",
+    "_list"; a first piece that is no key's, too: "foo_bar" → "foo_", "_bar")."""
+    out: list[str] = []
+    for name in _CODE_NAME.findall(text):
+        first, *rest = name.split("_")
+        pieces = ([] if first.casefold() in _KEY_PIECES else [first + "_"]) + [
+            "_" + piece for piece in rest]
+        out += [piece for piece in pieces if piece not in out]
+    return out
+
+
+def _forms(word: str) -> list[str]:
+    if "_" in word:  # a code name's piece: exactly the tokens that spell it
+        return [word]
+    cases = dict.fromkeys([word, word.lower(), word[:1].upper() + word[1:]])
+    return [form for case in cases for form in (" " + case, case)
+            if form not in _KEY_PIECES]
+
+
+def logit_bias(words: Iterable[str], bias: float = STEER_BIAS) -> list[list]:
+    """llama.cpp's ``logit_bias`` as ``[text, bias]`` pairs (llama.cpp biases every token of
+    a text): each word with and without a leading space, as written, in lower case and
+    capitalised (but no key's spelling); a code name's piece as it is; the first
+    ``MAX_WORDS`` words."""
+    pairs: list[list] = []
+    seen: set[str] = set()
+    for word in list(dict.fromkeys(words))[:MAX_WORDS]:
+        for form in _forms(word):
+            if form not in seen:
+                seen.add(form)
+                pairs.append([form, bias])
+    return pairs
