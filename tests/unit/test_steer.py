@@ -78,3 +78,17 @@ def test_the_quiz_gate_steers_away_from_a_code_name_option():
     checked = check_quiz(quiz, 1, Gate(language="en"))
     assert "questions[0].options[1]" in dict(checked.problems)
     assert checked.steer == ["_type", "_list"]
+
+
+def test_the_quiz_gate_steers_away_from_the_subject_of_a_question_about_another():
+    """A Python quiz on llama-server asked "¿Cuántos genes tiene un ser humano?" (the worked
+    example's genetics) in all its answers and parts: those words are biased, the module's
+    are not."""
+    quiz = ModuleQuiz.model_validate({"questions": [{
+        "question": "¿Cuántos genes tiene un ser humano?", "options": ["23", "46", "22"],
+        "answer": 1, "explanation": "Los cromosomas humanos son 46."}]})
+    about = ("Variables y funciones en Python", "Crear una función", "Usar variables")
+    checked = check_quiz(quiz, 1, Gate(language="es", topic="Programación con Python"),
+                         about=about)
+    assert "is about another subject" in dict(checked.problems)["questions[0]"]
+    assert checked.steer == ["genes", "ser", "humano"]

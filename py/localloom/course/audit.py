@@ -4,7 +4,7 @@ Public names: ``title_problem``, ``text_problem``, ``near_duplicates``, ``simila
 ``echoes``, ``key_problem``, ``options_problem``, ``numeric_options_problem``,
 ``opinion_problem``, ``off_topic``, ``course_off_topic``,
 ``off_topic_modules``, ``explained_option``, ``audit_course``, ``content_stems``,
-``is_stop_word``, ``FORM_WORDS``, ``FIELD_NAMES``.
+``is_stop_word``, ``subject_roots``, ``FORM_WORDS``, ``FIELD_NAMES``.
 
 A course can validate and still be worthless: "1.0" as a lesson title, the topic repeated as
 every module title, "es" as the audience, ``["module", "title", "description"]`` (the
@@ -47,6 +47,7 @@ __all__ = [
     "opinion_problem",
     "options_problem",
     "similar",
+    "subject_roots",
     "text_problem",
     "title_problem",
 ]  # fmt: skip
@@ -129,7 +130,7 @@ diffe type types bette make makes using thing examp good best learn about which 
 kind kinds know prime begin""".split())
 
 
-def _roots(text: str, min_len: int = 1) -> set[str]:
+def subject_roots(text: str, min_len: int = 1) -> set[str]:
     """Content words by their first five letters ("composting" ~ "compost", "volcanos" ~
     "volcanes", "formaron" ~ "forman"): the spelling variants a small model writes. Words
     any subject uses are left out."""
@@ -140,10 +141,10 @@ def _roots(text: str, min_len: int = 1) -> set[str]:
 def off_topic(texts: list[str], topic: str, min_len: int = 4) -> bool:
     """True when none of the topic's content words (``min_len``+ letters, compared by their
     first five letters) appears in ``texts``: a course (or a quiz) about something else."""
-    wanted = _roots(topic, min_len)
+    wanted = subject_roots(topic, min_len)
     if not wanted:
         return False
-    seen = {root for text in texts for root in _roots(text)}
+    seen = {root for text in texts for root in subject_roots(text)}
     return not wanted & seen
 
 

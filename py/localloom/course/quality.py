@@ -48,6 +48,7 @@ from localloom.course.audit import (
     off_topic_modules,
     opinion_problem,
     options_problem,
+    subject_roots,
     text_problem,
     title_problem,
 )
@@ -375,13 +376,18 @@ def _align_key(question: dict[str, Any], path: str, notes: list[str]) -> None:
 def _question_problems(question: dict[str, Any], path: str, gate: Gate,
                        about: tuple[str, ...] = (), steer: list[str] | None = None,
                        ) -> list[tuple[str, str]]:
-    """The question's problems; the code names among its options go to ``steer``."""
+    """The question's problems; the words of a question about another subject and the code
+    names among its options go to ``steer``."""
     problems: list[tuple[str, str]] = []
     steer = [] if steer is None else steer
     # the question and its options, not the explanation, which a model pads with topic words
     # ("Cuando se hace la foto en la masa…" under a coffee question)
-    if about and off_topic([question["question"], *question["options"]], " ".join(about)):
+    asked = [question["question"], *question["options"]]
+    if about and off_topic(asked, " ".join(about)):
         problems.append((path, "is about another subject, not this module's lessons"))
+        # a worked example's subject ("¿Cuántos genes tiene un ser humano?" in a Python quiz)
+        steer += [word for word in title_words(asked, " ".join((gate.topic, *about)))
+                  if subject_roots(word)]  # not "tiene", "cuántos": words any subject uses
     if why := title_problem(question["question"]) or opinion_problem(question["question"]):
         problems.append((f"{path}.question", why))
     for k, option in enumerate(question["options"]):

@@ -15,6 +15,8 @@ banned, and only for the rest of that step; the course's topic words are never b
                         topic="Understanding climate and weather")
     request.logit_bias = logit_bias(words)   # [[" Exploring", -6.0], ["Exploring", -6.0], ...]
 
+A quiz question about another subject than its module (a worked example's, copied: "¿Cuántos
+genes tiene un ser humano?" in a Python quiz) is biased by its specific words the same way.
 A code name refused as a quiz option ("answer_type_list") is biased by the pieces that spell
 it ("_type", "_list"), so " list" in a sentence stays free. JSON's own keys stay free too: a
 title word that is part of a key ("lesson" of "lesson_titles") keeps its bare lower-case
