@@ -1,15 +1,18 @@
 """Words a refused answer leaned on, turned into llama.cpp logit biases for the step's next
 calls, so a base model stops reaching for them.
 
-Public names: ``STEER_BIAS``, ``title_words``, ``logit_bias``.
+Public names: ``STEER_BIAS``, ``MAX_WORDS``, ``title_words``, ``code_pieces``,
+``logit_bias``.
 
 A re-ask's feedback is text a base model does not read as an instruction, and resampling the
 same document gives the same words back. "Understanding climate and weather" (in the page):
 the module written on its own after module 1, "Exploring Different Countries: Land and
 Water", repeated that title in other words on ten calls, at three seeds and temperatures.
-On the same document, with the earlier title's words biased down, no title reused them
-(eight samples each, in the page and on llama-server). A biased word is discouraged, not
-banned, and only for the rest of that step; the course's topic words are never biased::
+A probe continuing "Module 1: <that title>", then "Module 2:", reused its words in 3 of 4
+samples in the page and 3 of 5 on llama-server; with those words biased by -8, in 0 of 8
+and 0 of 5 (two of the page's eight echoed the topic instead, which its own gate refuses).
+A biased word is discouraged, not banned, and only for the rest of that step; the course's
+topic words are never biased::
 
     words = title_words(["Exploring Different Countries: Land and Water"],
                         topic="Understanding climate and weather")
