@@ -79,8 +79,13 @@ def _fold(text: str) -> str:
     return "".join(c for c in text if not unicodedata.combining(c))
 
 
+#: An English contraction's or possessive's ending: "What's a computer?" says what "What is a
+#: computer?" says (two lesson titles of one course, in the page).
+_CLITIC = re.compile(r"(?<=[^\W\d_])['’](?:s|re|ll|ve|d|m|t)\b", re.IGNORECASE)
+
+
 def _words(text: str) -> list[str]:
-    return re.findall(r"[^\W_]+", _fold(text))
+    return re.findall(r"[^\W_]+", _fold(_CLITIC.sub("", text)))
 
 
 def _stem(word: str) -> str:
