@@ -123,10 +123,10 @@ _WORDS = {
 }
 _TEXT = {
     "en": ("A course about {title} for curious adults.", "curious adults", "Explain how {t} works",
-           "This part explains {t} with real examples from a garden."),
+           "This part of {title} explains {t} with real examples from a garden."),
     "es": ("Un curso sobre {title} para adultos curiosos.", "adultos curiosos",
            "Explicar cómo funciona {t}",
-           "Esta parte explica {t} con ejemplos reales de un huerto."),
+           "Esta parte de {title} explica {t} con ejemplos reales de un huerto."),
 }
 
 
@@ -148,7 +148,8 @@ def outline_data(shape: CourseShape, title: str = "Photosynthesis", language: st
         titles = [f"{prefix}{title_for(m * shape.lessons_per_module + j, language, gap=5)}"
                   for j in range(shape.lessons_per_module)]
         modules.append({"title": f"{prefix}{title_for(m, language)}",
-                        "summary": summary.format(t=title_for(m, language).lower()),
+                        "summary": summary.format(t=title_for(m, language).lower(),
+                                                  title=title.lower()),
                         "lesson_titles": titles})
     return {
         "title": title, "description": describe.format(title=title), "language": language,

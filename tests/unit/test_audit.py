@@ -365,3 +365,25 @@ def test_a_rude_text_is_not_course_content(text):
                                   "Computadora", "Cojinete de bolas", "The title of the album"])
 def test_words_that_only_look_rude_are_content(text):
     assert text_problem(text) is None and title_problem(text) is None
+
+
+def test_a_course_whose_modules_never_name_the_topic_is_found():
+    """"Nutrición y alimentación saludable" (in the page): an on-topic description, two modules
+    on Mendel's genetics. Over the 151 distinct courses of the saved runs, this flags three:
+    that one, "Primeros auxilios básicos" as food preparation, and "La Revolución Industrial"
+    as "El origen de la agricultura"."""
+    from localloom.course.audit import no_module_on_topic
+
+    genetics = {"modules": [
+        {"title": "Herencia cruzada y reproducción sexual",
+         "summary": "Las leyes de Mendel explican cómo se heredan los rasgos.",
+         "lesson_titles": ["La herencia de padres", "Las leyes de Mendel"]},
+        {"title": "Mendel y su legado", "summary": "Gregor Mendel y los genes.",
+         "lesson_titles": ["Genética y reproducción humana", "La herencia en la agricultura"]}]}
+    assert no_module_on_topic(genetics, "Nutrición y alimentación saludable")
+    genetics["modules"][1]["lesson_titles"][1] = "Una alimentación que cuida los genes"
+    assert not no_module_on_topic(genetics, "Nutrición y alimentación saludable")
+    assert not no_module_on_topic({"modules": []}, "Nutrición")
+    assert audit_course({"modules": genetics["modules"][:1]}, topic="Nutrición saludable",
+                        language="es")[
+        "no_module_on_topic"] is True

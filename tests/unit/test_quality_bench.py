@@ -20,7 +20,8 @@ def test_totals_count_what_slipped_through():
     audit = {"language_share": 0.9, "wrong_language": ["title"],
              "near_duplicate_lesson_titles": [("a", "b")], "near_duplicate_module_titles": [],
              "echo_or_placeholder_titles": [("1.0", "number")], "unusable_text": [],
-             "quiz_key_problems": [], "modules": 2}
+             "quiz_key_problems": [], "modules": 2, "off_topic": False,
+             "no_module_on_topic": True}
     done = {"rendered": True, "seconds": 100.0, "reasks": 2, "calls": 9, "tokens": 900,
             "tokens_wasted": 120, "audit": audit, "want_modules": 2}
     failed = {"rendered": False, "seconds": 30.0, "reasks": 3, "calls": 4, "tokens": 300,
@@ -31,6 +32,7 @@ def test_totals_count_what_slipped_through():
     assert total["echo_or_placeholder_titles"] == 1
     assert total["courses_with_the_requested_shape"] == 1
     assert total["tokens_wasted_on_reasks"] == 320
+    assert total["courses_off_topic"] == 1
 
 
 def test_topics_are_held_out_from_the_worked_examples():

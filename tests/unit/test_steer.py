@@ -92,3 +92,25 @@ def test_the_quiz_gate_steers_away_from_the_subject_of_a_question_about_another(
                          about=about)
     assert "is about another subject" in dict(checked.problems)["questions[0]"]
     assert checked.steer == ["genes", "ser", "humano"]
+
+
+def test_the_outline_gate_refuses_modules_that_never_name_the_topic_and_steers_off_them():
+    outline = Outline.model_validate({
+        "title": "Nutrición y alimentación saludable", "description": "Cómo se planifica la "
+        "alimentación en casa para que los niños sean saludables.", "audience": "Principiantes",
+        "level": "beginner", "language": "es", "estimated_hours": 2,
+        "learning_objectives": ["Planificar comidas"], "prerequisites": [],
+        "modules": [
+            {"title": "Herencia cruzada y reproducción sexual",
+             "summary": "Las leyes de Mendel explican cómo se heredan los rasgos.",
+             "lesson_titles": ["La herencia de los padres", "Las leyes de Mendel"]},
+            {"title": "Mendel y su legado", "summary": "Gregor Mendel descubrió los genes.",
+             "lesson_titles": ["Genética humana", "Los guisantes del monasterio"]}]})
+    checked = check_outline(outline, CourseShape(2, 2, 2),
+                            Gate(language="es", topic="Nutrición y alimentación saludable"))
+    assert "none is about 'Nutrición y alimentación saludable'" in dict(checked.problems)[
+        "modules"]
+    assert {"Herencia", "Mendel", "Genética", "guisantes"} <= set(checked.steer)
+    smaller = check_outline(outline, CourseShape(2, 2, 2), Gate(
+        language="es", topic="Nutrición y alimentación saludable", policy="smaller"))
+    assert smaller.value is None or smaller.problems  # never kept as a smaller course

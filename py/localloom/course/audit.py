@@ -4,7 +4,8 @@ Public names: ``title_problem``, ``text_problem``, ``near_duplicates``, ``simila
 ``echoes``, ``key_problem``, ``options_problem``, ``numeric_options_problem``,
 ``opinion_problem``, ``off_topic``, ``course_off_topic``,
 ``off_topic_modules``, ``explained_option``, ``audit_course``, ``content_stems``,
-``is_stop_word``, ``subject_roots``, ``FORM_WORDS``, ``FIELD_NAMES``.
+``is_stop_word``, ``subject_roots``, ``no_module_on_topic``, ``FORM_WORDS``,
+``FIELD_NAMES``.
 
 A course can validate and still be worthless: "1.0" as a lesson title, the topic repeated as
 every module title, "es" as the audience, ``["module", "title", "description"]`` (the
@@ -163,6 +164,17 @@ def course_off_topic(course: dict[str, Any], topic: str) -> bool:
         text for m in modules
         for text in (m.get("title", ""), m.get("summary", ""), *_lesson_titles(m))]
     return bool(topic) and off_topic(texts, topic, min_len=3)
+
+
+def no_module_on_topic(course: dict[str, Any], topic: str) -> bool:
+    """True when no module (title, summary, lesson titles) names any of the topic's words: a
+    course on something else under an on-topic description. "Nutrición y alimentación
+    saludable" (in the page): a description on family meals, from one answer, and two modules
+    on Mendel's genetics (a worked example's subject), from another."""
+    modules = course.get("modules") or []
+    texts = [text for m in modules
+             for text in (m.get("title", ""), m.get("summary", ""), *_lesson_titles(m))]
+    return bool(topic) and bool(modules) and off_topic(texts, topic, min_len=3)
 
 
 def _lesson_titles(module: dict[str, Any]) -> list[str]:
@@ -449,6 +461,7 @@ def audit_course(course: dict[str, Any], *, topic: str, language: str) -> dict[s
                 and (why := text_problem(t, numbers_ok=".options[" in p))]
     return {
         "off_topic": course_off_topic(course, topic),
+        "no_module_on_topic": no_module_on_topic(course, topic),
         "off_topic_modules": [module_titles[i] for i in off_topic_modules(course, topic)],
         "text_fields": len(texts),
         "fields_with_language": len(decided),

@@ -43,6 +43,7 @@ from localloom.course.audit import (
     explained_option,
     key_problem,
     near_duplicates,
+    no_module_on_topic,
     numeric_options_problem,
     off_topic,
     off_topic_modules,
@@ -284,6 +285,12 @@ def check_outline(outline: Outline, shape: CourseShape, gate: Gate = Gate()) -> 
             paths.append(f"modules[{i}].lesson_titles[{j}]")
             owner.append((i, j))
     bad_lessons = _titles(flat, paths, gate, True, checked)
+    if gate.topic and no_module_on_topic({"modules": modules}, gate.topic):
+        checked.problems.append(("modules", f"none is about {gate.topic!r}; write modules on "
+                                            "that topic"))
+        bad_modules |= set(range(len(modules)))
+        checked.steer += [word for word in title_words(
+            [m["title"] for m in modules] + flat, gate.topic) if subject_roots(word)]
     for i in off_topic_modules({**data, "modules": modules}, gate.topic):
         checked.problems.append((f"modules[{i}]", "is about another subject than the rest of "
                                                   "the course; write a module on this course"))
