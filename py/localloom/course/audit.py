@@ -4,8 +4,7 @@ Public names: ``title_problem``, ``text_problem``, ``near_duplicates``, ``simila
 ``echoes``, ``key_problem``, ``options_problem``, ``numeric_options_problem``,
 ``opinion_problem``, ``off_topic``, ``course_off_topic``,
 ``off_topic_modules``, ``explained_option``, ``audit_course``, ``content_stems``,
-``is_stop_word``, ``subject_roots``, ``no_module_on_topic``, ``FORM_WORDS``,
-``FIELD_NAMES``.
+``subject_roots``, ``no_module_on_topic``, ``FORM_WORDS``, ``FIELD_NAMES``.
 
 A course can validate and still be worthless: "1.0" as a lesson title, the topic repeated as
 every module title, "es" as the audience, ``["module", "title", "description"]`` (the
@@ -39,9 +38,9 @@ __all__ = [
     "course_off_topic",
     "echoes",
     "explained_option",
-    "is_stop_word",
     "key_problem",
     "near_duplicates",
+    "no_module_on_topic",
     "numeric_options_problem",
     "off_topic",
     "off_topic_modules",
@@ -100,10 +99,6 @@ def content_stems(text: str) -> list[str]:
     """``text``'s content words as the near-duplicate check compares them: folded, without
     stop words, plurals cut."""
     return [_stem(w) for w in _words(text) if w not in _STOP]
-
-
-def is_stop_word(word: str) -> bool:
-    return _fold(word) in _STOP
 
 
 def similar(a: str, b: str) -> bool:

@@ -49,7 +49,6 @@ from localloom.course.audit import (
     off_topic_modules,
     opinion_problem,
     options_problem,
-    subject_roots,
     text_problem,
     title_problem,
 )
@@ -64,7 +63,7 @@ from localloom.course.schema import (
     Summary,
     Tags,
 )
-from localloom.course.steer import code_pieces, title_words
+from localloom.course.steer import code_pieces, subject_words, title_words
 from localloom.i18n import _, ngettext
 from localloom.language import detect
 
@@ -289,8 +288,7 @@ def check_outline(outline: Outline, shape: CourseShape, gate: Gate = Gate()) -> 
         checked.problems.append(("modules", f"none is about {gate.topic!r}; write modules on "
                                             "that topic"))
         bad_modules |= set(range(len(modules)))
-        checked.steer += [word for word in title_words(
-            [m["title"] for m in modules] + flat, gate.topic) if subject_roots(word)]
+        checked.steer += subject_words([m["title"] for m in modules] + flat, gate.topic)
     for i in off_topic_modules({**data, "modules": modules}, gate.topic):
         checked.problems.append((f"modules[{i}]", "is about another subject than the rest of "
                                                   "the course; write a module on this course"))
@@ -393,8 +391,7 @@ def _question_problems(question: dict[str, Any], path: str, gate: Gate,
     if about and off_topic(asked, " ".join(about)):
         problems.append((path, "is about another subject, not this module's lessons"))
         # a worked example's subject ("¿Cuántos genes tiene un ser humano?" in a Python quiz)
-        steer += [word for word in title_words(asked, " ".join((gate.topic, *about)))
-                  if subject_roots(word)]  # not "tiene", "cuántos": words any subject uses
+        steer += subject_words(asked, " ".join((gate.topic, *about)))
     if why := title_problem(question["question"]) or opinion_problem(question["question"]):
         problems.append((f"{path}.question", why))
     for k, option in enumerate(question["options"]):

@@ -19,7 +19,7 @@ from __future__ import annotations
 import copy
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -171,7 +171,7 @@ class Runner:
             engine=self.engine.name, stage=step.task)
 
     def request(self, step: Step, feedback: str, avoid: list[str], attempt: int,
-                steer: list[str] = ()) -> GenerateRequest:
+                steer: Sequence[str] = ()) -> GenerateRequest:
         """The call for this attempt, shrunk to fit ``engine.context_window`` (or raise).
         ``steer``: words the step's refused answers leaned on, biased against (base models
         on llama.cpp engines: ``course.steer``)."""
@@ -448,7 +448,7 @@ class Runner:
                     kept_calls[calls - 1] = 1.0
                     break
                 why = CourseParseError("", problems).feedback()
-                steer += [word for word in checked.steer if word not in steer]
+                steer[:] = _merge(steer, checked.steer)
             else:
                 return None, calls
         checked.notes.append(ngettext(

@@ -1,8 +1,8 @@
 """Words a refused answer leaned on, turned into llama.cpp logit biases for the step's next
 calls, so a base model stops reaching for them.
 
-Public names: ``STEER_BIAS``, ``MAX_WORDS``, ``title_words``, ``code_pieces``,
-``logit_bias``.
+Public names: ``STEER_BIAS``, ``MAX_WORDS``, ``title_words``, ``subject_words``,
+``code_pieces``, ``logit_bias``.
 
 A re-ask's feedback is text a base model does not read as an instruction, and resampling the
 same document gives the same words back. "Understanding climate and weather" (in the page):
@@ -31,9 +31,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from localloom.course.audit import FIELD_NAMES, content_stems, is_stop_word
+from localloom.course.audit import FIELD_NAMES, content_stems, subject_roots
 
-__all__ = ["STEER_BIAS", "code_pieces", "logit_bias", "title_words"]
+__all__ = ["STEER_BIAS", "code_pieces", "logit_bias", "subject_words", "title_words"]
 
 #: Added to a biased token's logit: e^-6 ≈ 1/400 of its odds, so a word the answer needs can
 #: still win, while a near-tie picks something else.
@@ -50,14 +50,21 @@ def title_words(texts: Iterable[str], topic: str = "") -> list[str]:
     case and accents ignored), each spelling once ("Volcanes", "volcán": both)."""
     keep = set(content_stems(topic))
     out: list[str] = []
+    seen: set[str] = set()
     for text in texts:
         for word in re.findall(r"[^\W\d_]{3,}", text):
-            stems = content_stems(word)
-            if is_stop_word(word) or not stems or stems[0] in keep or any(
-                    word.casefold() == seen.casefold() for seen in out):
+            stems = content_stems(word)  # empty for a stop word
+            if not stems or stems[0] in keep or word.casefold() in seen:
                 continue
+            seen.add(word.casefold())
             out.append(word)
     return out
+
+
+def subject_words(texts: Iterable[str], topic: str = "") -> list[str]:
+    """``title_words`` that name a subject: not "tiene", "cuántos", "basics", words any
+    subject uses (``audit.subject_roots``)."""
+    return [word for word in title_words(texts, topic) if subject_roots(word)]
 
 
 def code_pieces(text: str) -> list[str]:
