@@ -691,6 +691,9 @@ def test_when_no_question_ever_passed_each_is_written_alone_after_the_last_re_as
     assert [r.schema["type"] for r in engine.requests[3:8]] == ["object"] * 5
     assert "questions" in engine.requests[5].schema["properties"]  # the last whole answer
     assert engine.requests[6].prompt.endswith('{"questions": [')  # nothing kept: open list
+    # the parts continue the last re-ask's document (other examples, cached), not the first's
+    assert engine.requests[5].prompt != engine.requests[3].prompt
+    assert engine.requests[6].prompt.startswith(engine.requests[5].prompt)
     assert "options" in engine.requests[6].schema["properties"]  # one question's grammar
     assert [q.question for q in course.modules[0].quiz] == [q["question"] for q in good]
     done = next(e for e in events if e.kind == "step_done" and e.key == "quiz:0")

@@ -406,7 +406,10 @@ class Runner:
         if gaps is None or not (gaps.data[gaps.key] or from_nothing):
             return None, calls
         steer = [] if steer is None else steer
-        base = self.request(step, "", [], 0)  # the first attempt's document: cached
+        # The document of the answer just read, which the engine's cache holds: after the last
+        # re-ask it shows other worked examples, so the parts do not copy the first ones' subject
+        # (a Python course's quiz on the genetics example, seven calls in a row).
+        base = self.request(step, "", [], self.max_reasks if from_nothing else 0)
         if base.prompt is None or not isinstance(base.schema, dict):
             return None, calls
         items_schema = base.schema["properties"][gaps.key]["items"]
