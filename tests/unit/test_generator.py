@@ -723,8 +723,12 @@ def test_a_refused_repeat_biases_its_words_against_the_calls_after_it():
     script = script_for(SHAPE)
     engine = ScriptedEngine([json.dumps(dup), json.dumps(part), json.dumps(part), *script],
                             chat=False)
-    run(generate_course(engine, request()))
+    events = []
+    run(generate_course(engine, request(), on_event=events.append))
     assert engine.requests[0].logit_bias is None
+    retries = [e for e in events if e.kind == "retry"]
+    assert retries[0].steer == ["Light", "water"]  # for the raw panel
+    assert retries[-1].steer[-1] == "Leaves"
     first = dict(engine.requests[1].logit_bias)
     assert first[" Light"] == first["water"] == STEER_BIAS
     assert not any("hotosynthesis" in text for text in first)  # the topic's word
@@ -755,6 +759,8 @@ def test_a_chat_engine_is_never_biased():
     dup = outline_data(SHAPE)
     dup["modules"][1]["title"] = "Water and light"
     engine = ScriptedEngine([json.dumps(dup), *script_for(SHAPE)])
-    run(generate_course(engine, request()))
+    events = []
+    run(generate_course(engine, request(), on_event=events.append))
     assert engine.tasks()[:2] == ["outline", "outline"]
     assert all(r.logit_bias is None for r in engine.requests)
+    assert [e.steer for e in events if e.kind == "retry"] == [[]]

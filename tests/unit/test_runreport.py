@@ -54,3 +54,16 @@ def test_tokens_before_any_step_are_still_counted():
     report = RunReport()
     report.tokens(3)
     assert report.to_dict()["tokens"] == 3
+
+
+def test_a_verdict_names_the_words_the_next_call_is_biased_against():
+    report = RunReport()
+    report.event(GenerationEvent("step_start", 1, 2, "Course outline"))
+    line = report.event(GenerationEvent("retry", 1, 2, "Course outline", attempt=1,
+                                        message="- modules[1].title: repeats module 1",
+                                        steer=["Exploring", "Countries"]))
+    assert line.endswith("repeats module 1\nwords of the refused answers made less likely: "
+                         "Exploring, Countries")
+    plain = report.event(GenerationEvent("retry", 1, 2, "Course outline", attempt=2,
+                                         message="- modules[1].title: repeats module 1"))
+    assert "less likely" not in plain

@@ -39,7 +39,7 @@ from localloom.course.gaps import Gaps, open_list
 from localloom.course.prompts.fewshot import copied_paths, example_strings, render_document
 from localloom.course.quality import Checked, placeholders, repair_data
 from localloom.course.schema import ENGINES, CourseShape, enforces_bounds, json_schema
-from localloom.course.steer import logit_bias
+from localloom.course.steer import MAX_WORDS, logit_bias
 from localloom.engine import CancelToken, Engine, GenerateRequest
 from localloom.errors import (
     ContextOverflowError,
@@ -84,6 +84,8 @@ class GenerationEvent:
     key: str = ""  # the step's part of the course: "outline", "lesson:0.1", "quiz:0"
     # step_done: earlier calls of the step (0-based) whose text the answer kept, and the share
     used: dict[int, float] = field(default_factory=dict)
+    # retry: words of refused answers this call is biased against (``course.steer``)
+    steer: list[str] = field(default_factory=list)
 
 
 EventCallback = Callable[[GenerationEvent], None]
@@ -235,8 +237,15 @@ class Runner:
         else:
             request.repeat_penalty = self.repeat_penalty
             request.dry_multiplier = self.dry_multiplier
-            request.logit_bias = logit_bias(steer) or None
+            request.logit_bias = logit_bias(self._biased(steer)) or None
         return request
+
+    def _biased(self, steer: Sequence[str]) -> list[str]:
+        """The words of ``steer`` a call is biased against: none unless the engine is a base
+        model on llama.cpp (a grammar engine), which takes ``logit_bias``."""
+        if self.engine.chat or not enforces_bounds(self.engine):
+            return []
+        return list(dict.fromkeys(steer))[:MAX_WORDS]
 
     # -- the call ------------------------------------------------------------------------
 
@@ -306,7 +315,8 @@ class Runner:
         for attempt in range(self.max_reasks + 1):
             self.check_cancel(step.task)
             if attempt:
-                self.emit("retry", step, attempt=calls, message=feedback)
+                self.emit("retry", step, attempt=calls, message=feedback,
+                          steer=self._biased(steer))
             calls += 1
             request = self.request(step, feedback, avoid, attempt, steer)
             text, flooded = await self._call(step, request, attempt)
@@ -426,14 +436,15 @@ class Runner:
                     path=path) if index else _(
                     "no part passed; writing {path} on its own").format(path=path)
                 self.emit("retry", step, attempt=calls,
-                          message=written + (f"\n{why}" if why else ""))
+                          message=written + (f"\n{why}" if why else ""),
+                          steer=self._biased(steer))
                 request = copy.copy(base)
                 request.prompt = base.prompt + open_list(data, gaps.key)
                 request.schema = items_schema
                 request.max_tokens = min(base.max_tokens, schema_token_bound(items_schema))
                 request.temperature = round(min(1.0, self.temperature + 0.15 * k), 2)
                 request.seed = self._seed(step, self.max_reasks + calls)
-                request.logit_bias = logit_bias(steer) or None
+                request.logit_bias = logit_bias(self._biased(steer)) or None
                 calls, used = calls + 1, used + 1
                 text, _flooded = await self._call(step, request, calls, live=False)
                 item = parsing.parse_partial(text)

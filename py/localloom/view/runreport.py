@@ -53,6 +53,9 @@ class RunReport:
             self.steps.append(_Step(event.label))
         elif event.kind == "retry":
             verdict = f"asked again (attempt {event.attempt + 1}) because:\n{event.message}"
+            if event.steer:
+                verdict += f"\nwords of the refused answers made less likely: " \
+                           f"{', '.join(event.steer)}"
             self._current().verdicts.append(verdict)
             return f"[quality check] {event.label}: {verdict}"
         elif event.kind == "step_done":
