@@ -153,6 +153,7 @@ def totals(results: list[dict]) -> dict:
         "modules_off_topic": sum(len(a.get("off_topic_modules", ())) for a in audits),
         "courses_off_topic": sum(1 for a in audits
                                  if a.get("off_topic") or a.get("no_module_on_topic")),
+        "descriptions_off_topic": sum(1 for a in audits if a.get("description_off_topic")),
         "texts_ending_mid_phrase": sum(len(a.get("ends_mid_phrase", ())) for a in audits),
         "courses_with_quiz_key_problems": sum(1 for a in audits if a["quiz_key_problems"]),
         "courses_with_the_requested_shape": sum(

@@ -8,6 +8,7 @@ import pytest
 from localloom.course.audit import (
     audit_course,
     course_off_topic,
+    description_off_topic,
     echoes,
     key_problem,
     near_duplicates,
@@ -131,6 +132,37 @@ def test_a_course_about_something_else_is_off_topic():
     assert not off_topic(["Fotografía en vivo", "La luz"], "Introducción a la fotografía digital")
     assert not off_topic(["What is a compost pile?"], "Basics of home composting")
     assert not off_topic(["Anything"], "AI")  # no word long enough to judge
+
+
+VOLCANO_MODULES = [
+    {"title": "Los volcanes y el estudio del efecto invernadero", "summary": "Aprendizaje de "
+     "matemáticas con los datos de los volcanes, así como la tabla de cálculo de la temperatura.",
+     "lesson_titles": ["Comparación de temperaturas en los diferentes lugares",
+                       "el estudio de las diferencias de temperatura entre los dos"]},
+    {"title": "El papel de la tierra", "summary": "Aprendizaje sobre el uso del agua.",
+     "lesson_titles": ["la fertilidad del agua", "el cambio climático"]}]
+
+
+def test_a_description_about_another_subject_than_the_titles_is_off_topic():
+    """'Los volcanes y cómo se forman' (in the page): described as multiplication tables over
+    modules on volcanoes. A description that names no topic word but shares one with a
+    title ("clean" / "Cleaning") is fair."""
+    volcano = {"title": "Los volcanes y cómo se forman", "description": "Aprendizaje de la tabla "
+               "de multiplicar y el uso de los números naturales. Este curso te enseña cómo la "
+               "tabla de multiplicación y el cálculo de fracciones puede dar diferentes "
+               "resultados a cada número que se multiplica.",
+               "learning_objectives": ["Comparación de fracciones (1/2)"],
+               "modules": VOLCANO_MODULES}
+    assert description_off_topic(volcano, "Los volcanes y cómo se forman")
+    assert not course_off_topic(volcano, "Los volcanes y cómo se forman")  # the modules are
+    on = dict(volcano, description="Cómo nace un volcán y qué sale de él.")
+    assert not description_off_topic(on, "Los volcanes y cómo se forman")
+    dog = {"title": "Caring for a dog", "description": "Keep your pet clean and happy.",
+           "modules": [{"title": "Cleaning up your dog's kennel", "summary": "",
+                        "lessons": [{"title": "Brushing"}]}]}
+    assert not description_off_topic(dog, "Caring for a dog")
+    assert audit_course(volcano, topic="Los volcanes y cómo se forman",
+                        language="es")["description_off_topic"]
 
 
 def test_a_course_is_judged_by_its_description_and_modules_not_its_title():

@@ -477,3 +477,48 @@ def test_a_module_that_shares_words_with_the_rest_of_the_course_is_on_topic():
           "the internet.", ["What is web traffic? Why do people visit websites?",
                             "How many sites are there online?"])], "en")
     assert check_outline(outline, SHAPE, Gate("How the internet works", "en")).problems == []
+
+
+def test_a_function_word_shared_with_the_module_does_not_make_a_question_on_topic():
+    """'Introducción a la programación con Python' (in the page): module 2's quiz asked about
+    population in the Bronze Age and shared only "desde" with the module's lessons."""
+    about = ("Python con python 2,0", "Lecturas",
+             "El lenguaje de Python con python2.x y 365 más de 15000",
+             "Introducir Python con los módulos (python3)",
+             "Las principales funciones del lenguaje (python)",
+             "Importación de las librerías y otros módulos (python2.x) e (python3), se puede "
+             "utilizar desde el PC",
+             "Python es un lenguaje mucho más simple para los usuarios que son principiantes "
+             "en python3.",
+             "python es una de las lenguas mas sencillas a aprender con menos complejidad y/o "
+             "menos lengualidad.")
+    quiz = ModuleQuiz(questions=[
+        {"question": "¿Cuál es el nivel de población de la civilización como un promedio de "
+                     "edad desde hace 135.000 años?",
+         "options": ["La Edad del Bronce", "El Censo de la Edad Media", "Los Estados Modernos"],
+         "answer": 0, "explanation": "Hace 100.000 años el nivel de población era menor."}])
+    gate = Gate("Introducción a la programación con Python", "es")
+    assert ("questions[0]", "is about another subject, not this module's lessons") in \
+        check_quiz(quiz, 1, gate, about=about).problems
+    on_topic = ModuleQuiz(questions=[
+        {"question": "¿Desde qué versión de Python se usa print()?",
+         "options": ["Python 3", "Python 1", "Python 0"], "answer": 0,
+         "explanation": "En Python 3 print es una función."}])
+    assert not [p for p in check_quiz(on_topic, 1, gate, about=about).problems
+                if "another subject" in p[1]]
+
+
+def test_an_outline_described_as_another_subject_is_asked_again_and_its_words_steered():
+    """'Los volcanes y cómo se forman' (in the page): an outline on volcanoes under a
+    description of multiplication tables was kept."""
+    outline = _page_outline(
+        "Los volcanes y cómo se forman",
+        "Aprendizaje de la tabla de multiplicar y el uso de los números naturales.",
+        [("Los volcanes y el efecto invernadero", "Los datos de los volcanes.",
+          ["Temperaturas de los volcanes", "La lava y el magma"]),
+         ("Las erupciones volcánicas", "Cuando el magma sale.",
+          ["La salida del magma", "Los gases del volcán"])], "es")
+    checked = check_outline(outline, SHAPE, Gate("Los volcanes y cómo se forman", "es"))
+    assert checked.problems == [("description", "is not about 'Los volcanes y cómo se forman'; "
+                                                "describe this course")]
+    assert {"tabla", "multiplicar", "naturales"} <= set(checked.steer)

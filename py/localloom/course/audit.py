@@ -4,7 +4,8 @@ Public names: ``title_problem``, ``text_problem``, ``near_duplicates``, ``simila
 ``echoes``, ``key_problem``, ``options_problem``, ``numeric_options_problem``,
 ``opinion_problem``, ``off_topic``, ``course_off_topic``,
 ``off_topic_modules``, ``explained_option``, ``audit_course``, ``content_stems``,
-``subject_roots``, ``no_module_on_topic``, ``FORM_WORDS``, ``FIELD_NAMES``.
+``subject_roots``, ``no_module_on_topic``, ``description_off_topic``, ``FORM_WORDS``,
+``FIELD_NAMES``.
 
 A course can validate and still be worthless: "1.0" as a lesson title, the topic repeated as
 every module title, "es" as the audience, ``["module", "title", "description"]`` (the
@@ -36,6 +37,7 @@ __all__ = [
     "audit_course",
     "content_stems",
     "course_off_topic",
+    "description_off_topic",
     "echoes",
     "explained_option",
     "key_problem",
@@ -123,12 +125,22 @@ def similar(a: str, b: str) -> bool:
     return False
 
 
+#: Function words of four letters or more, and "course": the near-duplicate check keeps them,
+#: but they say nothing about a subject. A Python quiz's "¿Cuál es el nivel de población …
+#: desde hace 135.000 años?" shared only "desde" with its module's lessons (in the page).
+_FUNCTION_WORDS = """desde hasta entre sobre hacia según segun durante donde cuando
+porque pero también cada todo todos toda todas otro otros otra otras mucho mucha muchos muchas
+este esta estos estas esos esas estar están está sido hace hacen siempre nunca solo sólo antes
+después aunque cualquier mismo misma principal principales
+there their they them then than when where will would could should have been were this that
+these those with also more most many much some other each every very such only just over
+under after before between through does doing done main course courses curso cursos""".split()
 #: Roots of words any subject uses ("diferencia", "tipos", "introducción", "learn"): sharing
 #: one of these does not make two texts about the same thing.
 _GENERIC = frozenset("""difer tipo tipos mejor tiene tener hacer puede usar forma parte cosas
 ejemp impor bueno nuevo gener intro basic basico apren descu discu conoc cual cuale cuant
 diffe type types bette make makes using thing examp good best learn about which first
-kind kinds know prime begin""".split())
+kind kinds know prime begin""".split()) | {_stem(_fold(w))[:5] for w in _FUNCTION_WORDS}
 
 
 def subject_roots(text: str, min_len: int = 1) -> set[str]:
@@ -159,6 +171,19 @@ def course_off_topic(course: dict[str, Any], topic: str) -> bool:
         text for m in modules
         for text in (m.get("title", ""), m.get("summary", ""), *_lesson_titles(m))]
     return bool(topic) and off_topic(texts, topic, min_len=3)
+
+
+def description_off_topic(course: dict[str, Any], topic: str) -> bool:
+    """True when the description shares no word with the topic, the course's title or any
+    module or lesson title: "Los volcanes y cómo se forman" (in the page) was described as
+    a course on multiplication tables over modules on volcanoes. Titles count, so "Keep your
+    pet clean" describes "Caring for a dog" with a module "Cleaning your dog's kennel";
+    summaries and objectives do not (the volcano course's mixed both subjects)."""
+    titles = [topic, course.get("title", ""), *(
+        text for m in course.get("modules") or [] for text in (m.get("title", ""),
+                                                                *_lesson_titles(m)))]
+    return bool(topic) and off_topic([course.get("description", "")], " ".join(titles),
+                                     min_len=3)
 
 
 def no_module_on_topic(course: dict[str, Any], topic: str) -> bool:
@@ -457,6 +482,7 @@ def audit_course(course: dict[str, Any], *, topic: str, language: str) -> dict[s
     return {
         "off_topic": course_off_topic(course, topic),
         "no_module_on_topic": no_module_on_topic(course, topic),
+        "description_off_topic": description_off_topic(course, topic),
         "off_topic_modules": [module_titles[i] for i in off_topic_modules(course, topic)],
         "text_fields": len(texts),
         "fields_with_language": len(decided),

@@ -40,6 +40,7 @@ from pydantic import BaseModel, ValidationError
 
 from localloom.course.audit import (
     course_off_topic,
+    description_off_topic,
     explained_option,
     key_problem,
     near_duplicates,
@@ -244,6 +245,10 @@ def _head(data: dict[str, Any], gate: Gate, checked: Checked) -> None:
         checked.problems.append(("description", f"neither it nor any module is about "
                                                 f"{gate.topic!r}; write the course about that "
                                                 "topic"))
+    elif gate.topic and description_off_topic(data, gate.topic):
+        checked.problems.append(("description", f"is not about {gate.topic!r}; describe this "
+                                                "course"))
+        checked.steer += subject_words([data["description"]], gate.topic)
     if why := text_problem(data["audience"]):
         checked.problems.append(("audience", why))
     data["learning_objectives"] = _clean_list(data["learning_objectives"], checked.notes,
