@@ -23,7 +23,6 @@ import argparse
 import asyncio
 import json
 import os
-import re
 import statistics
 import subprocess
 import sys
@@ -32,7 +31,7 @@ import urllib.request
 from pathlib import Path
 
 from .deps import CACHE, ROOT
-from .quality_bench import TOPICS, totals
+from .quality_bench import TOPICS, select_topics, totals
 
 SERVER = CACHE / "native" / "build" / "bin" / "llama-server"
 MODEL = ROOT / "dist" / "models" / "gemma-3-270m-q4_k_m.gguf"
@@ -157,8 +156,8 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--trace", type=Path, help="write each call's prompt end and answer here")
     parser.add_argument("--out", type=Path)
     args = parser.parse_args(argv)
-    topics = [t for name in (sorted(TOPICS) if args.topics == "all" else [args.topics])
-              for t in TOPICS[name][:args.limit] if re.search(args.only or "", t[0])]
+    topics = select_topics(sorted(TOPICS) if args.topics == "all" else [args.topics],
+                           args.limit, args.only)
     seed = None if args.seed < 0 else args.seed
     server = _start(args.port, args.threads)
     engine = LlamaServerEngine(f"http://127.0.0.1:{args.port}")
