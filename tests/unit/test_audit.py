@@ -163,6 +163,12 @@ def test_a_description_about_another_subject_than_the_titles_is_off_topic():
     assert not description_off_topic(dog, "Caring for a dog")
     assert audit_course(volcano, topic="Los volcanes y cómo se forman",
                         language="es")["description_off_topic"]
+    ml = {"title": "Introducción a Machine Learning",
+          "description": "Se trata de una introducción a la metodología ML para estudiantes.",
+          "modules": [{"title": "Los datos", "lesson_titles": ["Investigar estrategias"]}]}
+    assert not description_off_topic(ml, "Introducción a Machine Learning")  # its initials
+    assert description_off_topic(dict(ml, description="Una metodología para estudiantes."),
+                                 "Introducción a Machine Learning")
 
 
 def test_a_course_is_judged_by_its_description_and_modules_not_its_title():

@@ -764,3 +764,20 @@ def test_a_chat_engine_is_never_biased():
     assert engine.tasks()[:2] == ["outline", "outline"]
     assert all(r.logit_bias is None for r in engine.requests)
     assert [e.steer for e in events if e.kind == "retry"] == [[]]
+
+
+def test_only_a_base_models_description_is_judged_on_its_own():
+    """A base model's outline described as another subject is asked again; a chat model's
+    short description that names no title word is its own."""
+    off = outline_data(SHAPE)
+    off["description"] = "Multiplication tables and the natural numbers."
+    base = ScriptedEngine([json.dumps(off), *script_for(SHAPE)], chat=False)
+    events = []
+    run(generate_course(base, request(), on_event=events.append))
+    assert base.tasks()[:2] == ["outline", "outline"]
+    retry = next(e for e in events if e.kind == "retry")
+    assert "description: is not about 'Photosynthesis'" in retry.message
+    assert "Multiplication" in retry.steer
+    chat = ScriptedEngine([json.dumps(off), *script_for(SHAPE)[1:]])
+    course = run(generate_course(chat, request()))
+    assert chat.tasks() == CALLS and course.description == off["description"]

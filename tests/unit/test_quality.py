@@ -510,7 +510,8 @@ def test_a_function_word_shared_with_the_module_does_not_make_a_question_on_topi
 
 def test_an_outline_described_as_another_subject_is_asked_again_and_its_words_steered():
     """'Los volcanes y cómo se forman' (in the page): an outline on volcanoes under a
-    description of multiplication tables was kept."""
+    description of multiplication tables was kept. Only a base model's description is judged
+    on its own (it continues a worked example's subject)."""
     outline = _page_outline(
         "Los volcanes y cómo se forman",
         "Aprendizaje de la tabla de multiplicar y el uso de los números naturales.",
@@ -518,7 +519,10 @@ def test_an_outline_described_as_another_subject_is_asked_again_and_its_words_st
           ["Temperaturas de los volcanes", "La lava y el magma"]),
          ("Las erupciones volcánicas", "Cuando el magma sale.",
           ["La salida del magma", "Los gases del volcán"])], "es")
-    checked = check_outline(outline, SHAPE, Gate("Los volcanes y cómo se forman", "es"))
+    base = Gate("Los volcanes y cómo se forman", "es", base=True)
+    checked = check_outline(outline, SHAPE, base)
     assert checked.problems == [("description", "is not about 'Los volcanes y cómo se forman'; "
                                                 "describe this course")]
     assert {"tabla", "multiplicar", "naturales"} <= set(checked.steer)
+    # a chat model's short description ("Parts of a whole." for "Fractions") is its own
+    assert check_outline(outline, SHAPE, dataclasses.replace(base, base=False)).problems == []

@@ -125,16 +125,18 @@ def similar(a: str, b: str) -> bool:
     return False
 
 
-#: Function words of four letters or more, and "course": the near-duplicate check keeps them,
-#: but they say nothing about a subject. A Python quiz's "¿Cuál es el nivel de población …
-#: desde hace 135.000 años?" shared only "desde" with its module's lessons (in the page).
+#: Function words the stop list leaves, and "course": the near-duplicate check keeps them,
+#: but they say nothing about a subject (nor are they a refused answer's words to steer
+#: off). A Python quiz's "¿Cuál es el nivel de población … desde hace 135.000 años?" shared
+#: only "desde" with its module's lessons (in the page).
 _FUNCTION_WORDS = """desde hasta entre sobre hacia según segun durante donde cuando
 porque pero también cada todo todos toda todas otro otros otra otras mucho mucha muchos muchas
 este esta estos estas esos esas estar están está sido hace hacen siempre nunca solo sólo antes
 después aunque cualquier mismo misma principal principales
 there their they them then than when where will would could should have been were this that
 these those with also more most many much some other each every very such only just over
-under after before between through does doing done main course courses curso cursos""".split()
+under after before between through does doing done main course courses curso cursos
+muy más mas sin hay son fue ser not but all can has was our any""".split()
 #: Roots of words any subject uses ("diferencia", "tipos", "introducción", "learn"): sharing
 #: one of these does not make two texts about the same thing.
 _GENERIC = frozenset("""difer tipo tipos mejor tiene tener hacer puede usar forma parte cosas
@@ -182,8 +184,18 @@ def description_off_topic(course: dict[str, Any], topic: str) -> bool:
     titles = [topic, course.get("title", ""), *(
         text for m in course.get("modules") or [] for text in (m.get("title", ""),
                                                                 *_lesson_titles(m)))]
-    return bool(topic) and off_topic([course.get("description", "")], " ".join(titles),
-                                     min_len=3)
+    description = course.get("description", "")
+    if set(re.findall(r"\b[A-Z]{2,5}\b", description)) & _acronyms(topic):
+        return False  # "la metodología ML" in "Introducción a Machine Learning"
+    return bool(topic) and off_topic([description], " ".join(titles), min_len=3)
+
+
+def _acronyms(text: str) -> set[str]:
+    """The initials of every run of two to five consecutive content words ("ML" and "IML"
+    of "Introducción a Machine Learning")."""
+    initials = [w[0].upper() for w in re.findall(r"[^\W\d_]+", text) if _fold(w) not in _STOP]
+    return {"".join(initials[i:j]) for i in range(len(initials))
+            for j in range(i + 2, min(len(initials), i + 5) + 1)}
 
 
 def no_module_on_topic(course: dict[str, Any], topic: str) -> bool:

@@ -285,8 +285,8 @@ def _assemble(request: CourseRequest, state: _State) -> Course:
                   estimated_hours=outline.estimated_hours, modules=modules)
 
 
-def _outline_step(request: CourseRequest, n: int) -> Step:
-    shape, gate = request.shape, request.gate
+def _outline_step(request: CourseRequest, n: int, base: bool = False) -> Step:
+    shape, gate = request.shape, dataclasses.replace(request.gate, base=base)
     return Step("outline", Outline, _("Course outline"), 1, n, request.prompt_vars(),
                 step_budget("outline", shape), shape=shape,
                 check=lambda o: check_outline(o, shape, gate), truncatable="source_text",
@@ -353,7 +353,7 @@ async def _progressive(runner: Runner, request: CourseRequest, store: Checkpoint
     state = _restore(await _load(store, request.key), request)
     quiz = 1 if shape.questions_per_quiz else 0
     planned = 1 + shape.modules * (shape.lessons_per_module + quiz)
-    step = _outline_step(request, planned)
+    step = _outline_step(request, planned, base=not runner.engine.chat)
     if state.outline is None:
         state.outline = await _run_step(runner, step, state, store, request, policy)
         await _save(runner, store, request, state, step)
@@ -425,7 +425,7 @@ async def generate_course_single(engine: Engine, request: CourseRequest,
     _check_policy(policy)
     runner = runner_for(engine, request.language, on_event, cancel, max_reasks,
                         whitespace_cap=whitespace_cap, seed=seed)
-    shape, gate = request.shape, request.gate
+    shape, gate = request.shape, dataclasses.replace(request.gate, base=not engine.chat)
     step = Step("course", Course, _("Whole course"), 1, 1, request.prompt_vars(),
                 step_budget("course", shape), shape=shape, truncatable="source_text",
                 check=lambda c: check_course(c, shape, gate, language=request.language,

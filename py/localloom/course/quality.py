@@ -85,11 +85,15 @@ MIN_CONTENT_WORDS = 8
 
 @dataclass(frozen=True)
 class Gate:
-    """The request as the gates see it: ``language`` "" skips the language checks."""
+    """The request as the gates see it: ``language`` "" skips the language checks; ``base``:
+    the answer continues a few-shot document (a base model), whose description can drift to
+    another subject on its own ("Parts of a whole." is a chat model's fair description of
+    "Fractions", a base model's multiplication tables are not one of volcanoes)."""
 
     topic: str = ""
     language: str = ""
     policy: str = "ask"
+    base: bool = False
 
     def __post_init__(self) -> None:
         if self.policy not in POLICIES:
@@ -245,7 +249,7 @@ def _head(data: dict[str, Any], gate: Gate, checked: Checked) -> None:
         checked.problems.append(("description", f"neither it nor any module is about "
                                                 f"{gate.topic!r}; write the course about that "
                                                 "topic"))
-    elif gate.topic and description_off_topic(data, gate.topic):
+    elif gate.base and gate.topic and description_off_topic(data, gate.topic):
         checked.problems.append(("description", f"is not about {gate.topic!r}; describe this "
                                                 "course"))
         checked.steer += subject_words([data["description"]], gate.topic)
