@@ -481,7 +481,8 @@ def test_a_module_that_shares_words_with_the_rest_of_the_course_is_on_topic():
 
 def test_a_function_word_shared_with_the_module_does_not_make_a_question_on_topic():
     """'Introducción a la programación con Python' (in the page): module 2's quiz asked about
-    population in the Bronze Age and shared only "desde" with the module's lessons."""
+    population in the Bronze Age and shared only "desde" with the module's lessons; on the
+    next run, about meiosis, sharing only "tres"."""
     about = ("Python con python 2,0", "Lecturas",
              "El lenguaje de Python con python2.x y 365 más de 15000",
              "Introducir Python con los módulos (python3)",
@@ -500,6 +501,14 @@ def test_a_function_word_shared_with_the_module_does_not_make_a_question_on_topi
     gate = Gate("Introducción a la programación con Python", "es")
     assert ("questions[0]", "is about another subject, not this module's lessons") in \
         check_quiz(quiz, 1, gate, about=about).problems
+    genetics = ModuleQuiz(questions=[  # the worked example's meiosis, with "tres" in it
+        {"question": "¿Qué diferencia a la primera división de la segunda?",
+         "options": ["Las tres cromátidas de la primera", "La segunda división de las células",
+                     "Los cuatro o los seis cromosomas"], "answer": 1,
+         "explanation": "La segunda división separa las cromátidas."}])
+    key_point = ("El lenguaje python2.x tiene tres elementos principales:",)
+    assert ("questions[0]", "is about another subject, not this module's lessons") in \
+        check_quiz(genetics, 1, gate, about=about + key_point).problems
     on_topic = ModuleQuiz(questions=[
         {"question": "¿Desde qué versión de Python se usa print()?",
          "options": ["Python 3", "Python 1", "Python 0"], "answer": 0,

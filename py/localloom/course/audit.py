@@ -128,7 +128,8 @@ def similar(a: str, b: str) -> bool:
 #: Function words the stop list leaves, and "course": the near-duplicate check keeps them,
 #: but they say nothing about a subject (nor are they a refused answer's words to steer
 #: off). A Python quiz's "¿Cuál es el nivel de población … desde hace 135.000 años?" shared
-#: only "desde" with its module's lessons (in the page).
+#: only "desde" with its module's lessons (in the page), a genetics question in the same
+#: course only "tres".
 _FUNCTION_WORDS = """desde hasta entre sobre hacia según segun durante donde cuando
 porque pero también cada todo todos toda todas otro otros otra otras mucho mucha muchos muchas
 este esta estos estas esos esas estar están está sido hace hacen siempre nunca solo sólo antes
@@ -136,7 +137,9 @@ después aunque cualquier mismo misma principal principales
 there their they them then than when where will would could should have been were this that
 these those with also more most many much some other each every very such only just over
 under after before between through does doing done main course courses curso cursos
-muy más mas sin hay son fue ser not but all can has was our any""".split()
+muy más mas sin hay son fue ser not but all can has was our any
+uno dos tres cuatro cinco seis siete ocho nueve diez primero primera segundo segunda tercero
+tercera one two three four five six seven eight nine ten second third""".split()
 #: Roots of words any subject uses ("diferencia", "tipos", "introducción", "learn"): sharing
 #: one of these does not make two texts about the same thing.
 _GENERIC = frozenset("""difer tipo tipos mejor tiene tener hacer puede usar forma parte cosas
