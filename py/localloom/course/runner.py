@@ -39,7 +39,7 @@ from localloom.course.gaps import Gaps, open_list
 from localloom.course.prompts.fewshot import copied_paths, example_strings, render_document
 from localloom.course.quality import Checked, placeholders, repair_data
 from localloom.course.schema import ENGINES, CourseShape, enforces_bounds, json_schema
-from localloom.course.steer import MAX_WORDS, logit_bias
+from localloom.course.steer import biased_words, logit_bias
 from localloom.engine import CancelToken, Engine, GenerateRequest
 from localloom.errors import (
     ContextOverflowError,
@@ -245,7 +245,7 @@ class Runner:
         model on llama.cpp (a grammar engine), which takes ``logit_bias``."""
         if self.engine.chat or not enforces_bounds(self.engine):
             return []
-        return list(dict.fromkeys(steer))[:MAX_WORDS]
+        return biased_words(steer)
 
     # -- the call ------------------------------------------------------------------------
 

@@ -2,7 +2,7 @@
 calls, so a base model stops reaching for them.
 
 Public names: ``STEER_BIAS``, ``MAX_WORDS``, ``title_words``, ``subject_words``,
-``code_pieces``, ``logit_bias``.
+``code_pieces``, ``biased_words``, ``logit_bias``.
 
 A re-ask's feedback is text a base model does not read as an instruction, and resampling the
 same document gives the same words back. "Understanding climate and weather" (in the page):
@@ -33,7 +33,8 @@ from collections.abc import Iterable
 
 from localloom.course.audit import FIELD_NAMES, content_stems, subject_roots
 
-__all__ = ["STEER_BIAS", "code_pieces", "logit_bias", "subject_words", "title_words"]
+__all__ = ["STEER_BIAS", "biased_words", "code_pieces", "logit_bias", "subject_words",
+           "title_words"]
 
 #: Added to a biased token's logit: e^-6 ≈ 1/400 of its odds, so a word the answer needs can
 #: still win, while a near-tie picks something else.
@@ -87,6 +88,11 @@ def _forms(word: str) -> list[str]:
             if form not in _KEY_PIECES]
 
 
+def biased_words(words: Iterable[str]) -> list[str]:
+    """The words a call is biased against: each once, the first ``MAX_WORDS``."""
+    return list(dict.fromkeys(words))[:MAX_WORDS]
+
+
 def logit_bias(words: Iterable[str], bias: float = STEER_BIAS) -> list[list]:
     """llama.cpp's ``logit_bias`` as ``[text, bias]`` pairs (llama.cpp biases every token of
     a text): each word with and without a leading space, as written, in lower case and
@@ -94,7 +100,7 @@ def logit_bias(words: Iterable[str], bias: float = STEER_BIAS) -> list[list]:
     ``MAX_WORDS`` words."""
     pairs: list[list] = []
     seen: set[str] = set()
-    for word in list(dict.fromkeys(words))[:MAX_WORDS]:
+    for word in biased_words(words):
         for form in _forms(word):
             if form not in seen:
                 seen.add(form)
