@@ -7,6 +7,7 @@ import pytest
 
 from localloom.course.audit import (
     audit_course,
+    broken_word,
     course_off_topic,
     description_off_topic,
     echoes,
@@ -379,6 +380,33 @@ def test_two_titles_glued_by_quotes_are_the_json_list_leaking_in():
     for title in ("Los verbos “ser”, “estar” y “haber”", "“Hola”, “Adiós” y otras palabras",
                   'The words "compost", "pile" and "soil"', "Salt, pepper and oil"):
         assert title_problem(title) is None
+
+
+@pytest.mark.parametrize(("title", "piece"), [
+    ("Los volcane s", "volcane s"),
+    ("Los volcan e, los valles e, el agua", "volcan e"),
+    ("Cooking basic s for beginners", "basic s"),
+])
+def test_a_word_broken_by_a_space_is_not_a_title(title, piece):
+    """Module titles of 'Los volcanes y cómo se forman' in the page (independent set, seed
+    7): the topic's word split in two, which no whole-word check sees."""
+    assert title_problem(title, topic="Los volcanes y cómo se forman") == (
+        f"has a word broken by a space ({piece!r}); write whole words")
+
+
+@pytest.mark.parametrize("title", [
+    "Miercoles e viernes para la merienda", "Frutas y verduras", "Aprende a cocinar",
+    "Solving for x", "The sum of n numbers", "Vitamin C and your body", "Plan B",
+    "Python y Java", "Los planetas: del sol a Neptuno", "Points x, y and z",
+])
+def test_one_letter_words_variables_and_names_are_whole_words(title):
+    assert broken_word(title) is None
+
+
+def test_a_quiz_question_may_ask_about_a_letter():
+    question = "¿Qué letra va después de la letra b?"
+    assert title_problem(question) is not None
+    assert title_problem(question, letters_ok=True) is None
 
 
 def test_a_text_that_starts_with_a_field_name_is_the_json_form_leaking_in():

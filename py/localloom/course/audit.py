@@ -4,7 +4,8 @@ Public names: ``title_problem``, ``text_problem``, ``near_duplicates``, ``simila
 ``echoes``, ``key_problem``, ``options_problem``, ``numeric_options_problem``,
 ``opinion_problem``, ``off_topic``, ``course_off_topic``,
 ``off_topic_modules``, ``explained_option``, ``audit_course``, ``content_stems``,
-``subject_roots``, ``no_module_on_topic``, ``description_off_topic``, ``FORM_WORDS``,
+``subject_roots``, ``no_module_on_topic``, ``description_off_topic``, ``broken_word``,
+``mend_broken_words``, ``FORM_WORDS``,
 ``FIELD_NAMES``.
 
 A course can validate and still be worthless: "1.0" as a lesson title, the topic repeated as
@@ -35,12 +36,14 @@ __all__ = [
     "FIELD_NAMES",
     "FORM_WORDS",
     "audit_course",
+    "broken_word",
     "content_stems",
     "course_off_topic",
     "description_off_topic",
     "echoes",
     "explained_option",
     "key_problem",
+    "mend_broken_words",
     "near_duplicates",
     "no_module_on_topic",
     "numeric_options_problem",
@@ -274,9 +277,10 @@ def _is_field_fragment(word: str) -> bool:
     return len(word) >= 3 and any(name.startswith(word) for name in FIELD_NAMES)
 
 
-def title_problem(title: str, *, topic: str = "") -> str | None:
-    """Why ``title`` is not a real title (number, placeholder, form or schema word, the topic
-    itself), or None."""
+def title_problem(title: str, *, topic: str = "", letters_ok: bool = False) -> str | None:
+    """Why ``title`` is not a real title (number, placeholder, form or schema word, a word
+    broken by a space, the topic itself), or None. ``letters_ok``: a lone letter may be a
+    subject (a quiz question "¿Qué letra va después de la b?")."""
     text = title.strip()
     folded = _fold(text).strip(" .:;-_*#\"'“”‘’«»")
     if not re.search(r"[^\W\d_]{2}", text):
@@ -289,6 +293,8 @@ def title_problem(title: str, *, topic: str = "") -> str | None:
         return "is two titles joined by a quote, a comma and a quote: the answer's form leaking in"
     if _PROFANE.search(folded):
         return "is rude; write words a teacher would use"
+    if not letters_ok and (piece := broken_word(text)):
+        return f"has a word broken by a space ({piece!r}); write whole words"
     if folded in FORM_WORDS:
         return f"repeats the form's setting {text!r} instead of naming content"
     if folded not in _TITLE_WORDS and (folded.replace(" ", "_") in FIELD_NAMES or (
@@ -297,6 +303,43 @@ def title_problem(title: str, *, topic: str = "") -> str | None:
     if topic and echoes(text, topic):
         return "repeats the course topic instead of naming a part of it"
     return None
+
+
+#: A word, a space, then one lower-case letter and no more: "Los volcane s", "Los volcan e,
+#: los valles e, el agua" (module titles of one course, in the page; llama.cpp's DRY sampler
+#: penalises copying the topic's phrase from the prompt, and the model split the word).
+_LONE_LETTER = re.compile(r"([^\W\d_]{3,})[ \t]+([a-z])(?![\w'’])\s*(.?)")
+#: Consonants that stand alone in a title only as a variable or a name ("Sum of n",
+#: "Solving for x"); the vowels and "y" are words ("a", "e", "o", "u", "y") unless a
+#: phrase ends after them.
+_VARIABLES = frozenset("nxyz")
+
+
+def broken_word(text: str) -> str | None:
+    """The piece of ``text`` where a word is broken by a space ("volcane s"), or None: a
+    lone lower-case consonant after a word, or a lone vowel (or "y") that ends a phrase ("los
+    valles e," — a conjunction joins two words; one that ends the text is a phrase cut
+    short, not a broken word)."""
+    for match in _LONE_LETTER.finditer(text):
+        letter, after = match.group(2), match.group(3)
+        if letter in "aeiouy":
+            if after in (",", ";", ":", ".", ")", "/"):
+                return match.group(0).strip(" ,;:.)/")
+        elif letter not in _VARIABLES:
+            return f"{match.group(1)} {letter}"
+    return None
+
+
+def mend_broken_words(text: str, source: str) -> str:
+    """``text`` with each word broken by a space joined again where the joined word is one of
+    ``source``'s: "Los volcane s" is "Los volcanes" for the topic "Los volcanes y cómo se
+    forman"; a split no source word explains is left for ``title_problem`` to refuse."""
+    known = set(_words(source))
+
+    def join(match: re.Match[str]) -> str:
+        word, letter = match.group(1), match.group(2)
+        return word + letter if _fold(word + letter) in known else match.group(0)
+    return re.sub(r"([^\W\d_]{3,})[ \t]+([a-z])(?![\w'’])", join, text)
 
 
 def _glued(title: str) -> bool:

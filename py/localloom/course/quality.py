@@ -43,6 +43,7 @@ from localloom.course.audit import (
     description_off_topic,
     explained_option,
     key_problem,
+    mend_broken_words,
     near_duplicates,
     no_module_on_topic,
     numeric_options_problem,
@@ -220,6 +221,23 @@ def _count(path: str, have: int, want: int, what: str) -> tuple[str, str]:
     return path, f"has {have} {what}; write exactly {want}"
 
 
+def _mend_titles(module: dict[str, Any], topic: str, path: str, notes: list[str]) -> None:
+    """Join the words of ``module``'s titles that a space broke where the topic names the
+    whole word ("Los volcane s"): a repair, not a re-ask."""
+    keys = [("title", f"{path}.title", module["title"])] + [
+        (j, f"{path}.lesson_titles[{j}]", t) for j, t in enumerate(module["lesson_titles"])]
+    for key, where, title in keys:
+        mended = mend_broken_words(title, topic)
+        if mended == title:
+            continue
+        if key == "title":
+            module["title"] = mended
+        else:
+            module["lesson_titles"][key] = mended
+        notes.append(_("{path}: joined a word a space broke (“{before}” → “{after}”)").format(
+            path=where, before=title, after=mended))
+
+
 def _titles(titles: list[str], paths: list[str], gate: Gate, topic_echo: bool,
             checked: Checked) -> set[int]:
     """Problems of a list of titles (own faults, then near-duplicates); the bad indexes."""
@@ -276,6 +294,8 @@ def check_outline(outline: Outline, shape: CourseShape, gate: Gate = Gate()) -> 
     modules = data["modules"][:shape.modules]
     if len(modules) < shape.modules:
         checked.problems.append(_count("modules", len(modules), shape.modules, "modules"))
+    for i, module in enumerate(modules):
+        _mend_titles(module, gate.topic, f"modules[{i}]", checked.notes)
     bad_modules = _titles([m["title"] for m in modules],
                           [f"modules[{i}].title" for i in range(len(modules))], gate, True,
                           checked)
@@ -329,6 +349,7 @@ def combine_outlines(answers: list[Outline], shape: CourseShape,
     taken: list[dict[str, Any]] = []
     for answer in answers:
         for module in answer.model_dump()["modules"]:
+            _mend_titles(module, gate.topic, "", [])
             titles = module["lesson_titles"][:shape.lessons_per_module]
             if len(taken) == shape.modules or len(titles) < shape.lessons_per_module:
                 continue
@@ -401,7 +422,8 @@ def _question_problems(question: dict[str, Any], path: str, gate: Gate,
         problems.append((path, "is about another subject, not this module's lessons"))
         # a worked example's subject ("¿Cuántos genes tiene un ser humano?" in a Python quiz)
         steer += subject_words(asked, " ".join((gate.topic, *about)))
-    if why := title_problem(question["question"]) or opinion_problem(question["question"]):
+    if why := (title_problem(question["question"], letters_ok=True)
+               or opinion_problem(question["question"])):
         problems.append((f"{path}.question", why))
     for k, option in enumerate(question["options"]):
         if why := text_problem(option, numbers_ok=True):
