@@ -535,6 +535,24 @@ def test_a_function_word_shared_with_the_module_does_not_make_a_question_on_topi
                 if "another subject" in p[1]]
 
 
+def test_elemento_shared_with_the_module_does_not_make_a_question_on_topic():
+    """The same course in the page, one stop later: a meiosis question that shared only
+    "elemento" with a key point ("El lenguaje python2.x tiene tres elementos principales:")."""
+    about = ("Python con python 2,0", "Lecturas",
+             "El lenguaje de Python con python2.x y 365 más de 15000",
+             "Python es una de las lenguas más utilizadas en la programación",
+             "El lenguaje python2.x tiene tres elementos principales:",
+             "Python es un lenguaje muy común para trabajar con datos")
+    quiz = ModuleQuiz(questions=[
+        {"question": "¿Cuál es el único elemento que separa a cada pareja?",
+         "options": ["las 23 cromatidas de una célula madre", "Los 46 óvulos de las tres parejas",
+                     "La segunda división separa la gameta de su madre."],
+         "answer": 0, "explanation": "El núcleo de un citoplasma tiene los 2 cromosomas."}])
+    gate = Gate("Introducción a la programación con Python", "es")
+    assert ("questions[0]", "is about another subject, not this module's lessons") in \
+        check_quiz(quiz, 1, gate, about=about).problems
+
+
 def test_an_outline_described_as_another_subject_is_asked_again_and_its_words_steered():
     """'Los volcanes y cómo se forman' (in the page): an outline on volcanoes under a
     description of multiplication tables was kept. Only a base model's description is judged

@@ -143,12 +143,12 @@ under after before between through does doing done main course courses curso cur
 muy más mas sin hay son fue ser not but all can has was our any
 uno dos tres cuatro cinco seis siete ocho nueve diez primero primera segundo segunda tercero
 tercera one two three four five six seven eight nine ten second third""".split()
-#: Roots of words any subject uses ("diferencia", "tipos", "introducción", "learn"): sharing
-#: one of these does not make two texts about the same thing.
+#: Roots of words any subject uses ("diferencia", "tipos", "introducción", "learn",
+#: "elemento"): sharing one of these does not make two texts about the same thing.
 _GENERIC = frozenset("""difer tipo tipos mejor tiene tener hacer puede usar forma parte cosas
 ejemp impor bueno nuevo gener intro basic basico apren descu discu conoc cual cuale cuant
 diffe type types bette make makes using thing examp good best learn about which first
-kind kinds know prime begin""".split()) | {_stem(_fold(w))[:5] for w in _FUNCTION_WORDS}
+kind kinds know prime begin eleme""".split()) | {_stem(_fold(w))[:5] for w in _FUNCTION_WORDS}
 
 
 def subject_roots(text: str, min_len: int = 1) -> set[str]:
