@@ -280,7 +280,7 @@ def _is_field_fragment(word: str) -> bool:
 def title_problem(title: str, *, topic: str = "", letters_ok: bool = False) -> str | None:
     """Why ``title`` is not a real title (number, placeholder, form or schema word, a word
     broken by a space, the topic itself), or None. ``letters_ok``: a lone letter may be a
-    subject (a quiz question "¿Qué letra va después de la b?")."""
+    subject (a quiz question "¿Qué letra va después de la letra b?")."""
     text = title.strip()
     folded = _fold(text).strip(" .:;-_*#\"'“”‘’«»")
     if not re.search(r"[^\W\d_]{2}", text):
@@ -308,7 +308,8 @@ def title_problem(title: str, *, topic: str = "", letters_ok: bool = False) -> s
 #: A word, a space, then one lower-case letter and no more: "Los volcane s", "Los volcan e,
 #: los valles e, el agua" (module titles of one course, in the page; llama.cpp's DRY sampler
 #: penalises copying the topic's phrase from the prompt, and the model split the word).
-_LONE_LETTER = re.compile(r"([^\W\d_]{3,})[ \t]+([a-z])(?![\w'’])\s*(.?)")
+_SPLIT = r"([^\W\d_]{3,})[ \t]+([a-z])(?![\w'’])"
+_LONE_LETTER = re.compile(_SPLIT + r"\s*(.?)")
 #: Consonants that stand alone in a title only as a variable or a name ("Sum of n",
 #: "Solving for x"); the vowels and "y" are words ("a", "e", "o", "u", "y") unless a
 #: phrase ends after them.
@@ -339,7 +340,7 @@ def mend_broken_words(text: str, source: str) -> str:
     def join(match: re.Match[str]) -> str:
         word, letter = match.group(1), match.group(2)
         return word + letter if _fold(word + letter) in known else match.group(0)
-    return re.sub(r"([^\W\d_]{3,})[ \t]+([a-z])(?![\w'’])", join, text)
+    return re.sub(_SPLIT, join, text)
 
 
 def _glued(title: str) -> bool:
