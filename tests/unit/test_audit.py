@@ -12,6 +12,7 @@ from localloom.course.audit import (
     description_off_topic,
     echoes,
     key_problem,
+    mend_broken_words,
     near_duplicates,
     numeric_options_problem,
     off_topic,
@@ -401,6 +402,21 @@ def test_a_word_broken_by_a_space_is_not_a_title(title, piece):
 ])
 def test_one_letter_words_variables_and_names_are_whole_words(title):
     assert broken_word(title) is None
+
+
+@pytest.mark.parametrize(("title", "topic", "mended"), [
+    ("Los volcane s", "Los volcanes y cómo se forman", "Los volcanes"),
+    ("Los volcan e, los valles e, el agua", "Los volcanes y cómo se forman",
+     "Los volcanes, los valles e, el agua"),
+    ("Auxilios basic s para niños", "Primeros auxilios básicos", "Auxilios básicos para niños"),
+    ("Cooking basic s", "Knife skills", "Cooking basics"),
+    ("Los volcanes y la lava", "Los volcanes y cómo se forman", "Los volcanes y la lava"),
+    ("The letter b", "The alphabet", "The letter b"),
+])
+def test_a_broken_word_is_joined_where_the_topic_or_the_plural_names_it(title, topic, mended):
+    """'Primeros auxilios básicos' (main set, in the page) ended in an error after its last
+    outline's module was "… basic s"."""
+    assert mend_broken_words(title, topic) == mended
 
 
 def test_a_quiz_question_may_ask_about_a_letter():

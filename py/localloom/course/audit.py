@@ -309,11 +309,18 @@ def title_problem(title: str, *, topic: str = "", letters_ok: bool = False) -> s
 #: los valles e, el agua" (module titles of one course, in the page; llama.cpp's DRY sampler
 #: penalises copying the topic's phrase from the prompt, and the model split the word).
 _SPLIT = r"([^\W\d_]{3,})[ \t]+([a-z])(?![\w'’])"
-_LONE_LETTER = re.compile(_SPLIT + r"\s*(.?)")
+_LONE_LETTER = re.compile(_SPLIT + r"(?=\s*(.?))")
 #: Consonants that stand alone in a title only as a variable or a name ("Sum of n",
 #: "Solving for x"); the vowels and "y" are words ("a", "e", "o", "u", "y") unless a
 #: phrase ends after them.
 _VARIABLES = frozenset("nxyz")
+
+
+def _is_broken(match: re.Match[str]) -> bool:
+    letter, after = match.group(2), match.group(3)
+    if letter in "aeiouy":
+        return after in (",", ";", ":", ".", ")", "/")
+    return letter not in _VARIABLES
 
 
 def broken_word(text: str) -> str | None:
@@ -321,26 +328,30 @@ def broken_word(text: str) -> str | None:
     lone lower-case consonant after a word, or a lone vowel (or "y") that ends a phrase ("los
     valles e," — a conjunction joins two words; one that ends the text is a phrase cut
     short, not a broken word)."""
-    for match in _LONE_LETTER.finditer(text):
-        letter, after = match.group(2), match.group(3)
-        if letter in "aeiouy":
-            if after in (",", ";", ":", ".", ")", "/"):
-                return match.group(0).strip(" ,;:.)/")
-        elif letter not in _VARIABLES:
-            return f"{match.group(1)} {letter}"
-    return None
+    match = next((m for m in _LONE_LETTER.finditer(text) if _is_broken(m)), None)
+    return None if match is None else f"{match.group(1)} {match.group(2)}"
 
 
 def mend_broken_words(text: str, source: str) -> str:
-    """``text`` with each word broken by a space joined again where the joined word is one of
-    ``source``'s: "Los volcane s" is "Los volcanes" for the topic "Los volcanes y cómo se
-    forman"; a split no source word explains is left for ``title_problem`` to refuse."""
-    known = set(_words(source))
+    """``text`` with each word a space broke joined again where ``source`` (the topic) or
+    the plural says which word it was: "Los volcane s" and "Los volcan e," are "Los
+    volcanes" for the topic "Los volcanes y cómo se forman", "Auxilios basic s" is "Auxilios
+    básicos" for "Primeros auxilios básicos" (in the page), "Cooking basic s" is "Cooking
+    basics". Any other split is left for ``title_problem`` to refuse."""
+    known = {_fold(w): w for w in re.findall(r"[^\W_]+", source)}
 
     def join(match: re.Match[str]) -> str:
         word, letter = match.group(1), match.group(2)
-        return word + letter if _fold(word + letter) in known else match.group(0)
-    return re.sub(_SPLIT, join, text)
+        if not _is_broken(match):
+            return match.group(0)
+        joined = _fold(word + letter)
+        if joined in known:
+            return word + letter
+        like = next((w for f, w in known.items() if _variant(joined, f)), None)
+        if like is not None:
+            return word[0] + like[1:]
+        return word + letter if letter == "s" else match.group(0)
+    return _LONE_LETTER.sub(join, text)
 
 
 def _glued(title: str) -> bool:
