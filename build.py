@@ -54,6 +54,23 @@ def _in_venv(args: list[str]) -> int:
     return subprocess.call([str(VENV_PY), *args], cwd=ROOT, env=env)
 
 
+def bench_command(args: argparse.Namespace, extra: list[str]) -> tuple[str, list[str]]:
+    """The module ``bench`` runs and its arguments: ``--quality`` goes to the course-quality
+    bench with the options after it (``--only`` picks its topics), the rest to the
+    performance bench (``--only`` is ``boot`` or ``scaling`` there)."""
+    dist = ["--dist", os.path.abspath(args.dist)] if args.dist else []
+    if args.quality:
+        only = ["--only", args.only] if args.only else []
+        return "buildtools.quality_bench", [*dist, *only, *extra]
+    if args.only not in (None, "boot", "scaling"):
+        raise ValueError(f"--only {args.only}: choose boot or scaling (or add --quality to "
+                         "pick topics)")
+    flags = (["--scaling"] if args.scaling else []) + (
+        ["--only", args.only] if args.only else []) + (
+        ["--against", os.path.abspath(args.against)] if args.against else [])
+    return "buildtools.bench", [*flags, *dist]
+
+
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="build.py", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -64,9 +81,10 @@ def main(argv: list[str]) -> int:
     bench = sub.add_parser("bench", help="build, then print the performance figures as JSON")
     bench.add_argument("--scaling", action="store_true",
                        help="also time Tiny/Short/Standard courses and 2k/10k/40k summaries")
-    bench.add_argument("--only", choices=("boot", "scaling"),
+    bench.add_argument("--only", metavar="boot|scaling|REGEX",
                        help="only the first visit and cached boots, or only the scaling "
-                            "figures (about an hour here)")
+                            "figures (about an hour here); with --quality, only the topics "
+                            "this regular expression finds")
     bench.add_argument("--against", help="with --only boot: boot this built dist/ in the "
                        "same rounds (a before/after)")
     bench.add_argument("--dist", help="measure this built dist/ (e.g. another branch's); "
@@ -79,6 +97,11 @@ def main(argv: list[str]) -> int:
     args, extra = parser.parse_known_args(argv)
     if extra and args.command != "test" and not getattr(args, "quality", False):
         parser.error(f"unrecognized arguments: {' '.join(extra)}")
+    if args.command == "bench":
+        try:
+            bench_module, bench_flags = bench_command(args, extra)
+        except ValueError as exc:
+            parser.error(str(exc))
 
     try:
         if args.command == "i18n":
@@ -104,13 +127,7 @@ def main(argv: list[str]) -> int:
             return _in_venv(["-m", "pytest", *args.pytest_args, *extra])
         if args.command == "bench":
             deps.ensure_chromium()
-            dist = ["--dist", os.path.abspath(args.dist)] if args.dist else []
-            if args.quality:
-                return _in_venv(["-m", "buildtools.quality_bench", *dist, *extra])
-            flags = (["--scaling"] if args.scaling else []) + (
-                ["--only", args.only] if args.only else []) + (
-                ["--against", os.path.abspath(args.against)] if args.against else [])
-            return _in_venv(["-m", "buildtools.bench", *flags, *dist])
+            return _in_venv(["-m", bench_module, *bench_flags])
         return 0
     except BuildError as exc:
         print(f"\nbuild.py: {exc}", file=sys.stderr)
