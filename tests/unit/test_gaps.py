@@ -43,6 +43,30 @@ def test_a_good_module_of_a_later_answer_is_kept_unless_it_repeats_one_kept():
     assert [m["title"] for m in gaps.data["modules"]] == [first.modules[0].title]
 
 
+def test_no_module_is_kept_from_an_answer_whose_modules_are_all_about_another_subject():
+    """'Primeros auxilios básicos' (main set, in the page): attempt 1 wrote the topic as both
+    module titles, attempt 2 two modules on cooking (the course "is about another subject"
+    as a whole, no module faulted on its own), attempt 3 one good module. The cooking
+    modules were kept, nothing was left to write, and the step ended in an error."""
+    topic = "La Revolución Industrial"
+    echo = _outline(m0={**_outline().modules[0].model_dump(), "title": topic},
+                    m1={**_outline().modules[1].model_dump(), "title": topic})
+    cooking = Outline.model_validate({**outline_data(SHAPE, title=topic, language="es"),
+                                      "modules": [
+        {"title": "Preparar una vaca", "summary": "Cómo se cocina la carne de vaca.",
+         "lesson_titles": ["El arroz con carne", "Los huevos fritos"]},
+        {"title": "El café de filtro", "summary": "Cómo se prepara un café de goteo.",
+         "lesson_titles": ["El filtro", "La nevera"]}]})
+    good = _outline(m1={**_outline().modules[1].model_dump(), "title": topic})
+    judged = [(echo, [("modules[0].title", "repeats the course topic"),
+                      ("modules[1].title", "repeats the course topic")]),
+              (cooking, [("modules", "none is about the topic")]),
+              (good, [("modules[1].title", "repeats the course topic")])]
+    assert outline_gaps(judged, SHAPE) is None  # the old behaviour: both cooking modules kept
+    gaps = outline_gaps(judged, SHAPE, topic)
+    assert [m["title"] for m in gaps.data["modules"]] == [good.modules[0].title]
+
+
 def test_nothing_is_kept_without_a_head_and_every_module_is_missing_when_none_passed():
     """No head: nothing to continue. A head and no module: every module is written alone."""
     answer = _outline()

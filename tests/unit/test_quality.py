@@ -387,6 +387,20 @@ def test_two_answers_each_with_one_good_module_make_one_passing_outline():
     assert combined.notes == ["assembled from 2 answers: each module passed its checks"]
 
 
+def test_no_module_is_combined_from_an_answer_with_none_on_the_topic():
+    """An answer whose modules are both on another subject (a worked example's) lends none,
+    even when their titles pass: 'Primeros auxilios básicos' in the page."""
+    shape = CourseShape(2, 2, 2)
+    first = _echo_then(False)
+    cooking = Outline.model_validate({**first.model_dump(), "modules": [
+        {"title": "Brewing filter coffee", "summary": "How drip coffee is made.",
+         "lesson_titles": ["Grinding the beans", "Pouring the water"]},
+        {"title": "Frying eggs", "summary": "Eggs, oil and a pan.",
+         "lesson_titles": ["Heating the pan", "Cracking an egg"]}]})
+    assert combine_outlines([first, cooking], shape, Gate()) is not None  # no topic to judge
+    assert combine_outlines([first, cooking], shape, EN) is None
+
+
 def test_modules_that_repeat_lessons_already_taken_are_not_combined():
     """A module whose lessons repeat the other module's lessons is passed over."""
     shape = CourseShape(2, 2, 2)

@@ -25,7 +25,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from localloom.course.audit import near_duplicates
+from localloom.course.audit import course_off_topic, near_duplicates, no_module_on_topic
 from localloom.course.schema import CourseShape
 
 __all__ = ["Gaps", "open_list", "outline_gaps", "quiz_gaps"]
@@ -70,10 +70,14 @@ def _items(answers: list[tuple[Any, Problems]],
     return out
 
 
-def outline_gaps(answers: list[tuple[Any, Problems]], shape: CourseShape) -> Gaps | None:
+def outline_gaps(answers: list[tuple[Any, Problems]], shape: CourseShape,
+                 topic: str = "") -> Gaps | None:
     """The first answer whose head (title, description, objectives...) passed, with every
     module that passed in any answer and repeats no module or lesson already kept (maybe
-    none); None when no head passed or nothing is missing."""
+    none); None when no head passed or nothing is missing. An answer none of whose modules
+    names ``topic`` has none to keep: "Primeros auxilios básicos" (in the page) kept two
+    modules on cooking from such an answer, had nothing left to write, and ended in an
+    error."""
     first = next((n for n, (_, problems) in enumerate(answers)
                   if all(path.startswith("modules") for path, _ in problems)), None)
     if first is None:
@@ -85,6 +89,8 @@ def outline_gaps(answers: list[tuple[Any, Problems]], shape: CourseShape) -> Gap
     for n, module, faulty, whole in _items(answers, "modules"):
         titles = module["lesson_titles"][:shape.lessons_per_module]
         if faulty or len(kept) == shape.modules or len(titles) < shape.lessons_per_module:
+            continue
+        if topic and (no_module_on_topic(whole, topic) or course_off_topic(whole, topic)):
             continue
         if near_duplicates([m["title"] for m in kept] + [module["title"]]) or near_duplicates(
                 [t for m in kept for t in m["lesson_titles"]] + titles):

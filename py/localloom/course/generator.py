@@ -293,7 +293,7 @@ def _outline_step(request: CourseRequest, n: int, base: bool = False) -> Step:
                 key="outline", fixed={"language": request.language, "level": request.level},
                 base_fixed=request.base_fixed(),
                 combine=lambda answers: combine_outlines(answers, shape, gate),
-                gaps=lambda judged: outline_gaps(judged, shape),
+                gaps=lambda judged: outline_gaps(judged, shape, gate.topic),
                 smaller=lambda o: check_outline(o, shape, dataclasses.replace(
                     gate, policy="smaller")))
 

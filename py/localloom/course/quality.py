@@ -342,13 +342,18 @@ def check_outline(outline: Outline, shape: CourseShape, gate: Gate = Gate()) -> 
 def combine_outlines(answers: list[Outline], shape: CourseShape,
                      gate: Gate = Gate()) -> Checked | None:
     """One outline from several answers to the same request, or None: modules whose own
-    titles pass, taken in answer order while they repeat no module or lesson already taken,
+    titles pass, of answers with a module on the topic, taken in answer order while they
+    repeat no module or lesson already taken,
     under the first head with which the whole passes ``check_outline``. A base model's
     answers are independent samples: one often gets module 1 right and another module 2,
     while each alone repeats itself."""
     taken: list[dict[str, Any]] = []
     for answer in answers:
-        for module in answer.model_dump()["modules"]:
+        whole = answer.model_dump()
+        if gate.topic and (no_module_on_topic(whole, gate.topic)
+                           or course_off_topic(whole, gate.topic)):
+            continue  # its modules are about another subject (a worked example's)
+        for module in whole["modules"]:
             _mend_titles(module, gate.topic, "", [])
             titles = module["lesson_titles"][:shape.lessons_per_module]
             if len(taken) == shape.modules or len(titles) < shape.lessons_per_module:
