@@ -19,6 +19,7 @@ when it exists.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import re
@@ -26,6 +27,7 @@ import statistics
 import sys
 import time
 from pathlib import Path
+from typing import TextIO
 
 from .deps import ROOT
 from .serve import serve_in_thread
@@ -95,7 +97,10 @@ def _calls_summary(calls: list[dict]) -> dict:
             "tokens": sum(c["tokens"] for c in calls), "tokens_wasted": wasted}
 
 
-def run_course(page, topic: str, language: str, level: str, size: str) -> dict:
+def run_course(page, topic: str, language: str, level: str, size: str,
+               trace: TextIO | None = None) -> dict:
+    """One course generated in the page and audited; ``trace``: one JSON line per engine
+    call written to it (the topic, the prompt's end, the answer), as the native bench's."""
     from localloom.course.audit import audit_course
 
     page.evaluate("globalThis.__calls = []; delete document.body.dataset.outcome;"
@@ -123,7 +128,12 @@ def run_course(page, topic: str, language: str, level: str, size: str) -> dict:
               "rendered": outcome == "done" and course is not None, "seconds": seconds,
               "status": page.inner_text("#gen-status"),
               "error": page.inner_text("#error") if outcome != "done" else "",
-              **_calls_summary(page.evaluate("globalThis.__calls || []"))}
+              **_calls_summary(calls := page.evaluate("globalThis.__calls || []"))}
+    if trace is not None:
+        for call in calls:
+            trace.write(json.dumps({"topic": topic, "prompt_end": call["prompt"][-600:],
+                                    "answer": call["text"]}, ensure_ascii=False) + "\n")
+        trace.flush()
     if page.evaluate("!!(window.localloom && window.localloom.lastRun)"):
         report = json.loads(page.evaluate("window.localloom.lastRun()"))
         result["page_report"] = report
@@ -176,7 +186,8 @@ def select_topics(sets: list[str], limit: int | None = None,
 
 
 def run(topic_set: str = "main", size: str = "short", dist: Path | None = None,
-        limit: int | None = None, seed: int | None = 7, only: str | None = None) -> dict:
+        limit: int | None = None, seed: int | None = 7, only: str | None = None,
+        trace: TextIO | None = None) -> dict:
     from playwright.sync_api import sync_playwright
 
     sys.path.insert(0, str(ROOT / "py"))
@@ -201,7 +212,7 @@ def run(topic_set: str = "main", size: str = "short", dist: Path | None = None,
         page.evaluate("async () => await window.localloom.speedTest(1)")  # one model load
         page.evaluate(COUNT_CALLS)
         for topic, language, level in topics:
-            result = run_course(page, topic, language, level, size)
+            result = run_course(page, topic, language, level, size, trace)
             result["want_modules"] = want_modules
             results.append(result)
             # each course in full as it ends: a run stopped early still leaves its data
@@ -222,9 +233,11 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--only", help="just the topics this regular expression finds")
     parser.add_argument("--seed", type=int, default=7, help="fixed sampling seed (-1: none)")
     parser.add_argument("--out", type=Path)
+    parser.add_argument("--trace", type=Path, help="write each call's prompt end and answer here")
     args = parser.parse_args(argv)
-    report = run(args.topics, args.size, args.dist, args.limit,
-                 None if args.seed < 0 else args.seed, args.only)
+    with args.trace.open("w") if args.trace else contextlib.nullcontext() as trace:
+        report = run(args.topics, args.size, args.dist, args.limit,
+                     None if args.seed < 0 else args.seed, args.only, trace)
     text = json.dumps(report, indent=1, ensure_ascii=False)
     if args.out:
         args.out.write_text(text)
