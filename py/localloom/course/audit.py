@@ -5,7 +5,7 @@ Public names: ``title_problem``, ``text_problem``, ``near_duplicates``, ``simila
 ``opinion_problem``, ``off_topic``, ``course_off_topic``,
 ``off_topic_modules``, ``explained_option``, ``audit_course``, ``content_stems``,
 ``subject_roots``, ``no_module_on_topic``, ``description_off_topic``, ``broken_word``,
-``mend_broken_words``, ``FORM_WORDS``,
+``mend_broken_words``, ``outline_off_topic``, ``FORM_WORDS``,
 ``FIELD_NAMES``.
 
 A course can validate and still be worthless: "1.0" as a lesson title, the topic repeated as
@@ -51,6 +51,7 @@ __all__ = [
     "off_topic_modules",
     "opinion_problem",
     "options_problem",
+    "outline_off_topic",
     "similar",
     "subject_roots",
     "text_problem",
@@ -213,6 +214,12 @@ def no_module_on_topic(course: dict[str, Any], topic: str) -> bool:
     texts = [text for m in modules
              for text in (m.get("title", ""), m.get("summary", ""), *_lesson_titles(m))]
     return bool(topic) and bool(modules) and off_topic(texts, topic, min_len=3)
+
+
+def outline_off_topic(course: dict[str, Any], topic: str) -> bool:
+    """True when an answer lends no module to another: none of its modules names the topic,
+    or neither its description nor its modules do (a worked example's subject)."""
+    return bool(topic) and (no_module_on_topic(course, topic) or course_off_topic(course, topic))
 
 
 def _lesson_titles(module: dict[str, Any]) -> list[str]:

@@ -25,7 +25,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from localloom.course.audit import course_off_topic, near_duplicates, no_module_on_topic
+from localloom.course.audit import near_duplicates, outline_off_topic
 from localloom.course.schema import CourseShape
 
 __all__ = ["Gaps", "open_list", "outline_gaps", "quiz_gaps"]
@@ -86,11 +86,11 @@ def outline_gaps(answers: list[tuple[Any, Problems]], shape: CourseShape,
     used: dict[int, float] = {}
     _use(used, first, {**head, "modules": []}, head)
     kept: list[dict[str, Any]] = []
+    lenders = [not outline_off_topic(value.model_dump(), topic) for value, _ in answers]
     for n, module, faulty, whole in _items(answers, "modules"):
         titles = module["lesson_titles"][:shape.lessons_per_module]
-        if faulty or len(kept) == shape.modules or len(titles) < shape.lessons_per_module:
-            continue
-        if topic and (no_module_on_topic(whole, topic) or course_off_topic(whole, topic)):
+        if (faulty or not lenders[n] or len(kept) == shape.modules
+                or len(titles) < shape.lessons_per_module):
             continue
         if near_duplicates([m["title"] for m in kept] + [module["title"]]) or near_duplicates(
                 [t for m in kept for t in m["lesson_titles"]] + titles):

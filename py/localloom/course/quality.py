@@ -51,6 +51,7 @@ from localloom.course.audit import (
     off_topic_modules,
     opinion_problem,
     options_problem,
+    outline_off_topic,
     text_problem,
     title_problem,
 )
@@ -224,18 +225,15 @@ def _count(path: str, have: int, want: int, what: str) -> tuple[str, str]:
 def _mend_titles(module: dict[str, Any], topic: str, path: str, notes: list[str]) -> None:
     """Join the words of ``module``'s titles that a space broke where the topic names the
     whole word ("Los volcane s"): a repair, not a re-ask."""
-    keys = [("title", f"{path}.title", module["title"])] + [
-        (j, f"{path}.lesson_titles[{j}]", t) for j, t in enumerate(module["lesson_titles"])]
-    for key, where, title in keys:
-        mended = mend_broken_words(title, topic)
-        if mended == title:
-            continue
-        if key == "title":
-            module["title"] = mended
-        else:
-            module["lesson_titles"][key] = mended
-        notes.append(_("{path}: joined a word a space broke (“{before}” → “{after}”)").format(
-            path=where, before=title, after=mended))
+    def mended(title: str, where: str) -> str:
+        after = mend_broken_words(title, topic)
+        if after != title:
+            notes.append(_("{path}: joined a word a space broke (“{before}” → “{after}”)")
+                         .format(path=where, before=title, after=after))
+        return after
+    module["title"] = mended(module["title"], f"{path}.title")
+    module["lesson_titles"] = [mended(t, f"{path}.lesson_titles[{j}]")
+                               for j, t in enumerate(module["lesson_titles"])]
 
 
 def _titles(titles: list[str], paths: list[str], gate: Gate, topic_echo: bool,
@@ -343,15 +341,14 @@ def combine_outlines(answers: list[Outline], shape: CourseShape,
                      gate: Gate = Gate()) -> Checked | None:
     """One outline from several answers to the same request, or None: modules whose own
     titles pass, of answers with a module on the topic, taken in answer order while they
-    repeat no module or lesson already taken,
-    under the first head with which the whole passes ``check_outline``. A base model's
+    repeat no module or lesson already taken, under the first head with which the whole
+    passes ``check_outline``. A base model's
     answers are independent samples: one often gets module 1 right and another module 2,
     while each alone repeats itself."""
     taken: list[dict[str, Any]] = []
     for answer in answers:
         whole = answer.model_dump()
-        if gate.topic and (no_module_on_topic(whole, gate.topic)
-                           or course_off_topic(whole, gate.topic)):
+        if outline_off_topic(whole, gate.topic):
             continue  # its modules are about another subject (a worked example's)
         for module in whole["modules"]:
             _mend_titles(module, gate.topic, "", [])
