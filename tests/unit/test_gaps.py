@@ -67,6 +67,27 @@ def test_no_module_is_kept_from_an_answer_whose_modules_are_all_about_another_su
     assert [m["title"] for m in gaps.data["modules"]] == [good.modules[0].title]
 
 
+def test_no_module_is_kept_from_an_answer_whose_only_module_on_the_topic_restates_it():
+    """'Primeros auxilios básicos' (in the page, its trace): attempt 3's module 1 was the topic
+    damaged ("Primeroes auxilios básico s", refused), its module 2 was on the brain. The brain
+    module was kept, and the modules then written alone followed it: speech, mental health."""
+    topic = "Primeros auxilios básicos"
+    head = outline_data(SHAPE, title=topic, language="es")
+    answer = Outline.model_validate({**head, "modules": [
+        {"title": "Primeroes auxilios básicos", "summary": "Este curso se centra en un curso "
+         "de uso general de su cerebro o el cerebro.",
+         "lesson_titles": ["El cerebro para moverse más rápido", "Primoeras auxilios básico"]},
+        {"title": "Los cursos básicos de uso del cerebro (cercas)", "summary": "Conocido como "
+         "curso breve de uso de su cerebro, el cerebro permite un mayor flujo de información.",
+         "lesson_titles": ["El cerebro por si muero", "Cercado en este curso hay que tener "
+                                                      "muy cuidado con tus pulm"]}]})
+    judged = [(answer, [("modules[0].title", "repeats the course topic")])]
+    assert [m["title"] for m in outline_gaps(judged, SHAPE)  # the old behaviour
+            .data["modules"]] == ["Los cursos básicos de uso del cerebro (cercas)"]
+    gaps = outline_gaps(judged, SHAPE, topic)
+    assert gaps.data["modules"] == [] and gaps.want == 2
+
+
 def test_nothing_is_kept_without_a_head_and_every_module_is_missing_when_none_passed():
     """No head: nothing to continue. A head and no module: every module is written alone."""
     answer = _outline()

@@ -401,6 +401,21 @@ def test_no_module_is_combined_from_an_answer_with_none_on_the_topic():
     assert combine_outlines([first, cooking], shape, EN) is None
 
 
+def test_a_module_restating_the_topic_does_not_put_its_answer_on_the_topic():
+    """An answer whose only module naming the topic restates it (refused) lends its other
+    module no more than an answer wholly on another subject: 'Primeros auxilios básicos' (in
+    the page) had "Primeroes auxilios básico s" beside a module on the brain."""
+    shape = CourseShape(2, 2, 2)
+    first = _echo_then(False)
+    brain = Outline.model_validate({**first.model_dump(), "description": "How your brain "
+                                    "moves your muscles and learns new skills.", "modules": [
+        {"title": "Photosynthesis", "summary": "How the brain moves the hands.",
+         "lesson_titles": ["The brain and speed", "Moving your arms"]},
+        {"title": "Using your brain", "summary": "The brain lets you learn new skills.",
+         "lesson_titles": ["The brain at rest", "Careful with your lungs"]}]})
+    assert combine_outlines([first, brain], shape, EN) is None
+
+
 def test_modules_that_repeat_lessons_already_taken_are_not_combined():
     """A module whose lessons repeat the other module's lessons is passed over."""
     shape = CourseShape(2, 2, 2)

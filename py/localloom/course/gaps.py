@@ -74,8 +74,8 @@ def outline_gaps(answers: list[tuple[Any, Problems]], shape: CourseShape,
                  topic: str = "") -> Gaps | None:
     """The first answer whose head (title, description, objectives...) passed, with every
     module that passed in any answer and repeats no module or lesson already kept (maybe
-    none); None when no head passed or nothing is missing. An answer none of whose modules
-    names ``topic`` has none to keep: "Primeros auxilios básicos" (in the page) kept two
+    none); None when no head passed or nothing is missing. An answer none of whose passing
+    modules names ``topic`` has none to keep: "Primeros auxilios básicos" (in the page) kept two
     modules on cooking from such an answer, had nothing left to write, and ended in an
     error."""
     first = next((n for n, (_, problems) in enumerate(answers)
@@ -86,7 +86,7 @@ def outline_gaps(answers: list[tuple[Any, Problems]], shape: CourseShape,
     used: dict[int, float] = {}
     _use(used, first, {**head, "modules": []}, head)
     kept: list[dict[str, Any]] = []
-    lenders = [not outline_off_topic(value.model_dump(), topic) for value, _ in answers]
+    lenders = [_lends(value.model_dump(), problems, topic) for value, problems in answers]
     for n, module, faulty, whole in _items(answers, "modules"):
         titles = module["lesson_titles"][:shape.lessons_per_module]
         if (faulty or not lenders[n] or len(kept) == shape.modules
@@ -100,6 +100,16 @@ def outline_gaps(answers: list[tuple[Any, Problems]], shape: CourseShape,
     if len(kept) >= shape.modules:
         return None
     return Gaps({**head, "modules": kept}, "modules", shape.modules, used)
+
+
+def _lends(whole: dict[str, Any], problems: Problems, topic: str) -> bool:
+    """Whether an answer may lend modules: one of those that passed names the topic. A module
+    refused for restating the topic does not count: "Primeros auxilios básicos" (in the page)
+    kept a module on the brain from an answer whose other module was the topic as a title,
+    and every module then written alone followed it (speech, mental health)."""
+    passed = [m for i, m in enumerate(whole["modules"])
+              if not _faulty(problems, f"modules[{i}]")]
+    return not outline_off_topic({**whole, "modules": passed}, topic)
 
 
 def quiz_gaps(answers: list[tuple[Any, Problems]], want: int) -> Gaps | None:

@@ -340,7 +340,7 @@ def check_outline(outline: Outline, shape: CourseShape, gate: Gate = Gate()) -> 
 def combine_outlines(answers: list[Outline], shape: CourseShape,
                      gate: Gate = Gate()) -> Checked | None:
     """One outline from several answers to the same request, or None: modules whose own
-    titles pass, of answers with a module on the topic, taken in answer order while they
+    titles pass, of answers with such a module on the topic, taken in answer order while they
     repeat no module or lesson already taken, under the first head with which the whole
     passes ``check_outline``. A base model's
     answers are independent samples: one often gets module 1 right and another module 2,
@@ -348,15 +348,17 @@ def combine_outlines(answers: list[Outline], shape: CourseShape,
     taken: list[dict[str, Any]] = []
     for answer in answers:
         whole = answer.model_dump()
+        for module in whole["modules"]:
+            _mend_titles(module, gate.topic, "", [])
+        whole["modules"] = [m for m in whole["modules"] if not (
+            title_problem(m["title"], topic=gate.topic) or any(
+                title_problem(t, topic=gate.topic)
+                for t in m["lesson_titles"][:shape.lessons_per_module]))]
         if outline_off_topic(whole, gate.topic):
             continue  # its modules are about another subject (a worked example's)
         for module in whole["modules"]:
-            _mend_titles(module, gate.topic, "", [])
             titles = module["lesson_titles"][:shape.lessons_per_module]
             if len(taken) == shape.modules or len(titles) < shape.lessons_per_module:
-                continue
-            if title_problem(module["title"], topic=gate.topic) or any(
-                    title_problem(t, topic=gate.topic) for t in titles):
                 continue
             module_titles = [m["title"] for m in taken] + [module["title"]]
             lesson_titles = [t for m in taken for t in m["lesson_titles"]] + titles
