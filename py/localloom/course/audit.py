@@ -107,11 +107,17 @@ def content_stems(text: str) -> list[str]:
     return [_stem(w) for w in _words(text) if w not in _STOP]
 
 
+#: Words that say the same thing in a question: "¿Cuántos volcanes existen hoy?" and
+#: "¿Cuántos volcanes hay hoy?" were one quiz's two questions (in the page).
+_SAME = {w: "exist" for w in """hay existe existen existir existia existian habia habian
+exist""".split()}
+
+
 def similar(a: str, b: str) -> bool:
-    """Near-duplicates: the same content words (plurals, order and stop words ignored), one
-    title's words inside the other's (two or more of them), or one word changed into a variant
-    of itself ("Photograph basics" / "Photography basics")."""
-    wa, wb = content_stems(a), content_stems(b)
+    """Near-duplicates: the same content words (plurals, order, stop words and ``_SAME``'s
+    synonyms ignored), one title's words inside the other's (two or more of them), or one
+    word changed into a variant of itself ("Photograph basics" / "Photography basics")."""
+    wa, wb = ([_SAME.get(w, w) for w in content_stems(t)] for t in (a, b))
     if not wa or not wb:
         return _fold(a).strip() == _fold(b).strip()
     sa, sb = set(wa), set(wb)
