@@ -307,6 +307,19 @@ def test_a_number_is_a_fair_quiz_option_but_no_lesson_text(option):
     assert text_problem("...", numbers_ok=True) is not None
 
 
+@pytest.mark.parametrize("option", ["Question 1A", "Question 2B", "Pregunta 3", "Opción 2"])
+def test_an_option_naming_a_slot_of_the_quiz_is_a_placeholder(option):
+    """"How the internet works" (natively, DRY allowing 3 tokens): "What are these computers
+    used for?" with options "Internet browser, web server…", "Question 1A", "Question 2B"."""
+    assert text_problem(option, numbers_ok=True) == "is a number or a placeholder, not content"
+    assert title_problem(option) is not None
+
+
+@pytest.mark.parametrize("option", ["Step 3", "Vitamin B12", "Apollo 11", "Windows 95"])
+def test_a_named_thing_with_a_number_is_a_fair_option(option):
+    assert text_problem(option, numbers_ok=True) is None
+
+
 @pytest.mark.parametrize("option", [",", "answer=", "(b)"])
 def test_punctuation_and_field_names_are_no_option_even_where_numbers_are(option):
     """The page's composting quiz (seed 7) kept the options "," and "answer=" once numbers

@@ -67,10 +67,15 @@ FIELD_NAMES = frozenset("""title titles description language level audience prer
 learning_objectives objectives estimated_hours modules module summary lessons lesson
 lesson_titles content duration_minutes key_points quiz question questions options option
 answer explanation tags label reason name text json""".split())
-_NUMBERED = re.compile(
-    r"(?:(?:lesson|lecci[oó]n|leccion|module|m[oó]dulo|unit|unidad|part|parte|chapter|"
-    r"cap[ií]tulo|question|pregunta|topic|tema|section|secci[oó]n|option|opci[oó]n|step|paso|"
-    r"title|t[ií]tulo|item|objective|objetivo)\s*)?[#nº°]?\s*[\d.,:)\-]+", re.IGNORECASE)
+_NUMBERED_WORD = (r"(?:lesson|lecci[oó]n|leccion|module|m[oó]dulo|unit|unidad|part|parte|"
+                  r"chapter|cap[ií]tulo|question|pregunta|topic|tema|section|secci[oó]n|option|"
+                  r"opci[oó]n|step|paso|title|t[ií]tulo|item|objective|objetivo)")
+#: "1.0", "Lesson 1", and "Question 1A" / "Question 2B" (a quiz's options, natively).
+_NUMBERED = re.compile(rf"(?:{_NUMBERED_WORD}\s*)?[#nº°]?\s*[\d.,:)\-]+|"
+                       rf"{_NUMBERED_WORD}\s*[#nº°]?\s*\d+\s*[a-z]", re.IGNORECASE)
+#: A text that names a slot of the quiz: options "Question 1A" / "Question 2B" (natively).
+_SLOT = re.compile(r"(?:question|pregunta|option|opcion|answer|respuesta)\s*[#nº°]?\s*\d+\s*"
+                   r"[a-z]?", re.IGNORECASE)
 _PLACEHOLDER = re.compile(r"\.{2,}|…|tbd|todo|untitled|sin t[ií]tulo|lorem ipsum|"
                           r"(?:your|tu|su) (?:title|t[ií]tulo) here|xxx+|n/?a", re.IGNORECASE)
 #: Field names that are also fair titles ("Summary", "Quiz"): not flagged as titles.
@@ -408,7 +413,8 @@ def text_problem(text: str, *, language: str = "", min_words: int = 0,
     if _PROFANE.search(folded):  # "Mierda saludable", an option of the nutrition quiz
         return "is rude; write words a teacher would use"
     words = re.search(r"[^\W\d_]{2}", text)
-    if _PLACEHOLDER.fullmatch(folded) or not (words or (numbers_ok and re.search(r"\d", text))):
+    if (_PLACEHOLDER.fullmatch(folded) or _SLOT.fullmatch(folded)
+            or not (words or (numbers_ok and re.search(r"\d", text)))):
         return "is a number or a placeholder, not content"
     if min_words and len(_words(text)) < min_words:
         return f"has fewer than {min_words} words"
