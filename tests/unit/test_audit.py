@@ -39,6 +39,27 @@ def test_placeholder_numeric_echo_and_field_name_titles_are_found(title):
     assert title_problem(title, topic=TOPIC) is not None
 
 
+@pytest.mark.parametrize("title", ["Primeros auxilios bases", "Primeros auxilios basales",
+                                   "Primeroas auxilios básico"])
+def test_a_damaged_copy_of_the_topic_is_an_echo(title):
+    """Module titles natively ("bases", "basales") and in the page: llama.cpp's DRY sampler
+    penalises the exact copy, so the model changes a word of it."""
+    assert echoes(title, "Primeros auxilios básicos")
+
+
+@pytest.mark.parametrize("title", ["Primeros auxilios en casa", "Auxilios para quemaduras",
+                                   "Primeros auxilios en la escuela", "Water cyclones"])
+def test_a_title_that_adds_to_the_topic_is_no_damaged_echo(title):
+    assert not echoes(title, "Primeros auxilios básicos")
+    assert not echoes(title, "The water cycle")
+
+
+@pytest.mark.parametrize("title", ["kitchener']}, {", "Los volcanes\"]", "{title}"])
+def test_json_syntax_in_a_title_is_the_form_leaking_in(title):
+    """"kitchener']}, {" was a lesson title of a course natively."""
+    assert "JSON syntax" in title_problem(title)
+
+
 @pytest.mark.parametrize("title", GOOD_TITLES)
 def test_real_titles_pass(title):
     assert title_problem(title, topic=TOPIC) is None
