@@ -7,6 +7,7 @@ import pytest
 
 from localloom.course.audit import (
     audit_course,
+    borrowed_subject,
     broken_word,
     course_off_topic,
     description_off_topic,
@@ -505,3 +506,13 @@ def test_a_course_whose_modules_never_name_the_topic_is_found():
     assert audit_course({"modules": genetics["modules"][:1]}, topic="Nutrición saludable",
                         language="es")[
         "no_module_on_topic"] is True
+
+
+def test_a_question_borrowing_a_worked_examples_subject_is_found():
+    shown = {"arabi", "robus", "cafei", "cromo", "human"}
+    about = ["Cuidado de plantas de interior", "Cuidar arbustos"]
+    assert borrowed_subject("¿Qué diferencia al arábica y al robusta?", about, shown)
+    assert not borrowed_subject("¿Qué planta prefiere el arábica?", about, shown)  # a known word
+    assert not borrowed_subject("¿Por qué el robusta?", about, shown)  # one word is no subject
+    assert not borrowed_subject("¿Qué arbustos y robustas plantas?", about, shown)
+    assert not borrowed_subject("¿Qué diferencia al helecho y al potus?", about, shown)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from localloom.course.prompts.fewshot import quiz_key_points, render_document
+from localloom.course.prompts.fewshot import example_roots, quiz_key_points, render_document
 from localloom.course.schema import CourseShape
 
 SHAPE = CourseShape(2, 2, 2)
@@ -56,3 +56,10 @@ def test_a_last_re_ask_can_start_from_other_example_courses():
                (first, other)]
     assert courses[0].isdisjoint(courses[1])
     assert other.endswith("Lección: El ISO\nJSON:\n")
+
+
+def test_example_roots_are_the_worked_courses_subject_words():
+    assert {"arabi", "robus", "cromo"} <= example_roots("es")
+    assert {"sourd", "rebas"} <= example_roots("en")
+    assert "difer" not in example_roots("es")  # a word any subject uses
+    assert example_roots("fr") == frozenset()

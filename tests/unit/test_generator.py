@@ -18,6 +18,7 @@ from localloom.course.generator import (
     generate_course_single,
     generate_summary,
     generate_tags,
+    quiz_step,
 )
 from localloom.course.schema import Course, CourseShape, Lesson, ModuleQuiz, Outline, json_schema
 from localloom.course.steer import STEER_BIAS
@@ -781,3 +782,20 @@ def test_only_a_base_models_description_is_judged_on_its_own():
     chat = ScriptedEngine([json.dumps(off), *script_for(SHAPE)[1:]])
     course = run(generate_course(chat, request()))
     assert chat.tasks() == CALLS and course.description == off["description"]
+
+
+def test_a_base_models_quiz_step_judges_questions_by_the_worked_examples_words():
+    """Only a base model reads the examples, so only its quiz is refused for borrowing their
+    subject (the coffee example's "arábica" and "robusta" in a quiz on photosynthesis)."""
+    req = request(language="es")
+    outline = Outline.model_validate(outline_data(SHAPE))
+    lessons = [Lesson.model_validate(lesson_data(t)) for t in TITLES[0]]
+    borrowed = {"question": "¿Qué diferencia al arábica y al robusta?",
+                "options": [TITLES[0][0], TITLES[0][1], "Ninguna de las dos"], "answer": 0,
+                "explanation": "El robusta tiene casi el doble de cafeína que el arábica."}
+    quiz = ModuleQuiz.model_validate({"questions": [borrowed, question_data(1)]})
+    base = quiz_step(req, outline, 0, lessons, base=True).check(quiz)
+    chat = quiz_step(req, outline, 0, lessons).check(quiz)
+    assert base.problems[0] == ("questions[0]", "is about another subject, not this module's "
+                                                "lessons")
+    assert not [p for p, _ in chat.problems if p.startswith("questions[0]")]

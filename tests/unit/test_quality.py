@@ -336,6 +336,29 @@ def test_a_question_without_an_explanation_is_a_problem():
     assert [path for path, _ in problems] == ["questions[0].explanation"]
 
 
+def test_a_question_on_a_worked_examples_subject_is_a_problem_for_a_base_model():
+    """"Cuidado de plantas de interior" (natively): the coffee example's question reworded,
+    with an option that names "planta", passed the off-topic check. A chat model is shown
+    no examples, so a question of its own is not judged by their words."""
+    quiz = ModuleQuiz(questions=[
+        {"question": "¿Qué diferencia al arábica y al robusta?",
+         "options": ["Tiene menos cafeína y más acidez", "Tiene casi el doble de cafeína",
+                     "Solo se cultiva una sola planta por hectárea"],
+         "answer": 1, "explanation": "El robusta tiene más cafeína que el arábica."},
+        {"question": "¿Cuánta luz necesita una planta de interior?",
+         "options": ["Luz indirecta", "Sol directo todo el día", "Ninguna"],
+         "answer": 0, "explanation": "La mayoría crece con luz indirecta junto a la ventana."}])
+    topic = "Cuidado de plantas de interior"
+    about = (topic, "Cuidar arbustos", "Cuidar arbustos de interior", "Cuidar árboles en casa",
+             "Cuidar la planta de interior", "Cuidar el árbol")
+    base = Gate(topic=topic, language="es", base=True)
+    checked = check_quiz(quiz, 2, base, about=about)
+    assert [p for p, m in checked.problems if "another subject" in m] == ["questions[0]"]
+    assert {"arábica", "robusta"} <= set(checked.steer)
+    chat = check_quiz(quiz, 2, Gate(topic=topic, language="es"), about=about)
+    assert not [p for p, m in chat.problems if "another subject" in m]
+
+
 def test_a_quiz_about_another_subject_is_a_problem():
     """The real Gemma's first quiz in a course on volcanoes asked about coffee (a worked
     example's quiz with words changed): nothing in it is about the module's lessons."""

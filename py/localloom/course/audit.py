@@ -5,7 +5,7 @@ Public names: ``title_problem``, ``text_problem``, ``near_duplicates``, ``simila
 ``opinion_problem``, ``off_topic``, ``course_off_topic``,
 ``off_topic_modules``, ``explained_option``, ``audit_course``, ``content_stems``,
 ``subject_roots``, ``no_module_on_topic``, ``description_off_topic``, ``broken_word``,
-``mend_broken_words``, ``outline_off_topic``, ``FORM_WORDS``,
+``mend_broken_words``, ``outline_off_topic``, ``borrowed_subject``, ``FORM_WORDS``,
 ``FIELD_NAMES``.
 
 A course can validate and still be worthless: "1.0" as a lesson title, the topic repeated as
@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from difflib import SequenceMatcher
 from typing import Any
 
@@ -36,6 +37,7 @@ __all__ = [
     "FIELD_NAMES",
     "FORM_WORDS",
     "audit_course",
+    "borrowed_subject",
     "broken_word",
     "content_stems",
     "course_off_topic",
@@ -169,6 +171,17 @@ def subject_roots(text: str, min_len: int = 1) -> set[str]:
     any subject uses are left out."""
     return {w[:5] for w in content_stems(text)
             if len(w) >= min_len and not w.isdigit() and w[:5] not in _GENERIC}
+
+
+def borrowed_subject(question: str, about: Iterable[str], shown: Iterable[str]) -> bool:
+    """True when ``question`` asks about a worked example's subject: two or more subject words
+    (5+ letters), every one of them among the examples' roots (``shown``) and none in
+    ``about`` (the module's topic, titles and key points). "¿Qué diferencia al arábica y al
+    robusta?" (the coffee example's question, reworded) in a quiz on house plants passed the
+    off-topic check natively because an option said "planta"."""
+    asked = subject_roots(question, 5)
+    known = {root for text in about for root in subject_roots(text)}
+    return len(asked) >= 2 and not asked & known and asked <= set(shown)
 
 
 def off_topic(texts: list[str], topic: str, min_len: int = 4) -> bool:

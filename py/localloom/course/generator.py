@@ -329,9 +329,11 @@ def lesson_step(request: CourseRequest, outline: Outline, m: int, j: int, i: int
 
 
 def quiz_step(request: CourseRequest, outline: Outline, m: int, lessons: list[Lesson],
-              i: int = 1, n: int = 1) -> Step:
-    """The step that writes module ``m``'s quiz from its ``lessons``' key points."""
-    shape, gate, want = request.shape, request.gate, request.shape.questions_per_quiz
+              i: int = 1, n: int = 1, base: bool = False) -> Step:
+    """The step that writes module ``m``'s quiz from its ``lessons``' key points; ``base``:
+    for a base model, whose questions may borrow a worked example's subject."""
+    shape, want = request.shape, request.shape.questions_per_quiz
+    gate = dataclasses.replace(request.gate, base=base)
     label = _("Module {m} of {total}: quiz").format(m=m + 1, total=len(outline.modules))
     key_points = quiz_key_points(les.key_points for les in lessons)
     about = (request.topic, outline.modules[m].title, *(les.title for les in lessons),
@@ -375,7 +377,7 @@ async def _progressive(runner: Runner, request: CourseRequest, store: Checkpoint
             continue
         i += 1
         lessons = [state.lessons[(m, j)] for j in range(len(module.lesson_titles))]
-        step = quiz_step(request, outline, m, lessons, i, n)
+        step = quiz_step(request, outline, m, lessons, i, n, base=not runner.engine.chat)
         if m in state.quizzes:
             runner.emit("step_done", step, message=RESTORED)
             continue

@@ -39,6 +39,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from localloom.course.audit import (
+    borrowed_subject,
     course_off_topic,
     description_off_topic,
     explained_option,
@@ -55,6 +56,7 @@ from localloom.course.audit import (
     text_problem,
     title_problem,
 )
+from localloom.course.prompts.fewshot import example_roots
 from localloom.course.schema import (
     Classification,
     Course,
@@ -422,7 +424,9 @@ def _question_problems(question: dict[str, Any], path: str, gate: Gate,
     # the question and its options, not the explanation, which a model pads with topic words
     # ("Cuando se hace la foto en la masa…" under a coffee question)
     asked = [question["question"], *question["options"]]
-    if about and off_topic(asked, " ".join(about)):
+    shown = example_roots(gate.language) if gate.base else frozenset()
+    if about and (off_topic(asked, " ".join(about))
+                  or borrowed_subject(question["question"], about, shown)):
         problems.append((path, "is about another subject, not this module's lessons"))
         # a worked example's subject ("¿Cuántos genes tiene un ser humano?" in a Python quiz)
         steer += subject_words(asked, " ".join((gate.topic, *about)))

@@ -78,7 +78,7 @@ async def regenerate_part(engine: Engine, request: CourseRequest, course: Course
     else:
         if request.shape.questions_per_quiz == 0:
             raise ValueError(f"module {m + 1} has no quiz to write again")
-        step = quiz_step(request, outline, m, list(module.lessons))
+        step = quiz_step(request, outline, m, list(module.lessons), base=not engine.chat)
         quiz = await guarded(runner, "Quiz", 1, runner.run(step))
         modules[m] = module.model_copy(update={"quiz": quiz.questions})
     runner.emit("done", step)

@@ -1,7 +1,8 @@
 """Few-shot documents for base models: worked examples on other topics, then the open slot.
 
 Public names: ``render_document``, ``examples``, ``pick_courses``, ``project``,
-``quiz_key_points``, ``example_strings``, ``copied_paths``, ``FEWSHOT_TASKS``.
+``quiz_key_points``, ``example_strings``, ``example_roots``, ``copied_paths``,
+``FEWSHOT_TASKS``.
 
 A base model (the embedded Gemma 3 270M) does not follow instructions; it continues
 documents. So each step's prompt is a document of complete, real examples on other topics,
@@ -37,7 +38,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
-from localloom.course.audit import similar
+from localloom.course.audit import similar, subject_roots
 from localloom.course.schema import CourseShape
 
 __all__ = ["FEWSHOT_TASKS", "copied_paths", "example_strings", "examples", "pick_courses",
@@ -268,6 +269,17 @@ def example_strings(document: str) -> set[str]:
             except ValueError:
                 continue
     return found
+
+
+@lru_cache(maxsize=4)
+def example_roots(language: str) -> frozenset[str]:
+    """The subject roots (``audit.subject_roots``) of every worked course in ``language``:
+    the words a base model borrows when it writes about an example instead of its course
+    (none for a language without examples)."""
+    if language not in _LABELS:
+        return frozenset()
+    return frozenset(root for entry in examples(language)["courses"]
+                     for _, text in _strings(entry["course"]) for root in subject_roots(text))
 
 
 def copied_paths(answer: Any, shown: set[str], min_chars: int = 8) -> list[str]:
