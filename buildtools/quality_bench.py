@@ -167,6 +167,8 @@ def totals(results: list[dict]) -> dict:
         "descriptions_off_topic": sum(1 for a in audits if a.get("description_off_topic")),
         "texts_ending_mid_phrase": sum(len(a.get("ends_mid_phrase", ())) for a in audits),
         "courses_with_quiz_key_problems": sum(1 for a in audits if a["quiz_key_problems"]),
+        "near_duplicate_question_pairs": sum(
+            len(a.get("near_duplicate_questions", ())) for a in audits),
         "courses_with_the_requested_shape": sum(
             1 for r in done if r["audit"]["modules"] == r.get("want_modules")),
         "reasks": sum(r["reasks"] for r in results),

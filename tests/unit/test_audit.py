@@ -127,8 +127,30 @@ def test_a_good_course_passes_clean():
     assert report["language_share"] == 1.0 and report["wrong_language"] == []
     for key in ("near_duplicate_lesson_titles", "near_duplicate_module_titles",
                 "echo_or_placeholder_titles", "repeated_objectives", "unusable_text",
-                "quiz_key_problems"):
+                "quiz_key_problems", "near_duplicate_questions"):
         assert report[key] == [], key
+
+
+def test_a_question_asked_in_two_quizzes_of_a_course_is_counted():
+    """The volcano course (independent set, in the page): module 1's quiz asked "¿Cuántos
+    volcanos existen?", module 2's "¿Cuántos volcanes existen hoy?"."""
+    data = course_data()
+    data["modules"][0]["quiz"][0]["question"] = "¿Cuántos volcanos existen?"
+    data["modules"][1]["quiz"] = [{**data["modules"][0]["quiz"][0],
+                                   "question": "¿Cuántos volcanes existen hoy?"}]
+    report = audit_course(data, topic="Photosynthesis", language="en")
+    assert report["near_duplicate_questions"] == [
+        ("¿Cuántos volcanos existen?", "¿Cuántos volcanes existen hoy?")]
+
+
+def test_spelling_variants_make_questions_near_duplicates_but_not_titles():
+    """Titles keep the stricter rule: 'Cercado cerca de la boca' / 'Curso básico del habla
+    (cerca de la boca)' are two titles; a question in other spellings is the same question."""
+    a, b = "¿Cuántos volcanos existen?", "¿Cuántos volcanes existen hoy?"
+    assert similar(a, b, variants=True) and similar(b, a, variants=True)
+    assert not similar(a, b)
+    assert not similar("¿Qué sale de un volcán?", "¿Cuántos volcanes existen hoy?",
+                       variants=True)
 
 
 def test_the_issues_bad_course_is_caught_everywhere():

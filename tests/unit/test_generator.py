@@ -336,6 +336,19 @@ def test_a_quiz_with_fewer_questions_is_not_accepted_silently():
     assert ("questions", "has 1 questions; write exactly 2") in info.value.problems
 
 
+def test_a_quiz_that_repeats_an_earlier_quizs_question_is_asked_again():
+    """"¿Cuántos volcanos existen?" (module 1's quiz) and "¿Cuántos volcanes existen hoy?"
+    (module 2's), in the page: module 2's quiz step knows module 1's questions."""
+    script = script_for(SHAPE)
+    script.insert(6, script[3])  # module 2's first answer: module 1's quiz again
+    engine = ScriptedEngine(script)
+    course = run(generate_course(engine, request()))
+    assert engine.tasks() == [*CALLS[:6], "quiz", "quiz"]
+    assert "a question of another quiz of this course" in engine.user_prompt(7)
+    first, second = ([q.question for q in m.quiz] for m in course.modules)
+    assert not set(first) & set(second)
+
+
 def test_copied_example_placeholders_are_reasked():
     copied = json.dumps({**outline_data(SHAPE), "description": "..."})
     engine = ScriptedEngine([copied, *script_for(SHAPE)])

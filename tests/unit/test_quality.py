@@ -359,6 +359,25 @@ def test_a_question_on_a_worked_examples_subject_is_a_problem_for_a_base_model()
     assert not [p for p, m in chat.problems if "another subject" in m]
 
 
+def test_a_question_of_another_quiz_of_the_course_is_a_repeat():
+    """Module 1's quiz asked "¿Cuántos volcanos existen?", module 2's "¿Cuántos volcanes
+    existen hoy?" (in the page); each quiz alone had no repeat."""
+    quiz = ModuleQuiz(questions=[
+        {"question": "¿Cuántos volcanes existen hoy?", "options": ["15", "1.350", "24"],
+         "answer": 1, "explanation": "Hay unos 1.350 volcanes activos en la Tierra."},
+        {"question": "¿Qué sale de un volcán en erupción?",
+         "options": ["Lava", "Agua de mar", "Arena fina"],
+         "answer": 0, "explanation": "El magma que sale a la superficie se llama lava."}])
+    about = ("Los volcanes y cómo se forman", "Los volcanes", "Cómo se forma un volcán")
+    earlier = ("¿Cuántos volcanos existen?", "¿Qué diferencia a qué temperatura se le da?")
+    checked = check_quiz(quiz, 2, Gate(language="es"), about=about, earlier=earlier)
+    assert checked.problems == [("questions[0]", "repeats '¿Cuántos volcanos existen?', a "
+                                 "question of another quiz of this course; ask about "
+                                 "something else")]
+    assert check_quiz(quiz, 2, Gate(language="es"), about=about).problems == []
+    assert combine_quizzes([quiz], 2, Gate(language="es"), about, earlier) is None
+
+
 def test_a_quiz_about_another_subject_is_a_problem():
     """The real Gemma's first quiz in a course on volcanoes asked about coffee (a worked
     example's quiz with words changed): nothing in it is about the module's lessons."""

@@ -54,6 +54,18 @@ def test_a_quiz_is_written_again_with_the_same_number_of_questions():
     assert again.modules[1] == course.modules[1]
 
 
+def test_a_quiz_written_again_may_not_repeat_another_quizs_question():
+    """Module 2's questions are the other quiz's: the first answer that copies them is asked
+    again, as in a whole run."""
+    request, course = _course()
+    copied = json.dumps({"questions": [q.model_dump() for q in course.modules[1].quiz]})
+    engine = ScriptedEngine([copied, quiz_json(2, "photosynthesis, asked again")])
+    again = asyncio.run(regenerate_part(engine, request, course, "quiz:0"))
+    assert engine.tasks() == ["quiz", "quiz"]
+    assert "a question of another quiz of this course" in engine.user_prompt(1)
+    assert "photosynthesis, asked again" in again.modules[0].quiz[0].question
+
+
 def test_a_failed_regeneration_leaves_the_course_as_it_was():
     """Three unusable answers: InvalidOutputError, and the course object is untouched."""
     request, course = _course()

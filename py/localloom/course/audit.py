@@ -120,10 +120,13 @@ _SAME = {w: "exist" for w in """hay existe existen existir existia existian habi
 exist""".split()}
 
 
-def similar(a: str, b: str) -> bool:
+def similar(a: str, b: str, *, variants: bool = False) -> bool:
     """Near-duplicates: the same content words (plurals, order, stop words and ``_SAME``'s
     synonyms ignored), one title's words inside the other's (two or more of them), or one
-    word changed into a variant of itself ("Photograph basics" / "Photography basics")."""
+    word changed into a variant of itself ("Photograph basics" / "Photography basics").
+    ``variants`` (quiz questions): also three or more words inside the other's with
+    spelling variants as one word ("¿Cuántos volcanos existen?" / "¿Cuántos volcanes existen
+    hoy?", two quizzes of one course in the page)."""
     wa, wb = ([_SAME.get(w, w) for w in content_stems(t)] for t in (a, b))
     if not wa or not wb:
         return _fold(a).strip() == _fold(b).strip()
@@ -133,6 +136,11 @@ def similar(a: str, b: str) -> bool:
     small, large = (sa, sb) if len(sa) <= len(sb) else (sb, sa)
     if len(small) >= 2 and small <= large:
         return True
+    if variants:
+        va = {next((x for x in sb if _variant(x, w)), w) for w in sa}
+        small, large = (va, sb) if len(va) <= len(sb) else (sb, va)
+        if len(small) >= 3 and small <= large:
+            return True
     only_a, only_b = sa - sb, sb - sa
     if len(only_a) == len(only_b) == 1 and len(sa & sb) >= 1:
         x, y = next(iter(only_a)), next(iter(only_b))
@@ -309,10 +317,10 @@ def echoes(title: str, topic: str) -> bool:
     return len(covered) >= 0.6 * len(theirs)
 
 
-def near_duplicates(texts: list[str]) -> list[tuple[int, int]]:
-    """Index pairs ``(i, j)``, ``i < j``, of texts that say the same thing."""
+def near_duplicates(texts: list[str], *, variants: bool = False) -> list[tuple[int, int]]:
+    """Index pairs ``(i, j)``, ``i < j``, of texts that say the same thing (``similar``)."""
     return [(i, j) for i in range(len(texts)) for j in range(i + 1, len(texts))
-            if similar(texts[i], texts[j])]
+            if similar(texts[i], texts[j], variants=variants)]
 
 
 def _is_field_fragment(word: str) -> bool:
@@ -590,6 +598,7 @@ def audit_course(course: dict[str, Any], *, topic: str, language: str) -> dict[s
     bad_titles = [(t, why) for t in [course.get("title", ""), *module_titles, *lesson_titles]
                   if (why := title_problem(t, topic=topic if t != course.get("title") else ""))]
     questions = [q for m in modules for q in m.get("quiz") or []]
+    asked = [str(q.get("question", "")) for q in questions]
     keys = [why for q in questions if (why := _question_key_problem(q))]
     objectives = course.get("learning_objectives") or []
     bad_text = [(p, why) for p, t in texts if not p.endswith("title")
@@ -613,6 +622,8 @@ def audit_course(course: dict[str, Any], *, topic: str, language: str) -> dict[s
         "unusable_text": bad_text,
         "ends_mid_phrase": [p for p, t in texts if ends_mid_phrase(t)],
         "quiz_questions": len(questions),
+        "near_duplicate_questions": [
+            (asked[i], asked[j]) for i, j in near_duplicates(asked, variants=True)],
         "quiz_key_problems": keys,
         "modules": len(modules),
         "lessons": len(lesson_titles),

@@ -120,7 +120,8 @@ def quiz_gaps(answers: list[tuple[Any, Problems]], want: int) -> Gaps | None:
     for n, question, faulty, whole in _items(answers, "questions"):
         if faulty or len(kept) == want:
             continue
-        if near_duplicates([q["question"] for q in kept] + [question["question"]]):
+        if near_duplicates([q["question"] for q in kept] + [question["question"]],
+                           variants=True):
             continue
         kept.append(question)
         _use(used, n, question, whole)

@@ -329,9 +329,11 @@ def lesson_step(request: CourseRequest, outline: Outline, m: int, j: int, i: int
 
 
 def quiz_step(request: CourseRequest, outline: Outline, m: int, lessons: list[Lesson],
-              i: int = 1, n: int = 1, base: bool = False) -> Step:
+              i: int = 1, n: int = 1, base: bool = False,
+              earlier: tuple[str, ...] = ()) -> Step:
     """The step that writes module ``m``'s quiz from its ``lessons``' key points; ``base``:
-    for a base model, whose questions may borrow a worked example's subject."""
+    for a base model, whose questions may borrow a worked example's subject; ``earlier``:
+    the questions of the course's other quizzes, which none of its may repeat."""
     shape, want = request.shape, request.shape.questions_per_quiz
     gate = dataclasses.replace(request.gate, base=base)
     label = _("Module {m} of {total}: quiz").format(m=m + 1, total=len(outline.modules))
@@ -342,11 +344,12 @@ def quiz_step(request: CourseRequest, outline: Outline, m: int, lessons: list[Le
                 {**_module_context(request, outline, m), "source_text": "",
                  "key_points": key_points},
                 step_budget("quiz", shape), shape=shape, module=m,
-                check=lambda v: check_quiz(v, want, gate, about=about), key=f"quiz:{m}",
-                combine=lambda answers: combine_quizzes(answers, want, gate, about),
+                check=lambda v: check_quiz(v, want, gate, about=about, earlier=earlier),
+                key=f"quiz:{m}",
+                combine=lambda answers: combine_quizzes(answers, want, gate, about, earlier),
                 gaps=lambda judged: quiz_gaps(judged, want),
                 smaller=lambda v: check_quiz(v, want, dataclasses.replace(
-                    gate, policy="smaller"), about=about))
+                    gate, policy="smaller"), about=about, earlier=earlier))
 
 
 async def _progressive(runner: Runner, request: CourseRequest, store: CheckpointStore | None,
@@ -377,7 +380,10 @@ async def _progressive(runner: Runner, request: CourseRequest, store: Checkpoint
             continue
         i += 1
         lessons = [state.lessons[(m, j)] for j in range(len(module.lesson_titles))]
-        step = quiz_step(request, outline, m, lessons, i, n, base=not runner.engine.chat)
+        earlier = tuple(q.question for k in sorted(state.quizzes) if k != m
+                        for q in state.quizzes[k].questions)
+        step = quiz_step(request, outline, m, lessons, i, n, base=not runner.engine.chat,
+                         earlier=earlier)
         if m in state.quizzes:
             runner.emit("step_done", step, message=RESTORED)
             continue

@@ -53,6 +53,7 @@ from localloom.course.audit import (
     opinion_problem,
     options_problem,
     outline_off_topic,
+    similar,
     text_problem,
     title_problem,
 )
@@ -416,10 +417,15 @@ def _align_key(question: dict[str, Any], path: str, notes: list[str]) -> None:
 
 def _question_problems(question: dict[str, Any], path: str, gate: Gate,
                        about: tuple[str, ...] = (), steer: list[str] | None = None,
-                       ) -> list[tuple[str, str]]:
+                       earlier: tuple[str, ...] = ()) -> list[tuple[str, str]]:
     """The question's problems; the words of a question about another subject and the code
-    names among its options go to ``steer``."""
+    names among its options go to ``steer``. ``earlier``: the questions of the course's
+    other quizzes, which it must not repeat."""
     problems: list[tuple[str, str]] = []
+    if repeated := next((q for q in earlier if similar(q, question["question"], variants=True)),
+                        None):
+        problems.append((path, f"repeats {repeated!r}, a question of another quiz of this "
+                               "course; ask about something else"))
     steer = [] if steer is None else steer
     # the question and its options, not the explanation, which a model pads with topic words
     # ("Cuando se hace la foto en la masa…" under a coffee question)
@@ -451,10 +457,13 @@ def _question_problems(question: dict[str, Any], path: str, gate: Gate,
 
 
 def check_quiz(quiz: ModuleQuiz, want: int, gate: Gate = Gate(),
-               path: str = "questions", about: tuple[str, ...] = ()) -> Checked:
+               path: str = "questions", about: tuple[str, ...] = (),
+               earlier: tuple[str, ...] = ()) -> Checked:
     """``want`` distinct questions with real options and a key the explanation agrees with,
     about the module (``about``: its title, lesson titles and key points) rather than about
-    another subject (a worked example's quiz, copied with a word changed)."""
+    another subject (a worked example's quiz, copied with a word changed), none repeating a
+    question of the course's other quizzes (``earlier``): "¿Cuántos volcanos existen?" was
+    asked in module 1's quiz and again in module 2's (in the page)."""
     checked = Checked(None)
     questions = quiz.model_dump()["questions"][:want]
     if len(questions) < want:
@@ -462,10 +471,11 @@ def check_quiz(quiz: ModuleQuiz, want: int, gate: Gate = Gate(),
     bad: set[int] = set()
     for j, question in enumerate(questions):
         _align_key(question, f"{path}[{j}].answer", checked.notes)
-        found = _question_problems(question, f"{path}[{j}]", gate, about, checked.steer)
+        found = _question_problems(question, f"{path}[{j}]", gate, about, checked.steer,
+                                   earlier)
         checked.problems += found
         bad |= {j} if found else set()
-    for i, j in near_duplicates([q["question"] for q in questions]):
+    for i, j in near_duplicates([q["question"] for q in questions], variants=True):
         checked.problems.append((f"{path}[{j}]", f"repeats question {i + 1}"))
         bad.add(j)
     if gate.policy == "smaller" and checked.problems:
@@ -478,7 +488,7 @@ def check_quiz(quiz: ModuleQuiz, want: int, gate: Gate = Gate(),
 
 
 def combine_quizzes(answers: list[ModuleQuiz], want: int, gate: Gate = Gate(),
-                    about: tuple[str, ...] = ()) -> Checked | None:
+                    about: tuple[str, ...] = (), earlier: tuple[str, ...] = ()) -> Checked | None:
     """One quiz from several answers, or None: questions that pass on their own, taken in
     answer order while they repeat no question already taken, if the whole passes
     ``check_quiz`` (a small model keys one question wrong in each answer, not the same one)."""
@@ -486,15 +496,17 @@ def combine_quizzes(answers: list[ModuleQuiz], want: int, gate: Gate = Gate(),
     for answer in answers:
         for question in answer.model_dump()["questions"]:
             _align_key(question, "question", [])
-            if len(taken) == want or _question_problems(question, "q", gate, about):
+            if len(taken) == want or _question_problems(question, "q", gate, about,
+                                                        earlier=earlier):
                 continue
-            if near_duplicates([q["question"] for q in taken] + [question["question"]]):
+            if near_duplicates([q["question"] for q in taken] + [question["question"]],
+                               variants=True):
                 continue
             taken.append(question)
     if len(taken) < want:
         return None
     checked = check_quiz(ModuleQuiz.model_validate({"questions": taken}), want, gate,
-                         about=about)
+                         about=about, earlier=earlier)
     if checked.value is None or checked.problems:
         return None
     checked.notes.append(ngettext(

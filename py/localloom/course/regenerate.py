@@ -78,7 +78,10 @@ async def regenerate_part(engine: Engine, request: CourseRequest, course: Course
     else:
         if request.shape.questions_per_quiz == 0:
             raise ValueError(f"module {m + 1} has no quiz to write again")
-        step = quiz_step(request, outline, m, list(module.lessons), base=not engine.chat)
+        earlier = tuple(q.question for k, other in enumerate(course.modules) if k != m
+                        for q in other.quiz)
+        step = quiz_step(request, outline, m, list(module.lessons), base=not engine.chat,
+                         earlier=earlier)
         quiz = await guarded(runner, "Quiz", 1, runner.run(step))
         modules[m] = module.model_copy(update={"quiz": quiz.questions})
     runner.emit("done", step)

@@ -41,8 +41,8 @@ from typing import Any
 from localloom.course.audit import similar, subject_roots
 from localloom.course.schema import CourseShape
 
-__all__ = ["FEWSHOT_TASKS", "copied_paths", "example_strings", "examples", "pick_courses",
-           "project", "quiz_key_points", "render_document"]
+__all__ = ["FEWSHOT_TASKS", "copied_paths", "example_roots", "example_strings", "examples",
+           "pick_courses", "project", "quiz_key_points", "render_document"]
 
 FEWSHOT_TASKS = ("outline", "lesson", "quiz", "course", "summary", "tags", "classify")
 
