@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 
 import pytest
 
@@ -751,6 +752,43 @@ def test_a_refused_repeat_biases_its_words_against_the_calls_after_it():
     assert dict(engine.requests[3].logit_bias) == second  # the whole answer, asked again
     later = [r for r in engine.requests[4:] if r.task != "outline"]
     assert later and all(r.logit_bias is None for r in later)  # one step's words only
+
+
+def test_a_title_that_repeats_the_topic_makes_the_step_s_later_titles_avoid_its_start():
+    """'Primeros auxilios básicos' (natively and in the page): the 270M model wrote the topic
+    as module 1's title on every outline call. Once one answer does, the step's later calls
+    (here the module written on its own) carry a grammar pattern on the titles so they cannot
+    begin with the topic's words; the first call is not constrained, and the raw panel says
+    what changed."""
+    echo = outline_data(SHAPE)
+    echo["modules"][0]["title"] = "Photosynthesis"
+    part = dict(echo["modules"][0], title="How Leaves Catch Light")
+    script = [json.dumps(echo), json.dumps(part)]
+    for module in (echo["modules"][1], part):  # the kept module, then the one written alone
+        titles = module["lesson_titles"]
+        script += [lesson_json(t) for t in titles] + [quiz_json(2, titles[0].lower())]
+    engine = ScriptedEngine(script, chat=False)
+    events = []
+    course = run(generate_course(engine, request(), on_event=events.append))
+    assert engine.tasks()[:2] == ["outline", "outline"]
+    assert "pattern" not in json.dumps(engine.requests[0].schema)
+    title = engine.requests[1].schema["properties"]["title"]  # one module's grammar
+    assert not re.fullmatch(title["pattern"], "Photosynthesis today")
+    assert re.fullmatch(title["pattern"], "How Leaves Catch Light")
+    assert [m.title for m in course.modules] == ["Roots and sugar", "How Leaves Catch Light"]
+    assert [e.guard for e in events if e.kind == "retry"] == ["Phot"]
+    assert all("pattern" not in json.dumps(r.schema) for r in engine.requests[2:])
+
+
+def test_a_chat_engine_s_titles_are_never_patterned():
+    echo = outline_data(SHAPE)
+    echo["modules"][0]["title"] = "Photosynthesis"
+    engine = ScriptedEngine([json.dumps(echo), *script_for(SHAPE)])
+    events = []
+    run(generate_course(engine, request(), on_event=events.append))
+    assert engine.tasks()[:2] == ["outline", "outline"]
+    assert "pattern" not in json.dumps(engine.requests[1].schema)
+    assert [e.guard for e in events if e.kind == "retry"] == [""]
 
 
 def test_a_code_name_refused_as_an_option_biases_the_pieces_that_spell_it():

@@ -111,6 +111,16 @@ def test_outline_titles_that_are_numbers_echoes_field_names_or_broken_are_proble
     assert bad in checked.avoid
 
 
+@pytest.mark.parametrize(("bad", "echo"), [("Photosynthesis", True), ("1.0", False),
+                                           ("titl", False)])
+def test_only_a_title_that_repeats_the_topic_marks_the_check_as_an_echo(bad, echo):
+    """``Checked.echo`` makes the runner's later calls keep titles off the topic's words
+    (``course.echo_guard``); other bad titles leave the grammar as it is."""
+    data = outline_data(SHAPE)
+    data["modules"][0]["title"] = bad
+    assert check_outline(Outline.model_validate(data), SHAPE, EN).echo is echo
+
+
 def test_a_title_word_a_space_broke_is_joined_when_the_topic_or_plural_names_it():
     """Module titles of 'Los volcanes y cómo se forman' in the page (seed 7): llama.cpp's DRY
     penalty on copying the topic's phrase split the word."""

@@ -67,3 +67,14 @@ def test_a_verdict_names_the_words_the_next_call_is_biased_against():
     plain = report.event(GenerationEvent("retry", 1, 2, "Course outline", attempt=2,
                                          message="- modules[1].title: repeats module 1"))
     assert "less likely" not in plain
+
+
+def test_a_verdict_names_the_start_of_the_topic_titles_may_no_longer_begin_with():
+    report = RunReport()
+    report.event(GenerationEvent("step_start", 1, 2, "Course outline"))
+    line = report.event(GenerationEvent(
+        "retry", 1, 2, "Course outline", attempt=1, guard="Prim",
+        message="- modules[0].title: repeats the course topic instead of naming a part of it"))
+    assert line.endswith("naming a part of it\ntitles may not begin with the topic's words: "
+                         "'Prim'")
+    assert report.steps[0].verdicts[0].endswith("'Prim'")  # the bench's trace shows it too

@@ -34,6 +34,7 @@ from localloom.course.cuts import ends_mid_phrase
 from localloom.language import detect
 
 __all__ = [
+    "ECHO_PROBLEM",
     "FIELD_NAMES",
     "FORM_WORDS",
     "audit_course",
@@ -327,6 +328,10 @@ def _is_field_fragment(word: str) -> bool:
     return len(word) >= 3 and any(name.startswith(word) for name in FIELD_NAMES)
 
 
+#: ``title_problem``'s verdict on a title that is the course topic (or a damaged copy of it).
+ECHO_PROBLEM = "repeats the course topic instead of naming a part of it"
+
+
 def title_problem(title: str, *, topic: str = "", letters_ok: bool = False) -> str | None:
     """Why ``title`` is not a real title (number, placeholder, form or schema word, a word
     broken by a space, the topic itself), or None. ``letters_ok``: a lone letter may be a
@@ -353,7 +358,7 @@ def title_problem(title: str, *, topic: str = "", letters_ok: bool = False) -> s
             " " not in folded and _is_field_fragment(folded))):
         return f"is the field name {text!r}, not content"
     if topic and echoes(text, topic):
-        return "repeats the course topic instead of naming a part of it"
+        return ECHO_PROBLEM
     return None
 
 

@@ -39,6 +39,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from localloom.course.audit import (
+    ECHO_PROBLEM,
     borrowed_subject,
     course_off_topic,
     description_off_topic,
@@ -111,6 +112,7 @@ class Checked:
     problems: list[tuple[str, str]] = field(default_factory=list)
     avoid: list[str] = field(default_factory=list)
     steer: list[str] = field(default_factory=list)  # words the next call is biased against
+    echo: bool = False  # a title repeats the topic: the step's next calls guard titles
     notes: list[str] = field(default_factory=list)
     used: dict[int, float] = field(default_factory=dict)  # earlier calls whose parts it kept
 
@@ -248,6 +250,7 @@ def _titles(titles: list[str], paths: list[str], gate: Gate, topic_echo: bool,
         if why:
             checked.problems.append((path, why))
             checked.avoid.append(title)
+            checked.echo = checked.echo or why == ECHO_PROBLEM
             bad.add(i)
     for i, j in near_duplicates(titles):
         if j not in bad:

@@ -35,6 +35,7 @@ from localloom.course.budget import (
     schema_token_bound,
 )
 from localloom.course.cuts import end_cut_texts
+from localloom.course.echo_guard import guard_titles, topic_prefix
 from localloom.course.gaps import Gaps, open_list
 from localloom.course.prompts.fewshot import copied_paths, example_strings, render_document
 from localloom.course.quality import Checked, placeholders, repair_data
@@ -86,6 +87,8 @@ class GenerationEvent:
     used: dict[int, float] = field(default_factory=dict)
     # retry: words of refused answers this call is biased against (``course.steer``)
     steer: list[str] = field(default_factory=list)
+    # retry: the start of the topic this call's titles may not begin with (``echo_guard``)
+    guard: str = ""
 
 
 EventCallback = Callable[[GenerationEvent], None]
@@ -173,10 +176,11 @@ class Runner:
             engine=self.engine.name, stage=step.task)
 
     def request(self, step: Step, feedback: str, avoid: list[str], attempt: int,
-                steer: Sequence[str] = ()) -> GenerateRequest:
+                steer: Sequence[str] = (), guard: bool = False) -> GenerateRequest:
         """The call for this attempt, shrunk to fit ``engine.context_window`` (or raise).
         ``steer``: words the step's refused answers leaned on, biased against (base models
-        on llama.cpp engines: ``course.steer``)."""
+        on llama.cpp engines: ``course.steer``); ``guard``: an answer wrote the topic as a
+        title, so titles may not begin with it (``_guard``)."""
         ctx = self.engine.context_window
         vars = {**step.vars, "feedback": feedback, "avoid": avoid[-40:],
                 "shape": step.shape or CourseShape(), "categories": step.categories or ()}
@@ -196,6 +200,8 @@ class Runner:
         fixed = step.fixed if self.engine.chat else {**step.fixed, **step.base_fixed}
         schema = json_schema(step.model, self.engine.name, step.shape, step.categories,
                              bounds=bounded, fixed=fixed)
+        if guard and self._guard(step):
+            schema = guard_titles(schema, self._guard(step))
         request, used = self._render(step, vars)
         max_tokens = fit_max_tokens(ctx, used, step.budget)
         while max_tokens is None and vars.get("shots"):  # fewer examples before anything else
@@ -246,6 +252,13 @@ class Runner:
         if self.engine.chat or not enforces_bounds(self.engine):
             return []
         return biased_words(steer)
+
+    def _guard(self, step: Step) -> str:
+        """The start of the topic a guarded step's titles may not begin with: base models on
+        a llama.cpp engine, whose grammar takes a ``pattern`` (``course.echo_guard``)."""
+        if self.engine.chat or not enforces_bounds(self.engine):
+            return ""
+        return topic_prefix(str(step.vars.get("topic", "")))
 
     # -- the call ------------------------------------------------------------------------
 
@@ -305,6 +318,7 @@ class Runner:
         carrying it (``.best``); a text task keeps it, with the problems noted."""
         feedback, avoid = "", list(step.avoid)
         steer: list[str] = []  # words of refused answers, biased against in later calls
+        guard = False  # an answer wrote the topic as a title: later titles may not begin so
         last: CourseParseError | None = None
         best: tuple[int, Any, list] | None = None  # (problem count, value, problems)
         answers: list[Any] = []  # every parsed answer, for ``step.combine``
@@ -316,9 +330,9 @@ class Runner:
             self.check_cancel(step.task)
             if attempt:
                 self.emit("retry", step, attempt=calls, message=feedback,
-                          steer=self._biased(steer))
+                          steer=self._biased(steer), guard=self._guard(step) if guard else "")
             calls += 1
-            request = self.request(step, feedback, avoid, attempt, steer)
+            request = self.request(step, feedback, avoid, attempt, steer, guard)
             text, flooded = await self._call(step, request, attempt)
             notes: list[tuple[str, str]] = []
             if flooded:
@@ -333,6 +347,7 @@ class Runner:
                 last = CourseParseError(exc.what, notes + exc.problems, stage=step.task)
                 feedback = last.feedback()
                 continue
+            guard = guard or checked.echo
             if checked.value is not None and checked.problems:
                 judged.append((checked.value, checked.problems))
                 judged_calls.append(calls - 1)
@@ -354,7 +369,8 @@ class Runner:
                 if attempt < self.max_reasks:  # before re-asking the whole: only what failed
                     filled, calls = await self._fill(step, judged, judged_calls,
                                                      self.fill_tries[0], calls, feedback,
-                                                     from_nothing=False, steer=steer)
+                                                     from_nothing=False, steer=steer,
+                                                     guard=guard)
                     if filled is not None:
                         return self._done(step, filled)
                 continue
@@ -363,7 +379,7 @@ class Runner:
             return checked.value
         attempts = self.max_reasks + 1
         filled, calls = await self._fill(step, judged, judged_calls, self.fill_tries[1], calls,
-                                         feedback, steer=steer)
+                                         feedback, steer=steer, guard=guard)
         if filled is not None:
             return self._done(step, filled)
         if best is not None and not step.key:
@@ -399,7 +415,8 @@ class Runner:
 
     async def _fill(self, step: Step, judged: list[tuple[Any, list]], judged_calls: list[int],
                     tries: int, calls: int, why: str = "", from_nothing: bool = True,
-                    steer: list[str] | None = None) -> tuple[Checked | None, int]:
+                    steer: list[str] | None = None,
+                    guard: bool = False) -> tuple[Checked | None, int]:
         """The step's answer with its missing modules or questions written one at a time
         (``course.gaps``, at most ``tries`` calls each) once it passes the step's gate, and
         the step's call count; None when this engine cannot continue a document under a
@@ -408,7 +425,9 @@ class Runner:
         returned ``Checked.used`` maps calls to the share of their text the answer kept).
         ``from_nothing``: write every item when none passed (after the last re-ask; before
         it, a whole answer costs little more than its items). ``steer``: the step's words to
-        bias against so far; the items' refusals add theirs (to the caller's list too)."""
+        bias against so far; the items' refusals add theirs (to the caller's list too).
+        ``guard``: titles may not begin with the topic (``request``); set by the first item
+        that echoes it."""
         if (step.gaps is None or self.engine.chat or not enforces_bounds(self.engine)
                 or not judged):
             return None, calls
@@ -422,7 +441,7 @@ class Runner:
         base = self.request(step, "", [], self.max_reasks if from_nothing else 0)
         if base.prompt is None or not isinstance(base.schema, dict):
             return None, calls
-        items_schema = base.schema["properties"][gaps.key]["items"]
+        items_schema = self._items_schema(step, base.schema, gaps.key, guard)
         data, used = gaps.data, 0
         kept_calls = {judged_calls[n]: share for n, share in gaps.used.items()}
         checked = Checked(None)
@@ -437,7 +456,7 @@ class Runner:
                     "no part passed; writing {path} on its own").format(path=path)
                 self.emit("retry", step, attempt=calls,
                           message=written + (f"\n{why}" if why else ""),
-                          steer=self._biased(steer))
+                          steer=self._biased(steer), guard=self._guard(step) if guard else "")
                 request = copy.copy(base)
                 request.prompt = base.prompt + open_list(data, gaps.key)
                 request.schema = items_schema
@@ -463,6 +482,9 @@ class Runner:
                     break
                 why = CourseParseError("", problems).feedback()
                 steer[:] = _merge(steer, checked.steer)
+                if checked.echo and not guard:
+                    guard = True
+                    items_schema = self._items_schema(step, base.schema, gaps.key, guard)
             else:
                 return None, calls
         checked.notes.append(ngettext(
@@ -471,6 +493,14 @@ class Runner:
             used).format(count=used))
         checked.used = kept_calls
         return checked, calls
+
+    def _items_schema(self, step: Step, schema: dict[str, Any], key: str,
+                      guard: bool) -> dict[str, Any]:
+        """The schema of one item of ``schema``'s list ``key``, its titles guarded when
+        ``guard`` (``request``)."""
+        if guard and self._guard(step):
+            schema = guard_titles(schema, self._guard(step))
+        return schema["properties"][key]["items"]
 
     def _checked(self, value: BaseModel, step: Step, request: GenerateRequest) -> Checked:
         pins = step.fixed if self.engine.chat else {**step.fixed, **step.base_fixed}

@@ -56,6 +56,8 @@ class RunReport:
             if event.steer:
                 verdict += f"\nwords of the refused answers made less likely: " \
                            f"{', '.join(event.steer)}"
+            if event.guard:
+                verdict += f"\ntitles may not begin with the topic's words: {event.guard!r}"
             self._current().verdicts.append(verdict)
             return f"[quality check] {event.label}: {verdict}"
         elif event.kind == "step_done":
