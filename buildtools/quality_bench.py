@@ -169,6 +169,8 @@ def totals(results: list[dict]) -> dict:
         "courses_with_quiz_key_problems": sum(1 for a in audits if a["quiz_key_problems"]),
         "near_duplicate_question_pairs": sum(
             len(a.get("near_duplicate_questions", ())) for a in audits),
+        "repeated_option_set_pairs": sum(
+            len(a.get("repeated_option_sets", ())) for a in audits),
         "courses_with_the_requested_shape": sum(
             1 for r in done if r["audit"]["modules"] == r.get("want_modules")),
         "reasks": sum(r["reasks"] for r in results),

@@ -184,14 +184,24 @@ def lesson_json(title: str, language: str = "en") -> str:
     return _dump(lesson_data(title, language))
 
 
+#: Each question of a quiz offers its own options: the same set twice is a problem.
+_OPTIONS = {"es": [["Ninguno", "Uno secundario", "Uno central", "Uno decorativo"],
+                   ["Nada", "Muy poco", "Casi todo", "Solo de noche"],
+                   ["Siempre", "A veces", "Nunca", "Solo en invierno"]],
+            "en": [["None", "A minor one", "A central one", "A decorative one"],
+                   ["Nothing", "Very little", "Almost everything", "Only at night"],
+                   ["Always", "Sometimes", "Never", "Only in winter"]]}
+
+
 def question_data(i: int, topic: str = "", language: str = "en") -> dict[str, Any]:
     subject = title_for(i + 8, language, gap=3).lower()
+    options = list(_OPTIONS["es" if language == "es" else "en"][i % 3])
     if language == "es":
         return {"question": f"¿Qué papel tienen {subject} en {topic or 'la fotosíntesis'}?",
-                "options": ["Ninguno", "Uno secundario", "Uno central", "Uno decorativo"],
+                "options": options,
                 "answer": i % 3, "explanation": "Así lo explica la lección del módulo."}
     return {"question": f"What role do {subject} play in {topic or 'photosynthesis'}?",
-            "options": ["None", "A minor one", "A central one", "A decorative one"],
+            "options": options,
             "answer": i % 3, "explanation": "The lesson of this module shows why."}
 
 

@@ -19,6 +19,7 @@ from localloom.course.audit import (
     off_topic,
     opinion_problem,
     options_problem,
+    same_options,
     similar,
     text_problem,
     title_problem,
@@ -127,7 +128,7 @@ def test_a_good_course_passes_clean():
     assert report["language_share"] == 1.0 and report["wrong_language"] == []
     for key in ("near_duplicate_lesson_titles", "near_duplicate_module_titles",
                 "echo_or_placeholder_titles", "repeated_objectives", "unusable_text",
-                "quiz_key_problems", "near_duplicate_questions"):
+                "quiz_key_problems", "near_duplicate_questions", "repeated_option_sets"):
         assert report[key] == [], key
 
 
@@ -141,6 +142,32 @@ def test_a_question_asked_in_two_quizzes_of_a_course_is_counted():
     report = audit_course(data, topic="Photosynthesis", language="en")
     assert report["near_duplicate_questions"] == [
         ("¿Cuántos volcanos existen?", "¿Cuántos volcanes existen hoy?")]
+
+
+def test_two_questions_of_a_quiz_with_the_same_options_are_counted():
+    """'How vaccines train the immune system' (in the page) asked "What is an immunization?"
+    and "What is vaccination?", both with "vaccination / immunization / vaccine"."""
+    data = course_data()
+    first = {**data["modules"][0]["quiz"][0], "question": "What is an immunization?",
+             "options": ["vaccination", "immunization", "vaccine"]}
+    second = {**first, "question": "What is vaccination?",
+              "options": ["Vaccine", "immunization", "vaccination."]}
+    data["modules"][0]["quiz"] = [first, second]
+    report = audit_course(data, topic="Photosynthesis", language="en")
+    assert report["repeated_option_sets"] == [("What is an immunization?",
+                                               "What is vaccination?")]
+
+
+@pytest.mark.parametrize(("a", "b", "pairs"), [
+    (["15", "20", "24"], ["24", "15", "20"], [(0, 1)]),  # '¿Cuántos volcanes existen / hay?'
+    (["Alto", "bajo"], ["alto", "Bajo"], [(0, 1)]),
+    (["True", "False"], ["true", "false"], []),  # a true/false quiz offers them every time
+    (["Sí", "No"], ["si", "no"], []),
+    (["Paris", "London", "Rome"], ["Paris", "London", "Berlin"], []),
+    (["Paris", "London", "Rome"], ["Paris", "London"], []),
+])
+def test_same_options_pairs_questions_offering_one_set_in_any_order_and_case(a, b, pairs):
+    assert same_options([a, b]) == pairs
 
 
 def test_spelling_variants_make_questions_near_duplicates_but_not_titles():

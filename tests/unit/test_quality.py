@@ -269,6 +269,24 @@ def test_a_quiz_with_fewer_or_repeated_questions_is_a_problem():
     assert smaller.problems == [] and len(smaller.value.questions) == 1
 
 
+def test_a_question_offering_another_question_s_options_again_is_asked_for_again():
+    """'El sistema solar' (stored courses) asked "¿Cuántos planetas hay?" and "¿Cuántos
+    planetas tiene?", both with "102 / 365 / 487"; an assembled quiz skips such a question."""
+    first = {**question_data(0, language="es"), "question": "¿Cuántos planetas hay?",
+             "options": ["102", "365", "487"], "answer": 0,
+             "explanation": "102 es la respuesta."}
+    second = {**first, "question": "¿Cuántas lunas tiene Júpiter?", "answer": 2,
+              "options": ["487", "102", "365"], "explanation": "365 es la respuesta."}
+    gate = Gate(language="es")
+    checked = check_quiz(ModuleQuiz(questions=[first, second]), 2, gate)
+    assert ("questions[1].options",
+            "are question 1's options again; ask about something else") in checked.problems
+    third = question_data(1, language="es")
+    assert combine_quizzes([ModuleQuiz(questions=[first, second]),
+                            ModuleQuiz(questions=[third])], 2, gate) is not None
+    assert check_quiz(ModuleQuiz(questions=[first, third]), 2, gate).problems == []
+
+
 def test_check_course_overrides_language_and_level_and_gates_every_part():
     course = Course.model_validate_json(course_json(SHAPE))
     checked = check_course(course, SHAPE, EN, language="en", level="advanced")

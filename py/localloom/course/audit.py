@@ -55,6 +55,7 @@ __all__ = [
     "opinion_problem",
     "options_problem",
     "outline_off_topic",
+    "same_options",
     "similar",
     "subject_roots",
     "text_problem",
@@ -322,6 +323,23 @@ def near_duplicates(texts: list[str], *, variants: bool = False) -> list[tuple[i
     """Index pairs ``(i, j)``, ``i < j``, of texts that say the same thing (``similar``)."""
     return [(i, j) for i in range(len(texts)) for j in range(i + 1, len(texts))
             if similar(texts[i], texts[j], variants=variants)]
+
+
+#: Options a true/false or yes/no quiz gives every question: the same set is no repeat there.
+_CHOICE_WORDS = frozenset({"true", "false", "verdadero", "falso", "yes", "no", "si",
+                           "not sure", "no se", "depends", "depende"})
+
+
+def same_options(option_lists: list[list[str]]) -> list[tuple[int, int]]:
+    """Index pairs ``(i, j)``, ``i < j``, of questions offering the same options in any order
+    and letter case: "What is an immunization?" and "What is vaccination?" both offered
+    "vaccination / immunization / vaccine" (in the page), so a learner reads one choice
+    twice and at most one key can be right for what each asks. True/false and yes/no sets
+    are left alone."""
+    keys = [frozenset(_fold(str(o)).strip(" .!?¡¿") for o in options)
+            for options in option_lists]
+    return [(i, j) for i in range(len(keys)) for j in range(i + 1, len(keys))
+            if keys[i] == keys[j] and len(keys[i]) > 1 and not keys[i] <= _CHOICE_WORDS]
 
 
 def _is_field_fragment(word: str) -> bool:
@@ -629,6 +647,10 @@ def audit_course(course: dict[str, Any], *, topic: str, language: str) -> dict[s
         "quiz_questions": len(questions),
         "near_duplicate_questions": [
             (asked[i], asked[j]) for i, j in near_duplicates(asked, variants=True)],
+        "repeated_option_sets": [
+            (quiz[i]["question"], quiz[j]["question"]) for m in modules
+            if (quiz := [q for q in m.get("quiz") or [] if isinstance(q, dict)])
+            for i, j in same_options([list(q.get("options") or []) for q in quiz])],
         "quiz_key_problems": keys,
         "modules": len(modules),
         "lessons": len(lesson_titles),

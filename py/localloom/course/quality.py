@@ -54,6 +54,7 @@ from localloom.course.audit import (
     opinion_problem,
     options_problem,
     outline_off_topic,
+    same_options,
     similar,
     text_problem,
     title_problem,
@@ -466,7 +467,8 @@ def check_quiz(quiz: ModuleQuiz, want: int, gate: Gate = Gate(),
     about the module (``about``: its title, lesson titles and key points) rather than about
     another subject (a worked example's quiz, copied with a word changed), none repeating a
     question of the course's other quizzes (``earlier``): "¿Cuántos volcanos existen?" was
-    asked in module 1's quiz and again in module 2's (in the page)."""
+    asked in module 1's quiz and again in module 2's (in the page), nor offering another
+    question's options again (``same_options``)."""
     checked = Checked(None)
     questions = quiz.model_dump()["questions"][:want]
     if len(questions) < want:
@@ -481,6 +483,11 @@ def check_quiz(quiz: ModuleQuiz, want: int, gate: Gate = Gate(),
     for i, j in near_duplicates([q["question"] for q in questions], variants=True):
         checked.problems.append((f"{path}[{j}]", f"repeats question {i + 1}"))
         bad.add(j)
+    for i, j in same_options([q["options"] for q in questions]):
+        if j not in bad:
+            checked.problems.append((f"{path}[{j}].options", f"are question {i + 1}'s options "
+                                                             "again; ask about something else"))
+            bad.add(j)
     if gate.policy == "smaller" and checked.problems:
         kept = [q for j, q in enumerate(questions) if j not in bad]
         if kept:
@@ -503,7 +510,8 @@ def combine_quizzes(answers: list[ModuleQuiz], want: int, gate: Gate = Gate(),
                                                         earlier=earlier):
                 continue
             if near_duplicates([q["question"] for q in taken] + [question["question"]],
-                               variants=True):
+                               variants=True) or same_options(
+                    [q["options"] for q in taken] + [question["options"]]):
                 continue
             taken.append(question)
     if len(taken) < want:
