@@ -102,6 +102,7 @@ def run_course(page, topic: str, language: str, level: str, size: str,
     """One course generated in the page and audited; ``trace``: one JSON line per engine
     call written to it (the topic, the prompt's end, the answer), as the native bench's."""
     from localloom.course.audit import audit_course
+    from localloom.course.prompts.fewshot import example_roots
 
     page.evaluate("globalThis.__calls = []; delete document.body.dataset.outcome;"
                   "localStorage.removeItem('localloom:last-course')")
@@ -142,7 +143,8 @@ def run_course(page, topic: str, language: str, level: str, size: str,
         result.update({k: report[k] for k in ("reasks", "tokens_wasted") if k in report})
     if course is not None:
         result["course"] = course
-        result["audit"] = audit_course(course, topic=topic, language=language)
+        result["audit"] = audit_course(course, topic=topic, language=language,
+                                       shown=example_roots(language))
     return result
 
 
@@ -171,6 +173,7 @@ def totals(results: list[dict]) -> dict:
             len(a.get("near_duplicate_questions", ())) for a in audits),
         "repeated_option_set_pairs": sum(
             len(a.get("repeated_option_sets", ())) for a in audits),
+        "borrowed_lesson_texts": sum(len(a.get("borrowed_lesson_texts", ())) for a in audits),
         "courses_with_the_requested_shape": sum(
             1 for r in done if r["audit"]["modules"] == r.get("want_modules")),
         "reasks": sum(r["reasks"] for r in results),

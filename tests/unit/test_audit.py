@@ -24,6 +24,7 @@ from localloom.course.audit import (
     text_problem,
     title_problem,
 )
+from localloom.course.prompts.fewshot import example_roots
 from tests.unit.test_render import course_data
 
 TOPIC = "Introducción a la fotografía digital"
@@ -128,7 +129,8 @@ def test_a_good_course_passes_clean():
     assert report["language_share"] == 1.0 and report["wrong_language"] == []
     for key in ("near_duplicate_lesson_titles", "near_duplicate_module_titles",
                 "echo_or_placeholder_titles", "repeated_objectives", "unusable_text",
-                "quiz_key_problems", "near_duplicate_questions", "repeated_option_sets"):
+                "quiz_key_problems", "near_duplicate_questions", "repeated_option_sets",
+                "borrowed_lesson_texts"):
         assert report[key] == [], key
 
 
@@ -156,6 +158,20 @@ def test_two_questions_of_a_quiz_with_the_same_options_are_counted():
     report = audit_course(data, topic="Photosynthesis", language="en")
     assert report["repeated_option_sets"] == [("What is an immunization?",
                                                "What is vaccination?")]
+
+
+def test_lesson_text_on_a_worked_example_s_subject_is_counted_when_the_examples_are_given():
+    """'How the internet works' (in the page): a lesson's key point on the sheet-music
+    example's time signature."""
+    data = course_data()
+    data["modules"][0]["lessons"][0]["key_points"].append(
+        "Read the top and bottom number of a time signature")
+    shown = example_roots("en")
+    report = audit_course(data, topic="Photosynthesis", language="en", shown=shown)
+    assert report["borrowed_lesson_texts"] == [
+        "Read the top and bottom number of a time signature"]
+    assert audit_course(data, topic="Photosynthesis", language="en")[
+        "borrowed_lesson_texts"] == []  # a chat model read no examples
 
 
 @pytest.mark.parametrize(("a", "b", "pairs"), [

@@ -791,6 +791,21 @@ def test_a_chat_engine_s_titles_are_never_patterned():
     assert [e.guard for e in events if e.kind == "retry"] == [""]
 
 
+@pytest.mark.parametrize("chat", [False, True])
+def test_a_base_model_s_lesson_point_on_a_worked_example_s_subject_is_dropped(chat):
+    """The sheet-music example's time signature turned up in lessons on other topics; only
+    a base model sees the examples, so only its lessons are checked for them."""
+    script = script_for(SHAPE)
+    lesson = json.loads(script[1])
+    borrowed = "The bottom number says which note gets a beat in each bar"
+    lesson["key_points"].append(borrowed)
+    script[1] = json.dumps(lesson)
+    engine = ScriptedEngine(script, chat=chat)
+    course = run(generate_course(engine, request()))
+    assert engine.tasks() == CALLS  # a repair, no re-ask
+    assert (borrowed in course.modules[0].lessons[0].key_points) is chat
+
+
 def test_a_code_name_refused_as_an_option_biases_the_pieces_that_spell_it():
     """'How the internet works' (in the page): the quiz kept writing "answer_type_list" as an
     option. The next call is biased against "_type" and "_list", never against the key

@@ -202,6 +202,67 @@ def test_lesson_lists_are_cleaned_not_reasked():
     assert checked.problems == [] and checked.notes
 
 
+WATER = ("The water cycle", "The water cycle", "Ice and snow", "The Ice Age")
+
+
+def _ice_age_lesson() -> dict:
+    """'The water cycle' (natively): the sheet-music example's time signature, in a lesson."""
+    return {"title": "The Ice Age",
+            "objectives": ["Explain how ice sheets grew and melted",
+                           "The bottom number says what a note gets when it fills a bar"],
+            "content": "Ice sheets covered much of the land during the last ice age.\n\n"
+                       "The top number says how many bars are filled, and the bottom is where "
+                       "the notes go. When the climate warmed, the ice melted and sea levels "
+                       "rose by many metres.",
+            "duration_minutes": 10,
+            "key_points": ["Ice ages come and go over thousands of years",
+                           "the top number tells you how many bars are filled"]}
+
+
+def test_a_base_model_s_lesson_text_on_a_worked_example_s_subject_is_dropped():
+    base = Gate("The water cycle", "en", base=True)
+    checked = check_lesson(Lesson.model_validate(_ice_age_lesson()), "The Ice Age", base,
+                           WATER)
+    assert checked.problems == []
+    lesson = checked.value
+    assert lesson.objectives == ["Explain how ice sheets grew and melted"]
+    assert lesson.key_points == ["Ice ages come and go over thousands of years"]
+    assert lesson.content == ("Ice sheets covered much of the land during the last ice age.\n\n"
+                              "When the climate warmed, the ice melted and sea levels rose by "
+                              "many metres.")  # the paragraph break kept
+    assert "dropped 3 sentences or points about a worked example's subject" in checked.notes
+
+
+def test_a_lesson_left_with_nothing_of_its_own_is_asked_for_again_with_its_words_biased():
+    lesson = _ice_age_lesson()
+    lesson["key_points"] = lesson["key_points"][1:]
+    lesson["content"] = ("The top number says how many bars are filled, and the bottom is "
+                         "where the notes go. The bottom number names the note that gets one "
+                         "beat.")
+    checked = check_lesson(Lesson.model_validate(lesson), "The Ice Age",
+                           Gate("The water cycle", "en", base=True), WATER)
+    assert sorted(p for p, _m in checked.problems) == ["content", "key_points"]
+    assert "worked example's subject, not this lesson; write about 'The Ice Age'" in \
+        checked.problems[0][1]
+    assert "bottom" in checked.steer and "number" in checked.steer
+
+
+def test_a_chat_model_s_lesson_or_one_that_names_its_own_subject_keeps_its_text():
+    """Chat models see no worked example; "Your dog's food" names the course's subject even
+    though "store" and "temperature" are words of the examples."""
+    lesson = _ice_age_lesson()
+    chat = check_lesson(Lesson.model_validate(lesson), "The Ice Age",
+                        Gate("The water cycle", "en"), WATER)
+    assert chat.value.key_points == lesson["key_points"] and chat.value.content == \
+        lesson["content"]
+    dog = lesson_data("Feeding")
+    dog["key_points"].append("Store your dog's food at room temperature")
+    kept = check_lesson(Lesson.model_validate(dog), "Feeding",
+                        Gate("Caring for a dog", "en", base=True),
+                        ("Caring for a dog", "Caring for a dog", "Daily care", "Feeding"))
+    assert kept.value.key_points == dog["key_points"]
+
+
 def test_quiz_gate():
     good = ModuleQuiz(questions=[question_data(0), question_data(1)])
     assert check_quiz(good, 2, EN).problems == []

@@ -312,19 +312,22 @@ def _module_context(request: CourseRequest, outline: Outline, m: int) -> dict[st
 
 
 def lesson_step(request: CourseRequest, outline: Outline, m: int, j: int, i: int = 1,
-                n: int = 1) -> Step:
+                n: int = 1, base: bool = False) -> Step:
     """The step that writes lesson ``j`` of module ``m`` (0-based) with its module and course
     context: the generator runs it in order, ``regenerate`` runs it alone (step ``i`` of
-    ``n``)."""
-    shape, gate = request.shape, request.gate
+    ``n``). ``base``: for a base model, whose lesson may borrow a worked example's
+    subject."""
+    shape = request.shape
+    gate = dataclasses.replace(request.gate, base=base)
     title = outline.modules[m].lesson_titles[j]
+    about = (request.topic, outline.title, outline.modules[m].title, title)
     label = _("Module {m} of {total}, lesson {j}: {title}").format(
         m=m + 1, total=len(outline.modules), j=j + 1, title=title)
     return Step("lesson", Lesson, label, i, n,
                 {**_module_context(request, outline, m), "lesson_title": title,
                  "lesson_index": j + 1},
                 step_budget("lesson", shape), shape=shape, module=m,
-                check=lambda v: check_lesson(v, title, gate), truncatable="source_text",
+                check=lambda v: check_lesson(v, title, gate, about), truncatable="source_text",
                 key=f"lesson:{m}.{j}", fixed={"title": title})
 
 
@@ -370,7 +373,7 @@ async def _progressive(runner: Runner, request: CourseRequest, store: Checkpoint
     for m, module in enumerate(outline.modules):
         for j in range(len(module.lesson_titles)):
             i += 1
-            step = lesson_step(request, outline, m, j, i, n)
+            step = lesson_step(request, outline, m, j, i, n, base=not runner.engine.chat)
             if (m, j) in state.lessons:
                 runner.emit("step_done", step, message=RESTORED)
                 continue

@@ -71,7 +71,7 @@ async def regenerate_part(engine: Engine, request: CourseRequest, course: Course
         j = int(found.group(2))
         if j >= len(module.lessons):
             raise ValueError(f"module {m + 1} has no lesson {j + 1}")
-        step = lesson_step(request, outline, m, j)
+        step = lesson_step(request, outline, m, j, base=not engine.chat)
         lesson = await guarded(runner, "Lesson", 1, runner.run(step))
         lessons = [*module.lessons[:j], lesson, *module.lessons[j + 1:]]
         modules[m] = module.model_copy(update={"lessons": lessons})
