@@ -102,7 +102,7 @@ def run_course(page, topic: str, language: str, level: str, size: str,
     """One course generated in the page and audited; ``trace``: one JSON line per engine
     call written to it (the topic, the prompt's end, the answer), as the native bench's."""
     from localloom.course.audit import audit_course
-    from localloom.course.prompts.fewshot import example_roots
+    from localloom.course.prompts.fewshot import example_subjects
 
     page.evaluate("globalThis.__calls = []; delete document.body.dataset.outcome;"
                   "localStorage.removeItem('localloom:last-course')")
@@ -144,7 +144,7 @@ def run_course(page, topic: str, language: str, level: str, size: str,
     if course is not None:
         result["course"] = course
         result["audit"] = audit_course(course, topic=topic, language=language,
-                                       shown=example_roots(language))
+                                       subjects=example_subjects(language))
     return result
 
 

@@ -112,7 +112,7 @@ async def run_course(engine: LlamaServerEngine, topic: str, language: str, level
     from localloom.course.audit import audit_course
     from localloom.course.checkpoints import MemoryCheckpointStore
     from localloom.course.generator import CourseRequest, generate_course
-    from localloom.course.prompts.fewshot import example_roots
+    from localloom.course.prompts.fewshot import example_subjects
     from localloom.errors import LocalLoomError
     from localloom.view.form import SIZES
     from localloom.view.runreport import RunReport
@@ -142,7 +142,7 @@ async def run_course(engine: LlamaServerEngine, topic: str, language: str, level
         data = course.model_dump(mode="json")
         result["course"] = data
         result["audit"] = audit_course(data, topic=topic, language=language,
-                                       shown=example_roots(language))
+                                       subjects=example_subjects(language))
     return result
 
 

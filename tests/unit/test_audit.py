@@ -24,7 +24,7 @@ from localloom.course.audit import (
     text_problem,
     title_problem,
 )
-from localloom.course.prompts.fewshot import example_roots
+from localloom.course.prompts.fewshot import example_subjects
 from tests.unit.test_render import course_data
 
 TOPIC = "Introducción a la fotografía digital"
@@ -166,8 +166,8 @@ def test_lesson_text_on_a_worked_example_s_subject_is_counted_when_the_examples_
     data = course_data()
     data["modules"][0]["lessons"][0]["key_points"].append(
         "Read the top and bottom number of a time signature")
-    shown = example_roots("en")
-    report = audit_course(data, topic="Photosynthesis", language="en", shown=shown)
+    report = audit_course(data, topic="Photosynthesis", language="en",
+                          subjects=example_subjects("en"))
     assert report["borrowed_lesson_texts"] == [
         "Read the top and bottom number of a time signature"]
     assert audit_course(data, topic="Photosynthesis", language="en")[
@@ -574,10 +574,12 @@ def test_a_course_whose_modules_never_name_the_topic_is_found():
 
 
 def test_a_question_borrowing_a_worked_examples_subject_is_found():
-    shown = {"arabi", "robus", "cafei", "cromo", "human"}
+    shown = [frozenset({"arabi", "robus", "cafei"}), frozenset({"cromo", "human"})]
     about = ["Cuidado de plantas de interior", "Cuidar arbustos"]
     assert borrowed_subject("¿Qué diferencia al arábica y al robusta?", about, shown)
     assert not borrowed_subject("¿Qué planta prefiere el arábica?", about, shown)  # a known word
     assert not borrowed_subject("¿Por qué el robusta?", about, shown)  # one word is no subject
     assert not borrowed_subject("¿Qué arbustos y robustas plantas?", about, shown)
     assert not borrowed_subject("¿Qué diferencia al helecho y al potus?", about, shown)
+    # words of two examples are no single example's subject ("aplicación, fecha, tiempo")
+    assert not borrowed_subject("¿Qué diferencia al arábica y al cromosoma?", about, shown)

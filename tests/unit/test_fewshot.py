@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from localloom.course.prompts.fewshot import example_roots, quiz_key_points, render_document
+from localloom.course.prompts.fewshot import example_subjects, quiz_key_points, render_document
 from localloom.course.schema import CourseShape
 
 SHAPE = CourseShape(2, 2, 2)
@@ -58,8 +58,10 @@ def test_a_last_re_ask_can_start_from_other_example_courses():
     assert other.endswith("Lección: El ISO\nJSON:\n")
 
 
-def test_example_roots_are_the_worked_courses_subject_words():
-    assert {"arabi", "robus", "cromo"} <= example_roots("es")
-    assert {"sourd", "rebas"} <= example_roots("en")
-    assert "difer" not in example_roots("es")  # a word any subject uses
-    assert example_roots("fr") == frozenset()
+def test_example_subjects_are_each_worked_course_s_subject_words():
+    coffee, genetics, *_others = example_subjects("es")
+    assert {"arabi", "robus"} <= coffee and "cromo" in genetics and "cromo" not in coffee
+    assert any({"sourd"} <= subject for subject in example_subjects("en"))
+    assert any({"rebas"} <= subject for subject in example_subjects("en"))
+    assert all("difer" not in subject for subject in example_subjects("es"))  # any subject's
+    assert example_subjects("fr") == ()

@@ -183,15 +183,18 @@ def subject_roots(text: str, min_len: int = 1) -> set[str]:
             if len(w) >= min_len and not w.isdigit() and w[:5] not in _GENERIC}
 
 
-def borrowed_subject(question: str, about: Iterable[str], shown: Iterable[str]) -> bool:
+def borrowed_subject(question: str, about: Iterable[str],
+                     subjects: Iterable[frozenset[str]]) -> bool:
     """True when ``question`` asks about a worked example's subject: two or more subject words
-    (5+ letters), every one of them among the examples' roots (``shown``), and no word of it
-    in ``about`` (the module's topic, titles and key points). "¿Qué diferencia al arábica y al
+    (5+ letters), every one of them among one example's roots (``subjects``, one set per
+    worked course: "aplicación, nombre, fecha, tiempo" spread over four examples is no
+    subject of theirs), and no word of it in ``about`` (the module's topic, titles and key
+    points). "¿Qué diferencia al arábica y al
     robusta?" (the coffee example's question, reworded) in a quiz on house plants passed the
     off-topic check natively because an option said "planta"."""
     asked = subject_roots(question, 5)
     known = {root for text in about for root in subject_roots(text)}
-    return (len(asked) >= 2 and asked <= set(shown)
+    return (len(asked) >= 2 and any(asked <= subject for subject in subjects)
             and not subject_roots(question) & known)  # "your dog's food" in a dog course
 
 
@@ -612,7 +615,7 @@ def _question_key_problem(question: dict[str, Any]) -> str | None:
 
 
 def _borrowed_lesson_texts(course: dict[str, Any], topic: str,
-                           shown: frozenset[str]) -> list[str]:
+                           subjects: tuple[frozenset[str], ...]) -> list[str]:
     """The lesson objectives, key points and content lines on a worked example's subject."""
     found = []
     for m in course.get("modules") or []:
@@ -622,15 +625,15 @@ def _borrowed_lesson_texts(course: dict[str, Any], topic: str,
             texts = [*map(str, lesson.get("objectives") or []),
                      *map(str, lesson.get("key_points") or []),
                      *re.split(r"(?<=[.!?])\s+|\n+", str(lesson.get("content", "")))]
-            found += [t for t in texts if borrowed_subject(t, about, shown)]
+            found += [t for t in texts if borrowed_subject(t, about, subjects)]
     return found
 
 
 def audit_course(course: dict[str, Any], *, topic: str, language: str,
-                 shown: Iterable[str] = ()) -> dict[str, Any]:
+                 subjects: Iterable[frozenset[str]] = ()) -> dict[str, Any]:
     """What a learner would reject in ``course`` (a ``Course`` dumped to a dict), counted.
-    ``shown``: the roots of the worked examples a base model read (``fewshot.example_roots``),
-    to count lesson text on their subjects."""
+    ``subjects``: the roots of the worked examples a base model read
+    (``fewshot.example_subjects``), to count lesson text on their subjects."""
     texts = _texts(course)
     decided = [(p, t) for p, t in texts if detect(t).language != "unknown"]
     wrong = [p for p, t in decided if detect(t).is_not(language)]
@@ -671,7 +674,7 @@ def audit_course(course: dict[str, Any], *, topic: str, language: str,
             if (quiz := [q for q in m.get("quiz") or [] if isinstance(q, dict)])
             for i, j in same_options([list(q.get("options") or []) for q in quiz])],
         "quiz_key_problems": keys,
-        "borrowed_lesson_texts": _borrowed_lesson_texts(course, topic, frozenset(shown)),
+        "borrowed_lesson_texts": _borrowed_lesson_texts(course, topic, tuple(subjects)),
         "modules": len(modules),
         "lessons": len(lesson_titles),
     }

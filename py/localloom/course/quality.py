@@ -59,7 +59,7 @@ from localloom.course.audit import (
     text_problem,
     title_problem,
 )
-from localloom.course.prompts.fewshot import example_roots
+from localloom.course.prompts.fewshot import example_subjects
 from localloom.course.schema import (
     Classification,
     Course,
@@ -400,15 +400,15 @@ def _sentences(text: str) -> list[tuple[str, str]]:
 
 
 def _unborrow(data: dict[str, Any], title: str, about: tuple[str, ...],
-              shown: frozenset[str], checked: Checked) -> None:
+              subjects: tuple[frozenset[str], ...], checked: Checked) -> None:
     """Drop a base model's lesson sentences, objectives and key points that are about a worked
     example's subject (``borrowed_subject``): the sheet-music example's "the bottom number
     says which note gets a beat" turned up in lessons on knife skills, the water cycle, dogs,
-    budgeting and the internet. Of 274 lessons stored from the quality benches, 34 held such
-    text. A repair, not a re-ask, while enough of the lesson is left (25 of them); a problem,
-    whose words the re-ask is biased against, when nothing would be (9)."""
+    budgeting and the internet. Of 329 lessons stored from the quality benches, 27 held such
+    text. A repair, not a re-ask, while enough of the lesson is left (22 of them); a problem,
+    whose words the re-ask is biased against, when nothing would be (5)."""
     def borrowed(text: str) -> bool:
-        if borrowed_subject(text, about, shown):
+        if borrowed_subject(text, about, subjects):
             checked.steer.extend(subject_words([text], " ".join(about)))
             return True
         return False
@@ -449,9 +449,9 @@ def check_lesson(lesson: Lesson, title: str, gate: Gate = Gate(),
     data["content"], removed = collapse_repeats(data["content"])
     if removed >= 2:
         checked.problems.append(("content", "repeats the same sentence; write new ones"))
-    shown = example_roots(gate.language) if gate.base and about else frozenset()
-    if shown:
-        _unborrow(data, title, about, shown, checked)
+    subjects = example_subjects(gate.language) if gate.base and about else ()
+    if subjects:
+        _unborrow(data, title, about, subjects, checked)
     if why := text_problem(data["content"], min_words=MIN_CONTENT_WORDS):
         checked.problems.append(("content", why))
     for name in ("objectives", "key_points"):
@@ -492,9 +492,9 @@ def _question_problems(question: dict[str, Any], path: str, gate: Gate,
     # the question and its options, not the explanation, which a model pads with topic words
     # ("Cuando se hace la foto en la masa…" under a coffee question)
     asked = [question["question"], *question["options"]]
-    shown = example_roots(gate.language) if gate.base else frozenset()
+    subjects = example_subjects(gate.language) if gate.base else ()
     if about and (off_topic(asked, " ".join(about))
-                  or borrowed_subject(question["question"], about, shown)):
+                  or borrowed_subject(question["question"], about, subjects)):
         problems.append((path, "is about another subject, not this module's lessons"))
         # a worked example's subject ("¿Cuántos genes tiene un ser humano?" in a Python quiz)
         steer += subject_words(asked, " ".join((gate.topic, *about)))

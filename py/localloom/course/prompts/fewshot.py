@@ -1,7 +1,7 @@
 """Few-shot documents for base models: worked examples on other topics, then the open slot.
 
 Public names: ``render_document``, ``examples``, ``pick_courses``, ``project``,
-``quiz_key_points``, ``example_strings``, ``example_roots``, ``copied_paths``,
+``quiz_key_points``, ``example_strings``, ``example_subjects``, ``copied_paths``,
 ``FEWSHOT_TASKS``.
 
 A base model (the embedded Gemma 3 270M) does not follow instructions; it continues
@@ -41,7 +41,7 @@ from typing import Any
 from localloom.course.audit import similar, subject_roots
 from localloom.course.schema import CourseShape
 
-__all__ = ["FEWSHOT_TASKS", "copied_paths", "example_roots", "example_strings", "examples",
+__all__ = ["FEWSHOT_TASKS", "copied_paths", "example_strings", "example_subjects", "examples",
            "pick_courses", "project", "quiz_key_points", "render_document"]
 
 FEWSHOT_TASKS = ("outline", "lesson", "quiz", "course", "summary", "tags", "classify")
@@ -272,14 +272,15 @@ def example_strings(document: str) -> set[str]:
 
 
 @lru_cache(maxsize=4)
-def example_roots(language: str) -> frozenset[str]:
-    """The subject roots (``audit.subject_roots``) of every worked course in ``language``:
-    the words a base model borrows when it writes about an example instead of its course
-    (none for a language without examples)."""
+def example_subjects(language: str) -> tuple[frozenset[str], ...]:
+    """The subject roots (``audit.subject_roots``) of each worked course in ``language``: the
+    words a base model borrows when it writes about an example instead of its course (none
+    for a language without examples)."""
     if language not in _LABELS:
-        return frozenset()
-    return frozenset(root for entry in examples(language)["courses"]
-                     for _, text in _strings(entry["course"]) for root in subject_roots(text))
+        return ()
+    return tuple(frozenset(root for _, text in _strings(entry["course"])
+                           for root in subject_roots(text))
+                 for entry in examples(language)["courses"])
 
 
 def copied_paths(answer: Any, shown: set[str], min_chars: int = 8) -> list[str]:
