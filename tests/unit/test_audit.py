@@ -20,6 +20,7 @@ from localloom.course.audit import (
     opinion_problem,
     options_problem,
     same_options,
+    sentences,
     similar,
     text_problem,
     title_problem,
@@ -172,6 +173,14 @@ def test_lesson_text_on_a_worked_example_s_subject_is_counted_when_the_examples_
         "Read the top and bottom number of a time signature"]
     assert audit_course(data, topic="Photosynthesis", language="en")[
         "borrowed_lesson_texts"] == []  # a chat model read no examples
+
+
+def test_sentences_split_at_end_marks_and_line_breaks_and_join_back_to_the_text():
+    text = "Ice melts. Seas rise!\n\n- Bullet one\n- Bullet two? Yes"
+    pairs = sentences(text)
+    assert [t for t, _gap in pairs] == ["Ice melts.", "Seas rise!", "- Bullet one",
+                                        "- Bullet two?", "Yes"]
+    assert "".join(t + gap for t, gap in pairs) == text
 
 
 @pytest.mark.parametrize(("a", "b", "pairs"), [

@@ -56,6 +56,7 @@ __all__ = [
     "options_problem",
     "outline_off_topic",
     "same_options",
+    "sentences",
     "similar",
     "subject_roots",
     "text_problem",
@@ -614,6 +615,19 @@ def _question_key_problem(question: dict[str, Any]) -> str | None:
             or numeric_options_problem(text, options) or opinion_problem(text))
 
 
+#: Where a lesson's content splits into sentences: after an end mark, or at a line break.
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
+
+
+def sentences(text: str) -> list[tuple[str, str]]:
+    """``text`` as (sentence, the separator after it) pairs; joined back, they are ``text``."""
+    pairs, start = [], 0
+    for match in _SENTENCE_END.finditer(text):
+        pairs.append((text[start:match.start()], match.group()))
+        start = match.end()
+    return [*pairs, (text[start:], "")]
+
+
 def _borrowed_lesson_texts(course: dict[str, Any], topic: str,
                            subjects: tuple[frozenset[str], ...]) -> list[str]:
     """The lesson objectives, key points and content lines on a worked example's subject."""
@@ -624,7 +638,7 @@ def _borrowed_lesson_texts(course: dict[str, Any], topic: str,
                      str(lesson.get("title", "")))
             texts = [*map(str, lesson.get("objectives") or []),
                      *map(str, lesson.get("key_points") or []),
-                     *re.split(r"(?<=[.!?])\s+|\n+", str(lesson.get("content", "")))]
+                     *(text for text, _gap in sentences(str(lesson.get("content", ""))))]
             found += [t for t in texts if borrowed_subject(t, about, subjects)]
     return found
 

@@ -55,6 +55,7 @@ from localloom.course.audit import (
     options_problem,
     outline_off_topic,
     same_options,
+    sentences,
     similar,
     text_problem,
     title_problem,
@@ -386,19 +387,6 @@ def combine_outlines(answers: list[Outline], shape: CourseShape,
     return None
 
 
-#: Where a lesson's content splits into sentences: after an end mark, or at a line break.
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
-
-
-def _sentences(text: str) -> list[tuple[str, str]]:
-    """``text`` as (sentence, the separator after it) pairs; joined back, they are ``text``."""
-    pairs, start = [], 0
-    for match in _SENTENCE_END.finditer(text):
-        pairs.append((text[start:match.start()], match.group()))
-        start = match.end()
-    return [*pairs, (text[start:], "")]
-
-
 def _unborrow(data: dict[str, Any], title: str, about: tuple[str, ...],
               subjects: tuple[frozenset[str], ...], checked: Checked) -> None:
     """Drop a base model's lesson sentences, objectives and key points that are about a worked
@@ -422,7 +410,7 @@ def _unborrow(data: dict[str, Any], title: str, about: tuple[str, ...],
         elif len(kept) < len(data[name]):
             dropped += len(data[name]) - len(kept)
             data[name] = kept
-    pairs = [(text, gap, borrowed(text)) for text, gap in _sentences(data["content"])]
+    pairs = [(text, gap, borrowed(text)) for text, gap in sentences(data["content"])]
     if any(flag for _text, _gap, flag in pairs):
         kept_text = "".join(text + gap for text, gap, flag in pairs if not flag).strip()
         if text_problem(kept_text, min_words=MIN_CONTENT_WORDS) is None:
