@@ -200,8 +200,7 @@ class Runner:
         fixed = step.fixed if self.engine.chat else {**step.fixed, **step.base_fixed}
         schema = json_schema(step.model, self.engine.name, step.shape, step.categories,
                              bounds=bounded, fixed=fixed)
-        if guard and self._guard(step):
-            schema = guard_titles(schema, self._guard(step))
+        schema = guard_titles(schema, self._guard(step, guard))
         request, used = self._render(step, vars)
         max_tokens = fit_max_tokens(ctx, used, step.budget)
         while max_tokens is None and vars.get("shots"):  # fewer examples before anything else
@@ -253,10 +252,11 @@ class Runner:
             return []
         return biased_words(steer)
 
-    def _guard(self, step: Step) -> str:
-        """The start of the topic a guarded step's titles may not begin with: base models on
-        a llama.cpp engine, whose grammar takes a ``pattern`` (``course.echo_guard``)."""
-        if self.engine.chat or not enforces_bounds(self.engine):
+    def _guard(self, step: Step, guard: bool) -> str:
+        """The start of the topic a guarded step's titles may not begin with ("" when
+        ``guard`` is off): base models on a llama.cpp engine, whose grammar takes a
+        ``pattern`` (``course.echo_guard``)."""
+        if not guard or self.engine.chat or not enforces_bounds(self.engine):
             return ""
         return topic_prefix(str(step.vars.get("topic", "")))
 
@@ -330,7 +330,7 @@ class Runner:
             self.check_cancel(step.task)
             if attempt:
                 self.emit("retry", step, attempt=calls, message=feedback,
-                          steer=self._biased(steer), guard=self._guard(step) if guard else "")
+                          steer=self._biased(steer), guard=self._guard(step, guard))
             calls += 1
             request = self.request(step, feedback, avoid, attempt, steer, guard)
             text, flooded = await self._call(step, request, attempt)
@@ -456,7 +456,7 @@ class Runner:
                     "no part passed; writing {path} on its own").format(path=path)
                 self.emit("retry", step, attempt=calls,
                           message=written + (f"\n{why}" if why else ""),
-                          steer=self._biased(steer), guard=self._guard(step) if guard else "")
+                          steer=self._biased(steer), guard=self._guard(step, guard))
                 request = copy.copy(base)
                 request.prompt = base.prompt + open_list(data, gaps.key)
                 request.schema = items_schema
@@ -498,9 +498,7 @@ class Runner:
                       guard: bool) -> dict[str, Any]:
         """The schema of one item of ``schema``'s list ``key``, its titles guarded when
         ``guard`` (``request``)."""
-        if guard and self._guard(step):
-            schema = guard_titles(schema, self._guard(step))
-        return schema["properties"][key]["items"]
+        return guard_titles(schema, self._guard(step, guard))["properties"][key]["items"]
 
     def _checked(self, value: BaseModel, step: Step, request: GenerateRequest) -> Checked:
         pins = step.fixed if self.engine.chat else {**step.fixed, **step.base_fixed}
