@@ -9,6 +9,7 @@ downloads are Chromium's own.
 from __future__ import annotations
 
 import json
+import re
 import time
 from pathlib import Path
 
@@ -17,7 +18,7 @@ import pytest
 from localloom.course.schema import CourseShape
 from localloom.library.transfer import export_markdown, import_json
 from tests.cloud_server import CloudServer
-from tests.fakes import course_json, lesson_data, outline_json, quiz_json
+from tests.fakes import course_json, lesson_data, lesson_titles, outline_json, quiz_json
 
 from .conftest import BOOT_TIMEOUT_MS, RequestLog, wait_outcome
 from .test_tiers import _settings
@@ -38,8 +39,10 @@ class CourseCloud(CloudServer):
             return outline_json(SHORT)
         if task == "lesson":
             return json.dumps(lesson_data(schema["properties"]["title"]["enum"][0]))
-        if task == "quiz":
-            return quiz_json(2, "Photosynthesis")
+        if task == "quiz":  # about the module the prompt names, as the quiz gate asks
+            prompt = body["messages"][-1]["content"]
+            module = int(re.search(r"Module (\d+) of", prompt).group(1)) - 1
+            return quiz_json(2, lesson_titles(SHORT)[module][0].lower())
         return course_json(CourseShape(1, 1, 0))
 
     @content.setter
@@ -62,6 +65,8 @@ def context(browser, app_url, cloud):
     yield made
     made.close()
     assert [u for u in log.foreign() if not u.startswith(cloud.origin)] == []
+    # the double answers every part well: a fallback to the embedded model means it did not
+    assert [u for u in log.urls if u.endswith(".gguf")] == []
 
 
 def _open(context, app_url, cloud=None):
