@@ -343,6 +343,11 @@ def test_real_options_pass(options):
     ("¿Qué diferencia entre un plato saludable y un plato con menos grasa?",
      ["100", "250", "300"]),  # the real Gemma's, natively
     ("Which tool cuts bread best?", ["1.5", "2,5", "40 %"]),
+    ("Which tool cuts bread best?", ["A serrated knife", "10", "A spoon"]),  # one filler
+    ("How do I log into an online shopping store?",  # the real Gemma's, in the page
+     ["Enter your password, click on 'Log In', and enter your address.", "2", "3"]),
+    ("¿Qué diferencia en el lenguaje python a partir del primer nivel?",
+     ["Python", "python2.x", "360"]),  # the real Gemma's, in the page
 ])
 def test_numbers_as_options_of_a_question_that_asks_for_no_number_are_found(question, options):
     """Numbers where the question wants words are the model filling the slot, not answers."""
@@ -356,11 +361,10 @@ def test_numbers_as_options_of_a_question_that_asks_for_no_number_are_found(ques
     ("¿En qué año se inventó la imprenta?", ["1440", "1492", "1517"]),
     ("What is 3 + 4?", ["6", "7", "8"]),  # a number in the question
     ("Which fraction is larger?", ["1/2", "1/3", "1/4"]),  # fractions are no bare numbers
-    ("Which tool cuts bread best?", ["A serrated knife", "10", "A spoon"]),  # not all numbers
+    ("How many slices does a loaf give?", ["About 20", "12", "None"]),  # asks for a number
 ])
 def test_numbers_as_options_of_a_question_that_asks_for_one_pass(question, options):
-    """A count, a year, an average or a sum takes numbers; so do options that are not all
-    bare numbers."""
+    """A count, a year, an average or a sum takes numbers, among words too."""
     assert numeric_options_problem(question, options) is None
 
 

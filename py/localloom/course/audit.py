@@ -563,12 +563,18 @@ def numeric_options_problem(question: str, options: list[str]) -> str | None:
     """Why options that are all bare numbers do not answer ``question``, or None: a question
     that names no number and asks for none ("What does a compost pile do?" with "10 / 20 /
     30") was given numbers in place of answers. "How many legs…?", "¿En qué año…?" and a
-    question with a number in it may take numbers; "1/2" and "25 cm" are not bare numbers."""
-    if len(options) < 2 or not all(_BARE_NUMBER.fullmatch(str(o).strip()) for o in options):
+    question with a number in it may take numbers; "1/2" and "25 cm" are not bare numbers.
+    One bare number among answers in words is a filler too: "How do I log into an online
+    shopping store?" offered "Enter your password, …" / "2" / "3" (in the page)."""
+    bare = [k for k, o in enumerate(options) if _BARE_NUMBER.fullmatch(str(o).strip())]
+    if len(options) < 2 or not bare:
         return None
     folded = _fold(question)
     if re.search(r"\d", folded) or _ASKS_NUMBER.search(folded):
         return None
+    if len(bare) < len(options):
+        return (f"option {bare[0] + 1} is a bare number, but the question asks for no "
+                "number; write a real answer")
     return "the options are numbers, but the question asks for no number; write real answers"
 
 
