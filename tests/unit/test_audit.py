@@ -378,10 +378,12 @@ def test_numbers_as_options_of_a_question_that_asks_for_one_pass(question, optio
     "Do you ever think about how much you need to practice public speaking?",
     "¿Qué plantas crecen en la zona donde vives?", "Have you ever cut yourself?",
     "¿Alguna vez has visto un volcán?",
+    "What are you reading?", "What do you think about this map?",  # in the page, seed 7
+    "¿Qué opinas de la imprenta?", "¿Qué estás escribiendo?",
 ])
 def test_a_question_after_the_learner_s_taste_has_no_right_answer(question):
-    """Six of the 354 distinct questions of the saved runs ask what the learner likes or
-    does; no option can be keyed right."""
+    """Questions of the saved runs that ask what the learner likes, does or thinks (10 of
+    521 distinct ones): no option can be keyed right."""
     assert opinion_problem(question) is not None
 
 
@@ -390,6 +392,7 @@ def test_a_question_after_the_learner_s_taste_has_no_right_answer(question):
     "What do you have to add to a compost pile to keep it warm?",
     "¿Qué fracción es mayor?", "Which climate would you expect in a desert?",
     "Where do most people live in a volcanic region?", "¿Dónde viven los pingüinos?",
+    "What do you call the top number of a fraction?", "¿Qué es una variable?",
 ])
 def test_a_question_about_a_fact_is_no_opinion(question):
     """'would you use', 'do you have to', 'would you expect' ask for knowledge."""

@@ -583,14 +583,16 @@ _OPINION = re.compile(
     r"\b(?:(?:te|le|les|os) gustaria|prefieres|prefiere usted|eliges|tu favorit[oa]|"
     r"tienes tu|would you (?:like|prefer|choose|rather)|do you (?:like|prefer|live|ever)|"
     r"your (?:preferred|favou?rite)|do you have(?! to)|you prefer|have you ever|vives|"
-    r"alguna vez (?:has|te))\b")
+    r"alguna vez (?:has|te)|what (?:are|were) you \w+ing|what do you (?:think|want)|"
+    r"que (?:piensas|opinas|quieres)|que estas \w+ndo)\b")
 
 
 def opinion_problem(question: str) -> str | None:
     """Why ``question`` cannot be marked, or None: it asks for the learner's preference or
     life ("¿Cómo te gustaría usar la cámara?", "What is your preferred mode of
     communication?", "How many e-mails do you have a day?", "Do you live with other
-    animals?"), which no option answers rightly.
+    animals?", "What are you reading?", "What do you think about this map?"), which no
+    option answers rightly.
     "Which knife would you use to chop meat?" asks for knowledge and passes."""
     if _OPINION.search(_fold(question)):
         return "asks for the learner's own preference, which has no right answer; ask about " \
