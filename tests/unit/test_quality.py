@@ -194,6 +194,38 @@ def test_a_lesson_in_the_wrong_language_is_a_problem():
     assert check_lesson(Lesson.model_validate(lesson_data("Luz", "es")), "Luz", ES).problems == []
 
 
+def _revolution_lesson() -> dict:
+    """'La Revolución Industrial' (in the page, seed 7): English key points and an English
+    sentence in a Spanish lesson, which passed read joined to the Spanish objectives."""
+    return {"title": "La segunda revolución",
+            "objectives": ["La segunda revolución fue un cambio social y económico",
+                           "Las guerras del siglo XX cambiaron la industria"],
+            "content": "La segunda revolución industrial llevó la electricidad a las fábricas "
+                       "y cambió el trabajo de millones de personas en Europa. The economy of "
+                       "the time grew faster than ever before in history.",
+            "duration_minutes": 14,
+            "key_points": ["La electricidad cambió las fábricas",
+                           "La segunda revolution was a social and economic change that "
+                           "lasted between 1802 and 1915"]}
+
+
+def test_text_in_another_language_is_dropped_from_a_lesson_that_keeps_its_own():
+    checked = check_lesson(Lesson.model_validate(_revolution_lesson()),
+                           "La segunda revolución", ES)
+    assert checked.problems == []
+    assert checked.value.key_points == ["La electricidad cambió las fábricas"]
+    assert "The economy" not in checked.value.content
+    assert checked.value.content.startswith("La segunda revolución industrial llevó")
+    assert checked.notes == ["dropped 2 sentences or points in another language"]
+
+
+def test_a_lesson_list_with_nothing_in_the_language_is_asked_for_again():
+    lesson = _revolution_lesson()
+    lesson["key_points"] = ["The economy grew fast", "The wars in the"]
+    checked = check_lesson(Lesson.model_validate(lesson), "La segunda revolución", ES)
+    assert checked.problems == [("key_points", "is not in Spanish; write it in Spanish")]
+
+
 def test_lesson_lists_are_cleaned_not_reasked():
     lesson = lesson_data("Light and roots")
     lesson["key_points"] = ["Light feeds leaves", "light feeds leaves.", "title", "Roots drink"]

@@ -426,6 +426,37 @@ def _unborrow(data: dict[str, Any], title: str, about: tuple[str, ...],
             dropped).format(count=dropped))
 
 
+def _keep_language(data: dict[str, Any], gate: Gate, checked: Checked) -> None:
+    """Drop the objectives, key points and content sentences that are surely in another
+    language while some of the lesson's own are left: "La segunda revolution was a social
+    and economic change…" and "The wars in the" were a Spanish lesson's two key points (in
+    the page), and passed because the check read them joined to two Spanish objectives.
+    A list with nothing left is a problem (the re-ask names it)."""
+    if not gate.language:
+        return
+    name = _LANGUAGE_NAMES.get(gate.language, gate.language)
+    dropped = 0
+    for key in ("objectives", "key_points"):
+        kept = [item for item in data[key] if not detect(item).is_not(gate.language)]
+        if not kept:
+            checked.problems.append((key, f"is not in {name}; write it in {name}"))
+        elif len(kept) < len(data[key]):
+            dropped += len(data[key]) - len(kept)
+            data[key] = kept
+    pairs = [(text, gap, detect(text).is_not(gate.language))
+             for text, gap in sentences(data["content"])]
+    if any(flag for *_, flag in pairs) and not all(flag for *_, flag in pairs):
+        kept_text = "".join(text + gap for text, gap, flag in pairs if not flag).strip()
+        if text_problem(kept_text, min_words=MIN_CONTENT_WORDS) is None:
+            dropped += sum(1 for *_, flag in pairs if flag)
+            data["content"] = kept_text
+    if dropped:
+        checked.notes.append(ngettext(
+            "dropped {count} sentence or point in another language",
+            "dropped {count} sentences or points in another language",
+            dropped).format(count=dropped))
+
+
 def check_lesson(lesson: Lesson, title: str, gate: Gate = Gate(),
                  about: tuple[str, ...] = ()) -> Checked:
     """One lesson about ``title`` (which it keeps), whose content teaches, in the language.
@@ -446,9 +477,11 @@ def check_lesson(lesson: Lesson, title: str, gate: Gate = Gate(),
         data[name] = _clean_list(data[name], checked.notes, name)
         if why := text_problem(data[name][0]):
             checked.problems.append((name, why))
+    _keep_language(data, gate, checked)
     _language(data["content"], gate, "content", checked.problems)
-    _language(" ".join(data["objectives"] + data["key_points"]), gate, "key_points",
-              checked.problems)
+    if not any(path in ("objectives", "key_points") for path, _why in checked.problems):
+        _language(" ".join(data["objectives"] + data["key_points"]), gate, "key_points",
+                  checked.problems)
     return _validate(Lesson, data, checked)
 
 
