@@ -144,10 +144,10 @@ def similar(a: str, b: str, *, variants: bool = False) -> bool:
         small, large = (va, sb) if len(va) <= len(sb) else (sb, va)
         if len(small) >= 3 and small <= large:
             return True
-    only_a, only_b = sa - sb, sb - sa
     if len(sa) == len(sb) == 1 and not sa & sb:  # "Vaccines" / "Vaccination" (a quiz's options)
         x, y = next(iter(sa)), next(iter(sb))
         return min(len(x), len(y)) >= 4 and (x.startswith(y) or y.startswith(x))
+    only_a, only_b = sa - sb, sb - sa
     if len(only_a) == len(only_b) == 1 and len(sa & sb) >= 1:
         x, y = next(iter(only_a)), next(iter(only_b))
         if min(len(x), len(y)) >= 4 and (x.startswith(y) or y.startswith(x)):

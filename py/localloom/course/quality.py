@@ -33,6 +33,7 @@ Example::
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -210,10 +211,14 @@ def _clean_list(items: list[str], notes: list[str], path: str) -> list[str]:
     return kept or items[:1]
 
 
+def _not_in(language: str) -> str:
+    name = _LANGUAGE_NAMES.get(language, language)
+    return f"is not in {name}; write it in {name}"
+
+
 def _language(text: str, gate: Gate, path: str, problems: list[tuple[str, str]]) -> None:
     if gate.language and detect(text).is_not(gate.language):
-        name = _LANGUAGE_NAMES.get(gate.language, gate.language)
-        problems.append((path, f"is not in {name}; write it in {name}"))
+        problems.append((path, _not_in(gate.language)))
 
 
 def _validate(model: type[BaseModel], data: dict[str, Any], checked: Checked) -> Checked:
@@ -387,6 +392,30 @@ def combine_outlines(answers: list[Outline], shape: CourseShape,
     return None
 
 
+def _drop_lesson_texts(data: dict[str, Any],
+                       unwanted: Callable[[str], bool]) -> tuple[int, list[str], bool]:
+    """Drop the objectives, key points and content sentences of ``data`` (a lesson) that are
+    ``unwanted`` while some of the lesson's own are left. Returns how many were dropped,
+    the lists that were all unwanted (kept as they are), and whether the content held
+    unwanted sentences but would have been left too thin to teach (kept as it is)."""
+    dropped, unwanted_lists = 0, []
+    for key in ("objectives", "key_points"):
+        kept = [item for item in data[key] if not unwanted(item)]
+        if not kept:
+            unwanted_lists.append(key)
+        elif len(kept) < len(data[key]):
+            dropped += len(data[key]) - len(kept)
+            data[key] = kept
+    pairs = [(text, gap, unwanted(text)) for text, gap in sentences(data["content"])]
+    if not any(flag for *_, flag in pairs):
+        return dropped, unwanted_lists, False
+    kept_text = "".join(text + gap for text, gap, flag in pairs if not flag).strip()
+    if text_problem(kept_text, min_words=MIN_CONTENT_WORDS) is not None:
+        return dropped, unwanted_lists, True
+    data["content"] = kept_text
+    return dropped + sum(1 for *_, flag in pairs if flag), unwanted_lists, False
+
+
 def _unborrow(data: dict[str, Any], title: str, about: tuple[str, ...],
               subjects: tuple[frozenset[str], ...], checked: Checked) -> None:
     """Drop a base model's lesson sentences, objectives and key points that are about a worked
@@ -401,24 +430,11 @@ def _unborrow(data: dict[str, Any], title: str, about: tuple[str, ...],
             return True
         return False
 
-    dropped = 0
-    for name in ("objectives", "key_points"):
-        kept = [item for item in data[name] if not borrowed(item)]
-        if not kept:
-            checked.problems.append((name, f"is about a worked example's subject, not this "
-                                           f"lesson; write about {title!r}"))
-        elif len(kept) < len(data[name]):
-            dropped += len(data[name]) - len(kept)
-            data[name] = kept
-    pairs = [(text, gap, borrowed(text)) for text, gap in sentences(data["content"])]
-    if any(flag for _text, _gap, flag in pairs):
-        kept_text = "".join(text + gap for text, gap, flag in pairs if not flag).strip()
-        if text_problem(kept_text, min_words=MIN_CONTENT_WORDS) is None:
-            dropped += sum(1 for _text, _gap, flag in pairs if flag)
-            data["content"] = kept_text
-        else:
-            checked.problems.append(("content", f"is about a worked example's subject, not "
-                                                f"this lesson; write about {title!r}"))
+    dropped, whole_lists, thin = _drop_lesson_texts(data, borrowed)
+    why = f"is about a worked example's subject, not this lesson; write about {title!r}"
+    checked.problems += [(key, why) for key in whole_lists]
+    if thin:
+        checked.problems.append(("content", why))
     if dropped:
         checked.notes.append(ngettext(
             "dropped {count} sentence or point about a worked example's subject",
@@ -426,35 +442,24 @@ def _unborrow(data: dict[str, Any], title: str, about: tuple[str, ...],
             dropped).format(count=dropped))
 
 
-def _keep_language(data: dict[str, Any], gate: Gate, checked: Checked) -> None:
+def _keep_language(data: dict[str, Any], gate: Gate, checked: Checked) -> list[str]:
     """Drop the objectives, key points and content sentences that are surely in another
     language while some of the lesson's own are left: "La segunda revolution was a social
     and economic change…" and "The wars in the" were a Spanish lesson's two key points (in
     the page), and passed because the check read them joined to two Spanish objectives.
-    A list with nothing left is a problem (the re-ask names it)."""
+    A list with nothing left is a problem (the re-ask names it); returns those lists. A
+    content wholly in another language is ``_language``'s to find."""
     if not gate.language:
-        return
-    name = _LANGUAGE_NAMES.get(gate.language, gate.language)
-    dropped = 0
-    for key in ("objectives", "key_points"):
-        kept = [item for item in data[key] if not detect(item).is_not(gate.language)]
-        if not kept:
-            checked.problems.append((key, f"is not in {name}; write it in {name}"))
-        elif len(kept) < len(data[key]):
-            dropped += len(data[key]) - len(kept)
-            data[key] = kept
-    pairs = [(text, gap, detect(text).is_not(gate.language))
-             for text, gap in sentences(data["content"])]
-    if any(flag for *_, flag in pairs) and not all(flag for *_, flag in pairs):
-        kept_text = "".join(text + gap for text, gap, flag in pairs if not flag).strip()
-        if text_problem(kept_text, min_words=MIN_CONTENT_WORDS) is None:
-            dropped += sum(1 for *_, flag in pairs if flag)
-            data["content"] = kept_text
+        return []
+    dropped, foreign_lists, _thin = _drop_lesson_texts(
+        data, lambda text: detect(text).is_not(gate.language))
+    checked.problems += [(key, _not_in(gate.language)) for key in foreign_lists]
     if dropped:
         checked.notes.append(ngettext(
             "dropped {count} sentence or point in another language",
             "dropped {count} sentences or points in another language",
             dropped).format(count=dropped))
+    return foreign_lists
 
 
 def check_lesson(lesson: Lesson, title: str, gate: Gate = Gate(),
@@ -477,9 +482,9 @@ def check_lesson(lesson: Lesson, title: str, gate: Gate = Gate(),
         data[name] = _clean_list(data[name], checked.notes, name)
         if why := text_problem(data[name][0]):
             checked.problems.append((name, why))
-    _keep_language(data, gate, checked)
+    foreign_lists = _keep_language(data, gate, checked)
     _language(data["content"], gate, "content", checked.problems)
-    if not any(path in ("objectives", "key_points") for path, _why in checked.problems):
+    if not foreign_lists:
         _language(" ".join(data["objectives"] + data["key_points"]), gate, "key_points",
                   checked.problems)
     return _validate(Lesson, data, checked)
